@@ -1,0 +1,59 @@
+//! Replays every committed corpus file through its target's function on stable Rust.
+//!
+//! `cargo test --manifest-path fuzz/Cargo.toml` runs this in CI, so the seed corpora
+//! and every minimized crash that was added as a regression file keep passing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Every fuzz target: its name (the `fuzz_targets/<name>.rs` file and the
+/// `corpus/<name>/` folder) and its body.
+const TARGETS: &[(&str, fn(&[u8]))] = &[];
+
+fn fuzz_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn names_in(dir: &Path, strip_rs: bool) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter_map(|name| match strip_rs {
+            true => name.strip_suffix(".rs").map(str::to_owned),
+            false => Some(name),
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_target_is_listed_and_has_a_corpus() {
+    let mut listed: Vec<String> = TARGETS.iter().map(|(name, _)| name.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        names_in(&fuzz_dir().join("fuzz_targets"), true),
+        listed,
+        "fuzz_targets/ and TARGETS disagree"
+    );
+    for name in &listed {
+        let files = names_in(&fuzz_dir().join("corpus").join(name), false);
+        assert!(!files.is_empty(), "corpus/{name}/ has no seed files");
+    }
+}
+
+#[test]
+fn corpora_replay_without_panic() {
+    for (name, target) in TARGETS {
+        let dir = fuzz_dir().join("corpus").join(name);
+        for file in names_in(&dir, false) {
+            let path = dir.join(&file);
+            let data = fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+            let outcome = std::panic::catch_unwind(|| target(&data));
+            assert!(outcome.is_ok(), "target {name} panicked on {}", path.display());
+        }
+    }
+}
