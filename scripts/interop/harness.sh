@@ -38,7 +38,16 @@ need_apt() {
         $sudo apt-get update -qq >/dev/null
         touch /tmp/.interop-apt-updated
     fi
+    # Packages such as postfix and dovecot start their daemons on install; forbid that
+    # (policy-rc.d exit 101): tests start their own instances on loopback high ports.
+    local policy_added=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+        $sudo chmod +x /usr/sbin/policy-rc.d
+        policy_added=1
+    fi
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    [ $policy_added -eq 0 ] || $sudo rm -f /usr/sbin/policy-rc.d
 }
 
 # need_pip MODULE PACKAGE : installs a PyPI package unless python3 can import MODULE.
