@@ -5,6 +5,7 @@ pub mod command;
 pub mod encode;
 pub mod error;
 pub mod frame;
+pub mod maildrop;
 pub mod parse;
 pub mod response;
 pub mod types;
