@@ -4,3 +4,5 @@
 //! libFuzzer (`cargo fuzz run <name>`) and on stable Rust, where `tests/corpus.rs`
 //! replays every file of `corpus/<name>/` through it. A target function must return
 //! normally for every input: a panic is a finding.
+
+pub mod pop3;

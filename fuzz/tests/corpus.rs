@@ -6,9 +6,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// A fuzz target: its name and its body.
+type Target = (&'static str, fn(&[u8]));
+
 /// Every fuzz target: its name (the `fuzz_targets/<name>.rs` file and the
 /// `corpus/<name>/` folder) and its body.
-const TARGETS: &[(&str, fn(&[u8]))] = &[];
+const TARGETS: &[Target] = &[("pop3_command", mail_fuzz::pop3::pop3_command)];
 
 fn fuzz_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -53,7 +56,11 @@ fn corpora_replay_without_panic() {
             let path = dir.join(&file);
             let data = fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
             let outcome = std::panic::catch_unwind(|| target(&data));
-            assert!(outcome.is_ok(), "target {name} panicked on {}", path.display());
+            assert!(
+                outcome.is_ok(),
+                "target {name} panicked on {}",
+                path.display()
+            );
         }
     }
 }
