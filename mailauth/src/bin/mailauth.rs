@@ -1,0 +1,2 @@
+//! The `mailauth` command-line tool (placeholder while the library grows).
+fn main() {}

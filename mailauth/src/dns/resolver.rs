@@ -1,0 +1,544 @@
+//! The [`Resolver`] trait, its record types and its error.
+//!
+//! One trait for the whole workspace: SPF, DKIM, DMARC and iprev here, MX routing in
+//! `mta-queue`. Implementations answer one question, [`Resolver::query`] (a name and a
+//! [`RecordType`] to a [`Lookup`] of [`Rdata`] or a [`DnsError`]); the typed helpers
+//! ([`Resolver::txt`], [`Resolver::mx`], [`Resolver::a`], [`Resolver::aaaa`],
+//! [`Resolver::ptr`]) are provided on top of it and check the name first.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// The largest number of CNAME links a resolver follows before it gives up.
+pub const MAX_CNAME_CHAIN: usize = 8;
+
+/// A DNS resolver: the seam between mail authentication (or routing) and the network.
+///
+/// Implementations: [`HickoryResolver`](crate::dns::HickoryResolver) (real DNS over
+/// UDP/TCP), [`Cache`](crate::dns::Cache) (a TTL cache around any resolver) and
+/// [`Zone`](crate::dns::Zone) (an in-memory zone for tests and `--zone FILE`). All three
+/// are cheap to clone and share (`Arc` inside).
+///
+/// The futures are `Send`, so a resolver can be used from spawned tokio tasks.
+pub trait Resolver: Send + Sync {
+    /// Looks up the records of type `rtype` at `name`, following CNAMEs.
+    ///
+    /// `name` is lower case, without a trailing dot, and valid (see [`normalize_name`]);
+    /// the typed helpers guarantee this, direct callers must.
+    ///
+    /// # Errors
+    ///
+    /// [`DnsError::NxDomain`] when the name does not exist, [`DnsError::NoData`] when it
+    /// exists without records of that type, and a temporary error (see
+    /// [`DnsError::is_temporary`]) when no answer could be had.
+    fn query(
+        &self,
+        name: &str,
+        rtype: RecordType,
+    ) -> impl Future<Output = Result<Lookup<Rdata>, DnsError>> + Send;
+
+    /// The TXT records at `name`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Resolver::query`], plus [`DnsError::InvalidName`] for a malformed name.
+    fn txt(&self, name: &str) -> impl Future<Output = Result<Lookup<Txt>, DnsError>> + Send {
+        typed(self, name, RecordType::Txt, |rdata| match rdata {
+            Rdata::Txt(txt) => Some(txt),
+            _ => None,
+        })
+    }
+
+    /// The MX records at `name`, in the order received (sort by preference to route).
+    ///
+    /// A null MX (RFC 7505) comes back as one [`Mx`] whose [`Mx::is_null`] is true.
+    ///
+    /// # Errors
+    ///
+    /// As [`Resolver::txt`].
+    fn mx(&self, name: &str) -> impl Future<Output = Result<Lookup<Mx>, DnsError>> + Send {
+        typed(self, name, RecordType::Mx, |rdata| match rdata {
+            Rdata::Mx(mx) => Some(mx),
+            _ => None,
+        })
+    }
+
+    /// The IPv4 addresses of `name`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Resolver::txt`].
+    fn a(&self, name: &str) -> impl Future<Output = Result<Lookup<Ipv4Addr>, DnsError>> + Send {
+        typed(self, name, RecordType::A, |rdata| match rdata {
+            Rdata::A(ip) => Some(ip),
+            _ => None,
+        })
+    }
+
+    /// The IPv6 addresses of `name`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Resolver::txt`].
+    fn aaaa(&self, name: &str) -> impl Future<Output = Result<Lookup<Ipv6Addr>, DnsError>> + Send {
+        typed(self, name, RecordType::Aaaa, |rdata| match rdata {
+            Rdata::Aaaa(ip) => Some(ip),
+            _ => None,
+        })
+    }
+
+    /// The addresses of `name` of the same family as `like` (A for IPv4, AAAA for IPv6).
+    ///
+    /// # Errors
+    ///
+    /// As [`Resolver::txt`].
+    fn ip_like(
+        &self,
+        name: &str,
+        like: IpAddr,
+    ) -> impl Future<Output = Result<Lookup<IpAddr>, DnsError>> + Send {
+        let rtype = match like {
+            IpAddr::V4(_) => RecordType::A,
+            IpAddr::V6(_) => RecordType::Aaaa,
+        };
+        typed(self, name, rtype, |rdata| match rdata {
+            Rdata::A(ip) => Some(IpAddr::V4(ip)),
+            Rdata::Aaaa(ip) => Some(IpAddr::V6(ip)),
+            _ => None,
+        })
+    }
+
+    /// The PTR names of `ip` (looked up at its `in-addr.arpa` / `ip6.arpa` name), lower
+    /// case and without a trailing dot.
+    ///
+    /// # Errors
+    ///
+    /// As [`Resolver::query`].
+    fn ptr(&self, ip: IpAddr) -> impl Future<Output = Result<Lookup<String>, DnsError>> + Send {
+        let name = reverse_name(ip);
+        async move {
+            let lookup = self.query(&name, RecordType::Ptr).await?;
+            lookup.filter_map(|rdata| match rdata {
+                Rdata::Ptr(name) => Some(name),
+                _ => None,
+            })
+        }
+    }
+}
+
+/// Runs a query for a typed helper: checks the name, keeps the records of one kind.
+async fn typed<R, T>(
+    resolver: &R,
+    name: &str,
+    rtype: RecordType,
+    pick: impl Fn(Rdata) -> Option<T> + Send,
+) -> Result<Lookup<T>, DnsError>
+where
+    R: Resolver + ?Sized,
+{
+    let name = normalize_name(name)?;
+    resolver.query(&name, rtype).await?.filter_map(pick)
+}
+
+/// The record types the workspace asks for.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RecordType {
+    /// An IPv4 address (RFC 1035).
+    A,
+    /// An IPv6 address (RFC 3596).
+    Aaaa,
+    /// A canonical-name alias (RFC 1035).
+    Cname,
+    /// A mail exchanger (RFC 1035, RFC 7505 for the null MX).
+    Mx,
+    /// A domain name pointer (RFC 1035).
+    Ptr,
+    /// Text strings (RFC 1035).
+    Txt,
+}
+
+impl RecordType {
+    /// The mnemonic as written in zone files (`A`, `AAAA`, `CNAME`, `MX`, `PTR`, `TXT`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::A => "A",
+            Self::Aaaa => "AAAA",
+            Self::Cname => "CNAME",
+            Self::Mx => "MX",
+            Self::Ptr => "PTR",
+            Self::Txt => "TXT",
+        }
+    }
+
+    /// The type of a mnemonic, case-insensitively.
+    pub fn from_mnemonic(text: &str) -> Option<Self> {
+        [
+            Self::A,
+            Self::Aaaa,
+            Self::Cname,
+            Self::Mx,
+            Self::Ptr,
+            Self::Txt,
+        ]
+        .into_iter()
+        .find(|rtype| rtype.as_str().eq_ignore_ascii_case(text))
+    }
+}
+
+impl fmt::Display for RecordType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The data of one resource record.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Rdata {
+    /// An IPv4 address.
+    A(Ipv4Addr),
+    /// An IPv6 address.
+    Aaaa(Ipv6Addr),
+    /// The target of an alias, lower case without a trailing dot.
+    Cname(String),
+    /// A mail exchanger.
+    Mx(Mx),
+    /// A pointer target, lower case without a trailing dot.
+    Ptr(String),
+    /// Text strings.
+    Txt(Txt),
+}
+
+impl Rdata {
+    /// The type of this record.
+    pub fn record_type(&self) -> RecordType {
+        match self {
+            Self::A(_) => RecordType::A,
+            Self::Aaaa(_) => RecordType::Aaaa,
+            Self::Cname(_) => RecordType::Cname,
+            Self::Mx(_) => RecordType::Mx,
+            Self::Ptr(_) => RecordType::Ptr,
+            Self::Txt(_) => RecordType::Txt,
+        }
+    }
+}
+
+/// A mail exchanger record.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Mx {
+    /// Lower values are tried first.
+    pub preference: u16,
+    /// The host, lower case without a trailing dot; empty for the root (a null MX).
+    pub exchange: String,
+}
+
+impl Mx {
+    /// Whether this is a null MX (RFC 7505: preference 0, exchange `.`): the domain
+    /// accepts no mail.
+    pub fn is_null(&self) -> bool {
+        self.exchange.is_empty()
+    }
+}
+
+/// The character-strings of one TXT record, each at most 255 bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Txt {
+    strings: Vec<Vec<u8>>,
+}
+
+impl Txt {
+    /// A record made of these strings.
+    ///
+    /// Strings over 255 bytes are split, as a zone-file compiler would: the record's
+    /// meaning (the concatenation) is unchanged.
+    pub fn new<I, S>(strings: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        let mut out = Vec::new();
+        for string in strings {
+            let bytes = string.as_ref();
+            if bytes.is_empty() {
+                out.push(Vec::new());
+            }
+            out.extend(bytes.chunks(255).map(<[u8]>::to_vec));
+        }
+        Self { strings: out }
+    }
+
+    /// The strings as they are on the wire.
+    pub fn strings(&self) -> &[Vec<u8>] {
+        &self.strings
+    }
+
+    /// The strings joined with nothing in between, as SPF, DKIM and DMARC read them
+    /// (RFC 7208 §3.3, RFC 6376 §3.6.2.2).
+    pub fn concat(&self) -> Vec<u8> {
+        self.strings.concat()
+    }
+}
+
+/// The records of one answer, with the time they may be cached for.
+///
+/// Never empty: an answer without records is [`DnsError::NoData`].
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lookup<T> {
+    /// The records, in the order received.
+    pub records: Vec<T>,
+    /// Seconds the records may be cached for (the smallest TTL of the set).
+    pub ttl: u32,
+}
+
+impl<T> Lookup<T> {
+    /// A lookup result with `records` (non-empty) and `ttl`.
+    ///
+    /// # Errors
+    ///
+    /// [`DnsError::NoData`] (with `ttl` as its negative TTL) when `records` is empty.
+    pub fn new(records: Vec<T>, ttl: u32) -> Result<Self, DnsError> {
+        if records.is_empty() {
+            return Err(DnsError::NoData { negative_ttl: ttl });
+        }
+        Ok(Self { records, ttl })
+    }
+
+    /// Keeps the records `pick` maps to `Some`.
+    ///
+    /// # Errors
+    ///
+    /// [`DnsError::NoData`] when none is left.
+    pub fn filter_map<U>(self, pick: impl Fn(T) -> Option<U>) -> Result<Lookup<U>, DnsError> {
+        Lookup::new(
+            self.records.into_iter().filter_map(pick).collect(),
+            self.ttl,
+        )
+    }
+}
+
+/// Why a lookup gave no records.
+///
+/// [`NxDomain`](Self::NxDomain) and [`NoData`](Self::NoData) are answers (cacheable,
+/// "void" for SPF); the rest are temporary failures except
+/// [`InvalidName`](Self::InvalidName), which no retry mends.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DnsError {
+    /// The name does not exist (RCODE 3).
+    #[error("no such domain")]
+    NxDomain {
+        /// Seconds this answer may be cached for (from the SOA, RFC 2308).
+        negative_ttl: u32,
+    },
+    /// The name exists but has no records of the asked type.
+    #[error("no records of the requested type")]
+    NoData {
+        /// Seconds this answer may be cached for (from the SOA, RFC 2308).
+        negative_ttl: u32,
+    },
+    /// No server answered in time.
+    #[error("dns query timed out")]
+    Timeout,
+    /// A server answered with an error code other than NXDOMAIN (SERVFAIL, REFUSED, ...).
+    #[error("dns server answered with rcode {rcode}")]
+    ServerFailure {
+        /// The response code (4 bits, or 12 with EDNS).
+        rcode: u16,
+    },
+    /// A response could not be decoded or did not match the query.
+    #[error("malformed dns response")]
+    MalformedResponse,
+    /// A socket error.
+    #[error("dns transport error: {0:?}")]
+    Io(io::ErrorKind),
+    /// No name server is configured.
+    #[error("no name server configured")]
+    NoNameServer,
+    /// CNAMEs chained longer than [`MAX_CNAME_CHAIN`] or in a loop.
+    #[error("cname chain too long")]
+    CnameChain,
+    /// The name is not a valid domain name (empty label, label over 63 bytes, over
+    /// 253 bytes in all, or bytes a host name cannot hold).
+    #[error("invalid domain name")]
+    InvalidName,
+}
+
+impl DnsError {
+    /// Whether a later retry may succeed (timeouts, server failures, transport errors).
+    pub fn is_temporary(&self) -> bool {
+        !matches!(
+            self,
+            Self::NxDomain { .. } | Self::NoData { .. } | Self::InvalidName
+        )
+    }
+
+    /// Whether the answer was "this name does not exist".
+    pub fn is_nxdomain(&self) -> bool {
+        matches!(self, Self::NxDomain { .. })
+    }
+
+    /// Whether the answer was "the name exists, no records of this type".
+    pub fn is_no_data(&self) -> bool {
+        matches!(self, Self::NoData { .. })
+    }
+
+    /// Whether the answer was NXDOMAIN or no data (a "void lookup", RFC 7208 §4.6.4).
+    pub fn is_not_found(&self) -> bool {
+        self.is_nxdomain() || self.is_no_data()
+    }
+
+    /// The negative-caching time of an NXDOMAIN or no-data answer.
+    pub fn negative_ttl(&self) -> Option<u32> {
+        match self {
+            Self::NxDomain { negative_ttl } | Self::NoData { negative_ttl } => Some(*negative_ttl),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for DnsError {
+    fn from(err: io::Error) -> Self {
+        match err.kind() {
+            io::ErrorKind::TimedOut => Self::Timeout,
+            kind => Self::Io(kind),
+        }
+    }
+}
+
+/// Checks a domain name and brings it to the form resolvers take: lower case, no
+/// trailing dot.
+///
+/// ```text
+/// name  = label *("." label) ["."]      ; at most 253 bytes without the final dot
+/// label = 1*63(%x21-7E except ".")      ; printable ASCII, no empty label
+/// ```
+///
+/// Underscores and other printable bytes are allowed (`_dmarc`, `_domainkey`, SPF
+/// macro output); spaces, controls and non-ASCII are not (IDNs must be A-labels).
+///
+/// # Errors
+///
+/// [`DnsError::InvalidName`] when the name breaks these rules.
+pub fn normalize_name(name: &str) -> Result<String, DnsError> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() || name.len() > 253 {
+        return Err(DnsError::InvalidName);
+    }
+    for label in name.split('.') {
+        if label.is_empty()
+            || label.len() > 63
+            || !label.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        {
+            return Err(DnsError::InvalidName);
+        }
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+/// The reverse-lookup name of an address: `d.c.b.a.in-addr.arpa` or the 32 nibbles of
+/// an IPv6 address under `ip6.arpa` (RFC 1035 §3.5, RFC 3596 §2.5).
+pub fn reverse_name(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(ip) => {
+            let [a, b, c, d] = ip.octets();
+            format!("{d}.{c}.{b}.{a}.in-addr.arpa")
+        }
+        IpAddr::V6(ip) => {
+            let mut name = String::with_capacity(72);
+            for byte in ip.octets().iter().rev() {
+                for nibble in [byte & 0x0f, byte >> 4] {
+                    name.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+                    name.push('.');
+                }
+            }
+            name.push_str("ip6.arpa");
+            name
+        }
+    }
+}
+
+impl<R: Resolver + ?Sized> Resolver for &R {
+    fn query(
+        &self,
+        name: &str,
+        rtype: RecordType,
+    ) -> impl Future<Output = Result<Lookup<Rdata>, DnsError>> + Send {
+        (**self).query(name, rtype)
+    }
+}
+
+impl<R: Resolver + ?Sized> Resolver for std::sync::Arc<R> {
+    fn query(
+        &self,
+        name: &str,
+        rtype: RecordType,
+    ) -> impl Future<Output = Result<Lookup<Rdata>, DnsError>> + Send {
+        (**self).query(name, rtype)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_and_normalized() {
+        assert_eq!(normalize_name("Example.COM.").unwrap(), "example.com");
+        assert_eq!(
+            normalize_name("_dmarc.example.com").unwrap(),
+            "_dmarc.example.com"
+        );
+        for bad in [
+            "",
+            ".",
+            "a..b",
+            "a b.com",
+            "é.com",
+            &"a".repeat(64),
+            &"a.".repeat(130),
+        ] {
+            assert_eq!(normalize_name(bad), Err(DnsError::InvalidName), "{bad:?}");
+        }
+        assert!(normalize_name(&format!("{}.com", "a".repeat(63))).is_ok());
+    }
+
+    #[test]
+    fn reverse_names() {
+        assert_eq!(
+            reverse_name("192.0.2.1".parse().unwrap()),
+            "1.2.0.192.in-addr.arpa"
+        );
+        assert_eq!(
+            reverse_name("2001:db8::1".parse().unwrap()),
+            "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"
+        );
+    }
+
+    #[test]
+    fn txt_splits_long_strings_and_concatenates() {
+        let long = "x".repeat(600);
+        let txt = Txt::new([long.as_str(), "y"]);
+        assert_eq!(
+            txt.strings().iter().map(Vec::len).collect::<Vec<_>>(),
+            [255, 255, 90, 1]
+        );
+        assert_eq!(txt.concat().len(), 601);
+    }
+
+    #[test]
+    fn error_classes() {
+        assert!(DnsError::Timeout.is_temporary());
+        assert!(DnsError::ServerFailure { rcode: 2 }.is_temporary());
+        assert!(!DnsError::NxDomain { negative_ttl: 1 }.is_temporary());
+        assert!(DnsError::NoData { negative_ttl: 1 }.is_not_found());
+        assert!(!DnsError::InvalidName.is_temporary());
+        assert_eq!(
+            Lookup::<u8>::new(vec![], 5),
+            Err(DnsError::NoData { negative_ttl: 5 })
+        );
+    }
+}
