@@ -8,7 +8,12 @@ pub mod frame;
 pub mod maildrop;
 pub mod parse;
 pub mod response;
+pub mod server;
 pub mod types;
+
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 
 #[cfg(test)]
 mod testing;
