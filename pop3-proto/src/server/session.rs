@@ -175,8 +175,9 @@ impl ServerSession {
         self.advance();
     }
 
-    /// Tells the session the time: restarts the autologout timer after input or output,
-    /// and closes the session when the timer has expired.
+    /// Tells the session the time: restarts the autologout timer after input (or after a
+    /// decision or a message transfer ended), and closes the session when the timer has
+    /// expired. The timer does not run while the session waits for the application.
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.is_closing() {
             return;
@@ -297,7 +298,6 @@ impl ServerSession {
         }
         let written = self.output.len();
         if written > 0 {
-            self.activity = true;
             if buf.is_empty() {
                 std::mem::swap(buf, &mut self.output);
             } else {
