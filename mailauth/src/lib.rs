@@ -14,3 +14,4 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod dns;
+pub mod spf;

@@ -1,0 +1,612 @@
+//! `check_host()` (RFC 7208 §4-§6): record lookup and selection, directive evaluation
+//! with the lookup limits, `redirect=`, and the `exp=` explanation.
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+
+use crate::dns::{DnsError, Resolver, normalize_name};
+use crate::spf::macro_expand::{MacroEnv, expand, expand_domain};
+use crate::spf::parse::{MacroContext, SpfParseError, is_spf_record, macro_string};
+use crate::spf::received::{SpfIdentity, SpfOutput, SpfProblem, SpfResult};
+use crate::spf::record::{MacroString, Mechanism, Qualifier, SpfRecord};
+
+/// The explanation used on `fail` when the record has no usable `exp=`.
+pub const DEFAULT_EXPLANATION: &str = "%{d} does not designate %{i} as a permitted sender";
+
+/// How many more DNS-querying terms and void lookups an evaluation may make (RFC 7208
+/// §4.6.4). Passed to [`SpfVerifier::check_host`] and spent as it goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LookupBudget {
+    /// DNS-querying mechanisms and `redirect=` left (RFC: 10 in all).
+    pub lookups: u32,
+    /// Lookups answered with NXDOMAIN or no data left (RFC: 2 in all).
+    pub void_lookups: u32,
+}
+
+impl LookupBudget {
+    /// A budget of `lookups` DNS terms and `void_lookups` void lookups.
+    pub fn new(lookups: u32, void_lookups: u32) -> Self {
+        Self {
+            lookups,
+            void_lookups,
+        }
+    }
+}
+
+impl Default for LookupBudget {
+    /// The RFC's limits: 10 DNS terms, 2 void lookups.
+    fn default() -> Self {
+        Self::new(10, 2)
+    }
+}
+
+/// Settings of an [`SpfVerifier`].
+#[derive(Clone, Debug)]
+pub struct SpfConfig {
+    receiver: String,
+    default_explanation: MacroString,
+    budget: LookupBudget,
+}
+
+impl SpfConfig {
+    /// `receiver` is the checking host's name (the `r` macro and Received-SPF).
+    pub fn new(receiver: &str) -> Self {
+        Self {
+            receiver: receiver.to_owned(),
+            default_explanation: explanation_text(DEFAULT_EXPLANATION),
+            budget: LookupBudget::default(),
+        }
+    }
+
+    /// Sets the explanation given on `fail` when the record has no usable `exp=`; it
+    /// may use macros (`%{d}`, `%{i}`, ...). Text that is not a valid macro-string is
+    /// used as it is.
+    pub fn set_default_explanation(&mut self, text: &str) -> &mut Self {
+        self.default_explanation = explanation_text(text);
+        self
+    }
+
+    /// Sets the lookup limits of each evaluation (default 10 and 2).
+    pub fn set_budget(&mut self, budget: LookupBudget) -> &mut Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The checking host's name.
+    pub fn receiver(&self) -> &str {
+        &self.receiver
+    }
+}
+
+fn explanation_text(text: &str) -> MacroString {
+    macro_string(text, MacroContext::Explanation).unwrap_or_else(|_| MacroString {
+        parts: vec![crate::spf::record::MacroPart::Literal(text.to_owned())],
+    })
+}
+
+/// Evaluates SPF policies through a [`Resolver`].
+///
+/// ```
+/// use mailauth::dns::Zone;
+/// use mailauth::spf::{SpfConfig, SpfResult, SpfVerifier};
+///
+/// let zone = Zone::parse("example.com. TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n").unwrap();
+/// let spf = SpfVerifier::new(zone, SpfConfig::new("mx.example.org"));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let out = spf
+///     .verify_mail_from("192.0.2.7".parse().unwrap(), "mail.example.com", "alice@example.com", 0)
+///     .await;
+/// assert_eq!(out.result, SpfResult::Pass);
+/// let out = spf
+///     .verify_mail_from("198.51.100.1".parse().unwrap(), "x.example", "alice@example.com", 0)
+///     .await;
+/// assert_eq!(out.result, SpfResult::Fail);
+/// assert_eq!(
+///     out.explanation.as_deref(),
+///     Some("example.com does not designate 198.51.100.1 as a permitted sender")
+/// );
+/// # });
+/// ```
+#[derive(Clone, Debug)]
+pub struct SpfVerifier<R> {
+    resolver: R,
+    config: SpfConfig,
+}
+
+/// The inputs of one evaluation that stay the same through recursion.
+struct Env<'a> {
+    ip: IpAddr,
+    sender: &'a str,
+    local: &'a str,
+    sender_domain: &'a str,
+    helo: &'a str,
+    now: u64,
+}
+
+impl<'a> Env<'a> {
+    fn macros(&self, domain: &'a str, receiver: &'a str) -> MacroEnv<'a> {
+        MacroEnv {
+            sender: self.sender,
+            local: self.local,
+            sender_domain: self.sender_domain,
+            domain,
+            ip: self.ip,
+            helo: self.helo,
+            receiver,
+            now: self.now,
+            validated_name: None,
+        }
+    }
+}
+
+/// What one `check_host()` level found.
+struct Outcome {
+    result: SpfResult,
+    problem: Option<SpfProblem>,
+    mechanism: Option<String>,
+    /// On a directive `fail`: the record's `exp=` and the domain it belongs to.
+    exp: Option<(Option<MacroString>, String)>,
+}
+
+impl Outcome {
+    fn plain(result: SpfResult) -> Self {
+        Self {
+            result,
+            problem: None,
+            mechanism: None,
+            exp: None,
+        }
+    }
+
+    fn error(result: SpfResult, problem: SpfProblem) -> Self {
+        Self {
+            problem: Some(problem),
+            ..Self::plain(result)
+        }
+    }
+
+    fn perm(problem: SpfProblem) -> Self {
+        Self::error(SpfResult::PermError, problem)
+    }
+
+    fn temp(err: DnsError) -> Self {
+        Self::error(SpfResult::TempError, SpfProblem::Dns(err))
+    }
+}
+
+/// Whether a mechanism matched, or an error ended the evaluation.
+type MatchResult = Result<bool, Outcome>;
+
+impl<R: Resolver> SpfVerifier<R> {
+    /// A verifier asking `resolver`.
+    pub fn new(resolver: R, config: SpfConfig) -> Self {
+        Self { resolver, config }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &SpfConfig {
+        &self.config
+    }
+
+    /// Checks the MAIL FROM identity (RFC 7208 §2.4). An empty `sender` (the null
+    /// reverse-path) is checked as `postmaster@<helo>`. `now` (seconds since the Unix
+    /// epoch) feeds the `t` macro.
+    pub async fn verify_mail_from(
+        &self,
+        ip: IpAddr,
+        helo: &str,
+        sender: &str,
+        now: u64,
+    ) -> SpfOutput {
+        if sender.is_empty() {
+            let mut out = self.verify_helo(ip, helo, now).await;
+            out.identity = SpfIdentity::MailFrom;
+            return out;
+        }
+        let domain = sender.rsplit_once('@').map_or(sender, |(_, d)| d);
+        let mut budget = self.config.budget;
+        let mut out = self
+            .check_host(ip, domain, sender, helo, now, &mut budget)
+            .await;
+        out.identity = SpfIdentity::MailFrom;
+        out
+    }
+
+    /// Checks the HELO identity (RFC 7208 §2.3), as `postmaster@<helo>`. An address
+    /// literal or a name that is not a domain gives `none`.
+    pub async fn verify_helo(&self, ip: IpAddr, helo: &str, now: u64) -> SpfOutput {
+        let sender = format!("postmaster@{helo}");
+        let mut budget = self.config.budget;
+        let mut out = self
+            .check_host(ip, helo, &sender, helo, now, &mut budget)
+            .await;
+        out.identity = SpfIdentity::Helo;
+        out
+    }
+
+    /// The `check_host()` function of RFC 7208 §4 with an explicit lookup budget.
+    ///
+    /// `sender` is `local@domain` (a sender without `@` is taken as a domain, with
+    /// local-part `postmaster`).
+    pub async fn check_host(
+        &self,
+        ip: IpAddr,
+        domain: &str,
+        sender: &str,
+        helo: &str,
+        now: u64,
+        budget: &mut LookupBudget,
+    ) -> SpfOutput {
+        let ip = ip.to_canonical();
+        let (local, sender_domain) = match sender.rsplit_once('@') {
+            Some(("", d)) => ("postmaster", d),
+            Some((l, d)) => (l, d),
+            None => ("postmaster", sender),
+        };
+        let full_sender = format!("{local}@{sender_domain}");
+        let env = Env {
+            ip,
+            sender: &full_sender,
+            local,
+            sender_domain,
+            helo,
+            now,
+        };
+        let domain = domain.to_ascii_lowercase();
+        let outcome = self.check(&env, domain.clone(), budget).await;
+        let explanation = match (&outcome.result, outcome.exp) {
+            (SpfResult::Fail, Some((exp, exp_domain))) => {
+                Some(self.explanation(&env, &exp_domain, exp.as_ref()).await)
+            }
+            _ => None,
+        };
+        SpfOutput {
+            result: outcome.result,
+            identity: SpfIdentity::MailFrom,
+            domain,
+            sender: full_sender,
+            ip,
+            helo: helo.to_owned(),
+            explanation,
+            mechanism: outcome.mechanism,
+            problem: outcome.problem,
+        }
+    }
+
+    /// One level of check_host(), boxed for recursion through include and redirect.
+    fn check<'a>(
+        &'a self,
+        env: &'a Env<'a>,
+        domain: String,
+        budget: &'a mut LookupBudget,
+    ) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+        Box::pin(async move {
+            // RFC 7208 §4.3: a malformed or single-label domain gives none.
+            let Ok(domain) = normalize_name(&domain) else {
+                return Outcome::plain(SpfResult::None);
+            };
+            if !domain.contains('.') {
+                return Outcome::plain(SpfResult::None);
+            }
+            let record = match self.fetch_record(&domain).await {
+                Ok(Some(record)) => record,
+                Ok(None) => return Outcome::plain(SpfResult::None),
+                Err(outcome) => return outcome,
+            };
+            self.evaluate(env, &domain, &record, budget).await
+        })
+    }
+
+    /// RFC 7208 §4.4, §4.5: the one SPF record of a domain.
+    async fn fetch_record(&self, domain: &str) -> Result<Option<SpfRecord>, Outcome> {
+        let txt = match self.resolver.txt(domain).await {
+            Ok(txt) => txt,
+            Err(err) if err.is_temporary() => return Err(Outcome::temp(err)),
+            Err(_) => return Ok(None),
+        };
+        let mut found = txt
+            .records
+            .iter()
+            .map(|txt| txt.concat())
+            .filter(|text| is_spf_record(text));
+        let Some(text) = found.next() else {
+            return Ok(None);
+        };
+        if found.next().is_some() {
+            return Err(Outcome::perm(SpfProblem::MultipleRecords));
+        }
+        let text = String::from_utf8(text)
+            .map_err(|_| Outcome::perm(SpfProblem::Syntax(SpfParseError::InvalidCharacter)))?;
+        SpfRecord::parse(&text)
+            .map(Some)
+            .map_err(|err| Outcome::perm(SpfProblem::Syntax(err)))
+    }
+
+    async fn evaluate(
+        &self,
+        env: &Env<'_>,
+        domain: &str,
+        record: &SpfRecord,
+        budget: &mut LookupBudget,
+    ) -> Outcome {
+        for directive in &record.directives {
+            if directive.mechanism.queries_dns() {
+                if budget.lookups == 0 {
+                    return Outcome::perm(SpfProblem::TooManyLookups);
+                }
+                budget.lookups -= 1;
+            }
+            let matched = match self
+                .matches(env, domain, &directive.mechanism, budget)
+                .await
+            {
+                Ok(matched) => matched,
+                Err(outcome) => return outcome,
+            };
+            if matched {
+                let result = match directive.qualifier {
+                    Qualifier::Pass => SpfResult::Pass,
+                    Qualifier::Fail => SpfResult::Fail,
+                    Qualifier::SoftFail => SpfResult::SoftFail,
+                    Qualifier::Neutral => SpfResult::Neutral,
+                };
+                return Outcome {
+                    result,
+                    problem: None,
+                    mechanism: Some(directive.mechanism.to_string()),
+                    exp: Some((record.exp.clone(), domain.to_owned())),
+                };
+            }
+        }
+        let Some(redirect) = record.redirect.as_ref().filter(|_| !record.has_all()) else {
+            return Outcome::plain(SpfResult::Neutral);
+        };
+        if budget.lookups == 0 {
+            return Outcome::perm(SpfProblem::TooManyLookups);
+        }
+        budget.lookups -= 1;
+        let target = self.target(env, domain, redirect).await;
+        let outcome = self.check(env, target, budget).await;
+        match outcome.result {
+            SpfResult::None => Outcome::perm(SpfProblem::RedirectWithoutRecord),
+            _ => outcome,
+        }
+    }
+
+    async fn matches(
+        &self,
+        env: &Env<'_>,
+        domain: &str,
+        mechanism: &Mechanism,
+        budget: &mut LookupBudget,
+    ) -> MatchResult {
+        match mechanism {
+            Mechanism::All => Ok(true),
+            Mechanism::Ip4 { addr, prefix } => Ok(in_network(env.ip, IpAddr::V4(*addr), *prefix)),
+            Mechanism::Ip6 { addr, prefix } => Ok(in_network(env.ip, IpAddr::V6(*addr), *prefix)),
+            Mechanism::Include(spec) => {
+                let target = self.target(env, domain, spec).await;
+                let inner = self.check(env, target, budget).await;
+                match inner.result {
+                    SpfResult::Pass => Ok(true),
+                    SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => Ok(false),
+                    SpfResult::TempError => Err(inner),
+                    SpfResult::PermError => Err(Outcome {
+                        exp: None,
+                        mechanism: None,
+                        ..inner
+                    }),
+                    SpfResult::None => Err(Outcome::perm(SpfProblem::IncludeWithoutRecord)),
+                }
+            }
+            Mechanism::A {
+                domain: spec,
+                cidr4,
+                cidr6,
+            } => {
+                let target = self.optional_target(env, domain, spec.as_ref()).await;
+                let ips = self.addresses(&target, env.ip, budget).await?;
+                Ok(ips
+                    .iter()
+                    .any(|ip| in_dual_network(env.ip, *ip, *cidr4, *cidr6)))
+            }
+            Mechanism::Mx {
+                domain: spec,
+                cidr4,
+                cidr6,
+            } => {
+                let target = self.optional_target(env, domain, spec.as_ref()).await;
+                let mx = match self.resolver.mx(&target).await {
+                    Ok(mx) => mx.records,
+                    Err(err) => return void_or_error(err, budget).map(|()| false),
+                };
+                if mx.len() > 10 {
+                    return Err(Outcome::perm(SpfProblem::TooManyMxOrPtr));
+                }
+                for host in mx.iter().filter(|mx| !mx.is_null()) {
+                    match self.resolver.ip_like(&host.exchange, env.ip).await {
+                        Ok(ips) => {
+                            let hit = ips
+                                .records
+                                .iter()
+                                .any(|ip| in_dual_network(env.ip, *ip, *cidr4, *cidr6));
+                            if hit {
+                                return Ok(true);
+                            }
+                        }
+                        Err(err) if err.is_temporary() => return Err(Outcome::temp(err)),
+                        Err(_) => {}
+                    }
+                }
+                Ok(false)
+            }
+            Mechanism::Ptr(spec) => {
+                let target = self.optional_target(env, domain, spec.as_ref()).await;
+                let names = self.validated_names(env.ip, budget).await;
+                Ok(names
+                    .iter()
+                    .any(|name| name == &target || is_subdomain(name, &target)))
+            }
+            Mechanism::Exists(spec) => {
+                let target = self.target(env, domain, spec).await;
+                match self.resolver.a(&target).await {
+                    Ok(_) => Ok(true),
+                    Err(err) => void_or_error(err, budget).map(|()| false),
+                }
+            }
+        }
+    }
+
+    /// The addresses of `target` of the client's family; void answers are counted.
+    async fn addresses(
+        &self,
+        target: &str,
+        like: IpAddr,
+        budget: &mut LookupBudget,
+    ) -> Result<Vec<IpAddr>, Outcome> {
+        match self.resolver.ip_like(target, like).await {
+            Ok(lookup) => Ok(lookup.records),
+            Err(err) => void_or_error(err, budget).map(|()| Vec::new()),
+        }
+    }
+
+    /// The client's validated reverse names (RFC 7208 §5.5): at most 10 PTR names
+    /// whose addresses include the client. DNS errors only shrink the list.
+    async fn validated_names(&self, ip: IpAddr, budget: &mut LookupBudget) -> Vec<String> {
+        let names = match self.resolver.ptr(ip).await {
+            Ok(lookup) => lookup.records,
+            Err(err) => {
+                if err.is_not_found() {
+                    budget.void_lookups = budget.void_lookups.saturating_sub(1);
+                }
+                return Vec::new();
+            }
+        };
+        let mut validated = Vec::new();
+        for name in names.into_iter().take(10) {
+            if let Ok(ips) = self.resolver.ip_like(&name, ip).await
+                && ips.records.contains(&ip)
+            {
+                validated.push(name);
+            }
+        }
+        validated
+    }
+
+    /// The `p` macro's value: the validated name equal to, else under, `domain`, else
+    /// any validated name.
+    async fn validated_name(&self, ip: IpAddr, domain: &str) -> Option<String> {
+        let mut scratch = LookupBudget::new(0, u32::MAX);
+        let names = self.validated_names(ip, &mut scratch).await;
+        let best = names
+            .iter()
+            .find(|n| n.as_str() == domain)
+            .or_else(|| names.iter().find(|n| is_subdomain(n, domain)))
+            .or_else(|| names.first());
+        best.cloned()
+    }
+
+    /// Expands a domain-spec against the current domain.
+    async fn target(&self, env: &Env<'_>, domain: &str, spec: &MacroString) -> String {
+        let validated = match spec.uses_validated_name() {
+            true => self.validated_name(env.ip, domain).await,
+            false => None,
+        };
+        let mut macros = env.macros(domain, &self.config.receiver);
+        macros.validated_name = validated.as_deref();
+        expand_domain(spec, &macros).to_ascii_lowercase()
+    }
+
+    async fn optional_target(
+        &self,
+        env: &Env<'_>,
+        domain: &str,
+        spec: Option<&MacroString>,
+    ) -> String {
+        match spec {
+            Some(spec) => self.target(env, domain, spec).await,
+            None => domain.to_owned(),
+        }
+    }
+
+    /// RFC 7208 §6.2: the explanation of a `fail`, from `exp=` or the default.
+    async fn explanation(&self, env: &Env<'_>, domain: &str, exp: Option<&MacroString>) -> String {
+        let from_exp = match exp {
+            Some(exp) => self.exp_text(env, domain, exp).await,
+            None => None,
+        };
+        let text = from_exp.unwrap_or_else(|| self.config.default_explanation.clone());
+        let validated = match text.uses_validated_name() {
+            true => self.validated_name(env.ip, domain).await,
+            false => None,
+        };
+        let mut macros = env.macros(domain, &self.config.receiver);
+        macros.validated_name = validated.as_deref();
+        expand(&text, &macros)
+    }
+
+    /// The explain-string at the `exp=` name, when there is exactly one valid one.
+    async fn exp_text(
+        &self,
+        env: &Env<'_>,
+        domain: &str,
+        exp: &MacroString,
+    ) -> Option<MacroString> {
+        let target = self.target(env, domain, exp).await;
+        let txt = self.resolver.txt(&target).await.ok()?;
+        let [record] = txt.records.as_slice() else {
+            return None;
+        };
+        let text = String::from_utf8(record.concat()).ok()?;
+        macro_string(&text, MacroContext::Explanation).ok()
+    }
+}
+
+/// A void answer spends the void budget (permerror when it is gone); a temporary
+/// failure is a temperror; an invalid name counts as no match.
+fn void_or_error(err: DnsError, budget: &mut LookupBudget) -> Result<(), Outcome> {
+    if err.is_not_found() {
+        if budget.void_lookups == 0 {
+            return Err(Outcome::perm(SpfProblem::TooManyVoidLookups));
+        }
+        budget.void_lookups -= 1;
+        Ok(())
+    } else if err.is_temporary() {
+        Err(Outcome::temp(err))
+    } else {
+        Ok(())
+    }
+}
+
+fn is_subdomain(name: &str, parent: &str) -> bool {
+    name.len() > parent.len()
+        && name.ends_with(parent)
+        && name.as_bytes()[name.len() - parent.len() - 1] == b'.'
+}
+
+fn in_dual_network(client: IpAddr, addr: IpAddr, cidr4: u8, cidr6: u8) -> bool {
+    match addr {
+        IpAddr::V4(_) => in_network(client, addr, cidr4),
+        IpAddr::V6(_) => in_network(client, addr, cidr6),
+    }
+}
+
+/// Whether `client` is in `network/prefix` (families must agree).
+pub(crate) fn in_network(client: IpAddr, network: IpAddr, prefix: u8) -> bool {
+    match (client, network) {
+        (IpAddr::V4(c), IpAddr::V4(n)) => {
+            let mask = u32::MAX
+                .checked_shl(32 - u32::from(prefix.min(32)))
+                .unwrap_or(0);
+            u32::from(c) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(c), IpAddr::V6(n)) => {
+            let mask = u128::MAX
+                .checked_shl(128 - u32::from(prefix.min(128)))
+                .unwrap_or(0);
+            u128::from(c) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,232 @@
+//! Macro expansion (RFC 7208 §7): pure, no DNS. The `p` macro's validated name is
+//! looked up by the evaluator beforehand and passed in.
+
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+use crate::spf::record::{Macro, MacroLetter, MacroPart, MacroString};
+
+/// The values macros expand to.
+#[derive(Clone, Debug)]
+pub(crate) struct MacroEnv<'a> {
+    /// `s`: `local@domain`.
+    pub(crate) sender: &'a str,
+    /// `l`.
+    pub(crate) local: &'a str,
+    /// `o`.
+    pub(crate) sender_domain: &'a str,
+    /// `d`.
+    pub(crate) domain: &'a str,
+    /// `i`, `c`, `v`.
+    pub(crate) ip: IpAddr,
+    /// `h`.
+    pub(crate) helo: &'a str,
+    /// `r`.
+    pub(crate) receiver: &'a str,
+    /// `t`.
+    pub(crate) now: u64,
+    /// `p`, looked up beforehand when the string uses it.
+    pub(crate) validated_name: Option<&'a str>,
+}
+
+impl MacroString {
+    /// Whether the string uses the `p` macro (which needs a PTR lookup first).
+    pub(crate) fn uses_validated_name(&self) -> bool {
+        self.parts.iter().any(
+            |part| matches!(part, MacroPart::Macro(m) if m.letter == MacroLetter::ValidatedName),
+        )
+    }
+}
+
+/// Expands a macro-string to text.
+pub(crate) fn expand(spec: &MacroString, env: &MacroEnv<'_>) -> String {
+    let mut out = String::new();
+    for part in &spec.parts {
+        match part {
+            MacroPart::Literal(text) => out.push_str(text),
+            MacroPart::Percent => out.push('%'),
+            MacroPart::Space => out.push(' '),
+            MacroPart::UrlSpace => out.push_str("%20"),
+            MacroPart::Macro(m) => expand_macro(m, env, &mut out),
+        }
+    }
+    out
+}
+
+/// Expands a domain-spec and cuts it to a usable name: a trailing dot dropped, and
+/// labels removed from the left until it is at most 253 bytes (RFC 7208 §7.3).
+pub(crate) fn expand_domain(spec: &MacroString, env: &MacroEnv<'_>) -> String {
+    let expanded = expand(spec, env);
+    let mut name = expanded.strip_suffix('.').unwrap_or(&expanded);
+    while name.len() > 253 {
+        match name.split_once('.') {
+            Some((_, rest)) => name = rest,
+            None => break,
+        }
+    }
+    name.to_owned()
+}
+
+fn expand_macro(m: &Macro, env: &MacroEnv<'_>, out: &mut String) {
+    let value = raw_value(m.letter, env);
+    let delimiters = match m.delimiters.as_str() {
+        "" => ".",
+        d => d,
+    };
+    let mut parts: Vec<&str> = value.split(|c| delimiters.contains(c)).collect();
+    if m.reverse {
+        parts.reverse();
+    }
+    if let Some(keep) = m.keep {
+        let keep = usize::from(keep);
+        if keep < parts.len() {
+            parts.drain(..parts.len() - keep);
+        }
+    }
+    let joined = parts.join(".");
+    match m.url_escape {
+        true => url_escape(&joined, out),
+        false => out.push_str(&joined),
+    }
+}
+
+fn raw_value(letter: MacroLetter, env: &MacroEnv<'_>) -> String {
+    match letter {
+        MacroLetter::Sender => env.sender.to_owned(),
+        MacroLetter::Local => env.local.to_owned(),
+        MacroLetter::SenderDomain => env.sender_domain.to_owned(),
+        MacroLetter::Domain => env.domain.to_owned(),
+        MacroLetter::Helo => env.helo.to_owned(),
+        MacroLetter::Receiver => env.receiver.to_owned(),
+        MacroLetter::Timestamp => env.now.to_string(),
+        MacroLetter::ValidatedName => env.validated_name.unwrap_or("unknown").to_owned(),
+        MacroLetter::IpVersion => match env.ip {
+            IpAddr::V4(_) => "in-addr".to_owned(),
+            IpAddr::V6(_) => "ip6".to_owned(),
+        },
+        MacroLetter::ClientIp => env.ip.to_string(),
+        MacroLetter::Ip => match env.ip {
+            IpAddr::V4(ip) => ip.to_string(),
+            IpAddr::V6(ip) => {
+                let mut text = String::with_capacity(63);
+                for byte in ip.octets() {
+                    for nibble in [byte >> 4, byte & 0x0f] {
+                        if !text.is_empty() {
+                            text.push('.');
+                        }
+                        let _ = write!(text, "{nibble:x}");
+                    }
+                }
+                text
+            }
+        },
+    }
+}
+
+/// URL-escapes everything but the RFC 3986 unreserved characters.
+fn url_escape(text: &str, out: &mut String) {
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(b));
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spf::parse::{MacroContext, macro_string};
+
+    /// RFC 7208 §7.4 examples.
+    #[test]
+    fn rfc7208_section_7_4_examples() {
+        let env4 = MacroEnv {
+            sender: "strong-bad@email.example.com",
+            local: "strong-bad",
+            sender_domain: "email.example.com",
+            domain: "email.example.com",
+            ip: "192.0.2.3".parse().unwrap(),
+            helo: "mx.example.org",
+            receiver: "mx.example.org",
+            now: 1_700_000_000,
+            validated_name: None,
+        };
+        let cases = [
+            ("%{s}", "strong-bad@email.example.com"),
+            ("%{o}", "email.example.com"),
+            ("%{d}", "email.example.com"),
+            ("%{d4}", "email.example.com"),
+            ("%{d3}", "email.example.com"),
+            ("%{d2}", "example.com"),
+            ("%{d1}", "com"),
+            ("%{dr}", "com.example.email"),
+            ("%{d2r}", "example.email"),
+            ("%{l}", "strong-bad"),
+            ("%{l-}", "strong.bad"),
+            ("%{lr}", "strong-bad"),
+            ("%{lr-}", "bad.strong"),
+            ("%{l1r-}", "strong"),
+            (
+                "%{ir}.%{v}._spf.%{d2}",
+                "3.2.0.192.in-addr._spf.example.com",
+            ),
+            ("%{lr-}.lp._spf.%{d2}", "bad.strong.lp._spf.example.com"),
+            (
+                "%{lr-}.lp.%{ir}.%{v}._spf.%{d2}",
+                "bad.strong.lp.3.2.0.192.in-addr._spf.example.com",
+            ),
+            (
+                "%{ir}.%{v}.%{l1r-}.lp._spf.%{d2}",
+                "3.2.0.192.in-addr.strong.lp._spf.example.com",
+            ),
+            (
+                "%{d2}.trusted-domains.example.net",
+                "example.com.trusted-domains.example.net",
+            ),
+            ("%%%_%-", "% %20"),
+            ("%{S}", "strong-bad%40email.example.com"),
+            ("%{t}", "1700000000"),
+            ("%{p}", "unknown"),
+        ];
+        for (spec, expected) in cases {
+            let parsed = macro_string(spec, MacroContext::Explanation).unwrap();
+            assert_eq!(expand(&parsed, &env4), expected, "{spec}");
+        }
+        let env6 = MacroEnv {
+            ip: "2001:db8::cb01".parse().unwrap(),
+            ..env4
+        };
+        let parsed = macro_string("%{ir}.%{v}._spf.%{d2}", MacroContext::DomainSpec).unwrap();
+        assert_eq!(
+            expand(&parsed, &env6),
+            "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com"
+        );
+        let c = macro_string("%{c}", MacroContext::Explanation).unwrap();
+        assert_eq!(expand(&c, &env6), "2001:db8::cb01");
+    }
+
+    #[test]
+    fn long_names_lose_labels_on_the_left() {
+        let long = format!("{}.example.com", "abcdefghi.".repeat(30));
+        let env = MacroEnv {
+            sender: "a@b.example",
+            local: "a",
+            sender_domain: "b.example",
+            domain: &long,
+            ip: "192.0.2.3".parse().unwrap(),
+            helo: "h.example",
+            receiver: "r.example",
+            now: 0,
+            validated_name: None,
+        };
+        let spec = macro_string("%{d}.", MacroContext::DomainSpec).unwrap();
+        let name = expand_domain(&spec, &env);
+        assert!(name.len() <= 253);
+        assert!(name.ends_with(".example.com") && name.starts_with("abcdefghi."));
+    }
+}
