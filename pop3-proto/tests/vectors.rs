@@ -161,9 +161,10 @@ fn replay(vector: &Vector) {
     harness.in_use = vector.locked;
     for (at, (size, uid)) in vector.messages.iter().enumerate() {
         let body = message_of_size(*size, at as u8);
-        harness
-            .messages
-            .push((body, uid.clone().unwrap_or(format!("uid{}", at + 1))));
+        harness.messages.push((
+            body,
+            uid.clone().unwrap_or_else(|| format!("uid{}", at + 1)),
+        ));
     }
     let bodies: Vec<Vec<u8>> = harness
         .messages
