@@ -1,7 +1,7 @@
 //! Encoders, mirroring [`parse`](crate::parse) function by function.
 //!
 //! Every encoder appends one complete line, CRLF included, to any
-//! [`BufMut`](bytes::BufMut) (`Vec<u8>`, `BytesMut`). Encoding a valid value never fails:
+//! [`bytes::BufMut`] (`Vec<u8>`, `BytesMut`). Encoding a valid value never fails:
 //! the validated types cannot hold a CR, an LF or a byte the grammar forbids. Message
 //! bodies are not lines: [`frame::BodyEncoder`](crate::frame::BodyEncoder) dot-stuffs
 //! them as they stream.
