@@ -45,3 +45,10 @@ fn round_trip_line(line: &[u8]) {
     let _ = parse::scan_listing(line);
     let _ = parse::unique_id_listing(line);
 }
+
+/// `pop3_session`: raw client bytes into a server session (cut into pieces the data
+/// chooses, a simulated clock advancing), every event answered; the session must never
+/// panic, its output must be CRLF lines and stay bounded.
+pub fn pop3_session(data: &[u8]) {
+    pop3_proto::fuzz::server_session(data);
+}

@@ -11,7 +11,10 @@ type Target = (&'static str, fn(&[u8]));
 
 /// Every fuzz target: its name (the `fuzz_targets/<name>.rs` file and the
 /// `corpus/<name>/` folder) and its body.
-const TARGETS: &[Target] = &[("pop3_command", mail_fuzz::pop3::pop3_command)];
+const TARGETS: &[Target] = &[
+    ("pop3_command", mail_fuzz::pop3::pop3_command),
+    ("pop3_session", mail_fuzz::pop3::pop3_session),
+];
 
 fn fuzz_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
