@@ -420,3 +420,20 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn too_much_pipelined_input_closes() {
+    let mut limits = Limits::default();
+    limits.max_pending_input(256);
+    let mut config = Harness::plaintext_config();
+    config.limits(limits);
+    let mut session = pop3_proto::server::ServerSession::new(config);
+    // A login decision stays pending while the client keeps sending.
+    session.handle_input(b"USER mrose\r\nPASS tanstaaf\r\n");
+    assert!(matches!(session.poll_event(), Some(Event::Login(_))));
+    session.handle_input(&b"NOOP\r\n".repeat(40));
+    assert!(!session.is_closed());
+    session.handle_input(&b"NOOP\r\n".repeat(40));
+    assert!(session.is_closed(), "past the limit the session closes");
+    assert!(session.poll_event().is_none());
+}

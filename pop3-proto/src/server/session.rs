@@ -167,8 +167,16 @@ impl ServerSession {
         }
         if self.input.len() + bytes.len() > self.config.limits.max_pending_input {
             self.input.clear();
-            self.fail(SessionError::TooMuchInput);
-            self.pending = Pending::None;
+            match self.pending {
+                // Nothing half-answered: say why before closing.
+                Pending::None => self.fail(SessionError::TooMuchInput),
+                // A response (or a decision) is in progress: an -ERR now would land
+                // inside it, so close at once.
+                _ => {
+                    self.pending = Pending::None;
+                    self.state = State::Closed;
+                }
+            }
             return;
         }
         self.input.extend_from_slice(bytes);
