@@ -1,0 +1,248 @@
+//! Reading: UIDs, metadata, sections, decoded parts, changes since a MODSEQ.
+
+use std::fs::File;
+use std::io;
+use std::num::NonZeroU32;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Account;
+use crate::data::MessageData;
+use crate::error::{Result, StoreError};
+use crate::index::rows::{self, MESSAGE_COLUMNS, MessageRow};
+use crate::message::{Changes, FetchOptions, MessageMeta};
+use crate::mime::locate::{Slice, find_part, locate};
+use crate::mime::{BodyStructure, PartKind, Section, cache, decode, header};
+use crate::types::{MailboxId, ModSeq, Uid, UidSet};
+
+impl Account {
+    pub(super) fn all_uids(&self, mailbox: MailboxId) -> Result<Vec<Uid>> {
+        self.read(|conn| {
+            rows::mailbox_by_id(conn, mailbox)?;
+            let mut stmt =
+                conn.prepare_cached("SELECT uid FROM message WHERE mailbox_id = ?1 ORDER BY uid")?;
+            let uids = stmt
+                .query_map([mailbox.0], |r| r.get::<_, u32>(0))?
+                .filter_map(|r| r.map(Uid::new).transpose())
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(uids)
+        })
+    }
+
+    pub(super) fn fetch_meta(
+        &self,
+        mailbox: MailboxId,
+        uids: &UidSet,
+        options: FetchOptions,
+    ) -> Result<Vec<MessageMeta>> {
+        self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            rows::mailbox_by_id(&tx, mailbox)?;
+            fetch_rows(&tx, mailbox, uids, options)
+        })
+    }
+
+    /// The message row and its folder, or `MessageNotFound`.
+    fn locate_message(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+    ) -> Result<(std::path::PathBuf, MessageRow)> {
+        self.read(|conn| {
+            let mailbox_row = rows::mailbox_by_id(conn, mailbox)?;
+            let row = conn
+                .prepare_cached(&format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM message m WHERE m.mailbox_id = ?1 AND m.uid = ?2"
+                ))?
+                .query_row(params![mailbox.0, uid.get()], MessageRow::from_row)
+                .optional()?
+                .ok_or(StoreError::MessageNotFound)?;
+            Ok((self.folder(&mailbox_row.name), row))
+        })
+    }
+
+    /// Opens a message's file. When it is not where the index says (another program
+    /// renamed it), re-reads the folder once and tries again.
+    fn open_message(&self, mailbox: MailboxId, uid: Uid) -> Result<(File, MessageRow)> {
+        let (dir, row) = self.locate_message(mailbox, uid)?;
+        match File::open(dir.join(&row.file)) {
+            Ok(file) => Ok((file, row)),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                self.sync_mailbox(mailbox)?;
+                let (dir, row) = self.locate_message(mailbox, uid)?;
+                let file =
+                    File::open(dir.join(&row.file)).map_err(StoreError::io("open message file"))?;
+                Ok((file, row))
+            }
+            Err(err) => Err(StoreError::io("open message file")(err)),
+        }
+    }
+
+    fn structure_of(&self, content_id: i64) -> Result<BodyStructure> {
+        self.read(|conn| {
+            let blob: Vec<u8> = conn
+                .prepare_cached("SELECT structure FROM content WHERE id = ?1")?
+                .query_row([content_id], |r| r.get(0))
+                .optional()?
+                .ok_or(StoreError::MessageNotFound)?;
+            cache::decode_structure(&blob).ok_or(StoreError::Corrupt("body structure"))
+        })
+    }
+
+    pub(super) fn read_section(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+        section: &Section,
+        partial: Option<(u64, u64)>,
+    ) -> Result<MessageData> {
+        let (file, row) = self.open_message(mailbox, uid)?;
+        let slice = if section.part().is_empty() && section.text().is_none() {
+            Slice::Range(0, row.size)
+        } else {
+            locate(&self.structure_of(row.content_id)?, section)
+        };
+        let io_err = StoreError::io("read message file");
+        match slice {
+            Slice::Range(start, end) => {
+                let (start, end) = clip(start, end, partial);
+                MessageData::from_file(file, start, end - start).map_err(io_err)
+            }
+            Slice::Fields {
+                start,
+                end,
+                names,
+                not,
+            } => {
+                let block = read_range(file, start, end).map_err(io_err)?;
+                Ok(MessageData::slice(
+                    header::select(&block, &names, not),
+                    partial,
+                ))
+            }
+            Slice::Empty => Ok(MessageData::from_vec(Vec::new())),
+        }
+    }
+
+    pub(super) fn read_decoded(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+        part: &[NonZeroU32],
+        partial: Option<(u64, u64)>,
+    ) -> Result<Option<MessageData>> {
+        let (file, row) = self.open_message(mailbox, uid)?;
+        let structure = self.structure_of(row.content_id)?;
+        let Some(node) = find_part(&structure, part) else {
+            return Ok(Some(MessageData::from_vec(Vec::new())));
+        };
+        let (start, end) = if part.is_empty() {
+            (0, structure.end)
+        } else {
+            node.body_range()
+        };
+        let raw = read_range(file, start, end).map_err(StoreError::io("read message file"))?;
+        // Only leaves have a transfer encoding to undo; a multipart or message is
+        // served as stored.
+        let encoding = match node.kind {
+            PartKind::Single if !part.is_empty() => node.encoding.as_str(),
+            _ => "BINARY",
+        };
+        Ok(decode::transfer_decode(encoding, &raw).map(|bytes| MessageData::slice(bytes, partial)))
+    }
+
+    pub(super) fn changes(&self, mailbox: MailboxId, since: ModSeq) -> Result<Changes> {
+        self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let row = rows::mailbox_by_id(&tx, mailbox)?;
+            let since_value = i64::try_from(since.get()).unwrap_or(i64::MAX);
+            let changed_uids: UidSet = tx
+                .prepare_cached("SELECT uid FROM message WHERE mailbox_id = ?1 AND modseq > ?2")?
+                .query_map(params![mailbox.0, since_value], |r| r.get::<_, u32>(0))?
+                .filter_map(|r| r.ok().and_then(Uid::new))
+                .collect();
+            let changed = if changed_uids.is_empty() {
+                Vec::new()
+            } else {
+                fetch_rows(&tx, mailbox, &changed_uids, FetchOptions::meta())?
+            };
+            let vanished: UidSet = tx
+                .prepare_cached("SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2")?
+                .query_map(params![mailbox.0, since_value], |r| r.get::<_, u32>(0))?
+                .filter_map(|r| r.ok().and_then(Uid::new))
+                .collect();
+            Ok(Changes {
+                highest_modseq: ModSeq::new(row.highestmodseq),
+                uid_next: Uid::new(row.uidnext).unwrap_or(Uid::MAX),
+                changed,
+                vanished,
+            })
+        })
+    }
+}
+
+/// Metadata rows for a UID set, with the cached envelope/structure when asked.
+fn fetch_rows(
+    conn: &Connection,
+    mailbox: MailboxId,
+    uids: &UidSet,
+    options: FetchOptions,
+) -> Result<Vec<MessageMeta>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS},
+            CASE WHEN ?4 THEN c.envelope END, CASE WHEN ?5 THEN c.structure END
+         FROM message m JOIN content c ON c.id = m.content_id
+         WHERE m.mailbox_id = ?1 AND m.uid BETWEEN ?2 AND ?3 ORDER BY m.uid"
+    ))?;
+    let mut out = Vec::new();
+    for (lo, hi) in uids.ranges() {
+        let mut rows = stmt.query(params![
+            mailbox.0,
+            lo.get(),
+            hi.get(),
+            options.envelope,
+            options.body_structure
+        ])?;
+        while let Some(r) = rows.next()? {
+            let m = MessageRow::from_row(r)?;
+            let envelope: Option<Vec<u8>> = r.get(11)?;
+            let structure: Option<Vec<u8>> = r.get(12)?;
+            out.push(MessageMeta {
+                uid: m.uid,
+                flags: m.flags,
+                internal_date: m.internal_date,
+                size: m.size,
+                modseq: m.modseq,
+                stable_id: m.base,
+                envelope: match envelope {
+                    Some(b) => {
+                        Some(cache::decode_envelope(&b).ok_or(StoreError::Corrupt("envelope"))?)
+                    }
+                    None => None,
+                },
+                body_structure: match structure {
+                    Some(b) => Some(
+                        cache::decode_structure(&b).ok_or(StoreError::Corrupt("body structure"))?,
+                    ),
+                    None => None,
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Narrows `[start, end)` to an IMAP partial `(offset, length)`.
+fn clip(start: u64, end: u64, partial: Option<(u64, u64)>) -> (u64, u64) {
+    match partial {
+        None => (start, end),
+        Some((offset, len)) => {
+            let s = start.saturating_add(offset).min(end);
+            (s, s.saturating_add(len).min(end))
+        }
+    }
+}
+
+fn read_range(file: File, start: u64, end: u64) -> io::Result<Vec<u8>> {
+    MessageData::from_file(file, start, end.saturating_sub(start))?.into_vec()
+}

@@ -1,0 +1,275 @@
+//! Rows of the index and the queries that read and write them.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::error::{Result, StoreError};
+use crate::mime::{Analysis, cache};
+use crate::types::{
+    Flags, InternalDate, Keyword, MailboxId, MailboxName, ModSeq, Uid, UidValidity,
+};
+
+/// A row of `mailbox`.
+#[derive(Debug, Clone)]
+pub(crate) struct MailboxRow {
+    pub(crate) id: MailboxId,
+    pub(crate) name: MailboxName,
+    pub(crate) uidvalidity: UidValidity,
+    pub(crate) uidnext: u32,
+    pub(crate) highestmodseq: u64,
+    pub(crate) recent_uid: u32,
+    pub(crate) subscribed: bool,
+    pub(crate) special_use: u8,
+}
+
+pub(crate) const MAILBOX_COLUMNS: &str =
+    "id, name, uidvalidity, uidnext, highestmodseq, recent_uid, subscribed, special_use";
+
+impl MailboxRow {
+    pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        let name: String = row.get(1)?;
+        let uidvalidity: u32 = row.get(2)?;
+        Ok(Self {
+            id: MailboxId(row.get(0)?),
+            name: MailboxName::try_from(name).unwrap_or_else(|_| MailboxName::inbox()),
+            uidvalidity: UidValidity::new(uidvalidity).unwrap_or(UidValidity::MIN),
+            uidnext: row.get(3)?,
+            highestmodseq: row.get(4)?,
+            recent_uid: row.get(5)?,
+            subscribed: row.get(6)?,
+            special_use: row.get(7)?,
+        })
+    }
+}
+
+/// Reads one mailbox by id.
+pub(crate) fn mailbox_by_id(conn: &Connection, id: MailboxId) -> Result<MailboxRow> {
+    conn.query_row(
+        &format!("SELECT {MAILBOX_COLUMNS} FROM mailbox WHERE id = ?1"),
+        [id.0],
+        MailboxRow::from_row,
+    )
+    .optional()?
+    .ok_or(StoreError::MailboxNotFound)
+}
+
+/// Reads one mailbox by name.
+pub(crate) fn mailbox_by_name(conn: &Connection, name: &MailboxName) -> Result<MailboxRow> {
+    conn.query_row(
+        &format!("SELECT {MAILBOX_COLUMNS} FROM mailbox WHERE name = ?1"),
+        [name.as_str()],
+        MailboxRow::from_row,
+    )
+    .optional()?
+    .ok_or(StoreError::MailboxNotFound)
+}
+
+/// The message columns most operations need.
+#[derive(Debug, Clone)]
+pub(crate) struct MessageRow {
+    pub(crate) id: i64,
+    pub(crate) uid: Uid,
+    pub(crate) content_id: i64,
+    pub(crate) base: String,
+    pub(crate) file: String,
+    pub(crate) flags: Flags,
+    pub(crate) internal_date: InternalDate,
+    pub(crate) size: u64,
+    pub(crate) modseq: ModSeq,
+}
+
+pub(crate) const MESSAGE_COLUMNS: &str = "m.id, m.uid, m.content_id, m.base, m.file, m.flags, m.keywords, m.internal_date, m.internal_offset, m.size, m.modseq";
+
+impl MessageRow {
+    pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        let uid: u32 = row.get(1)?;
+        let flags: u8 = row.get(5)?;
+        let keywords: String = row.get(6)?;
+        Ok(Self {
+            id: row.get(0)?,
+            uid: Uid::new(uid).unwrap_or(Uid::MIN),
+            content_id: row.get(2)?,
+            base: row.get(3)?,
+            file: row.get(4)?,
+            flags: Flags::from_parts(flags, parse_keywords(&keywords)),
+            internal_date: InternalDate::new(row.get(7)?, row.get(8)?),
+            size: row.get(9)?,
+            modseq: ModSeq::new(row.get(10)?),
+        })
+    }
+}
+
+/// Keywords as the index keeps them: separated by spaces.
+pub(crate) fn keywords_text(flags: &Flags) -> String {
+    flags
+        .keywords()
+        .iter()
+        .map(Keyword::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub(crate) fn parse_keywords(text: &str) -> Vec<Keyword> {
+    text.split(' ')
+        .filter_map(|k| Keyword::try_from(k).ok())
+        .collect()
+}
+
+/// Inserts what the index keeps of a message's bytes; returns the content id.
+pub(crate) fn insert_content(conn: &Connection, analysis: &Analysis) -> Result<i64> {
+    let s = &analysis.summary;
+    conn.prepare_cached(
+        "INSERT INTO content(refs, envelope, structure, header, sent_date, sent_day, subject, from_text,
+            to_text, cc_text, bcc_text, sort_subject, sort_from, sort_to, sort_cc, display_from, display_to)
+         VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?
+    .execute(params![
+        cache::encode_envelope(&s.envelope),
+        cache::encode_structure(&analysis.structure),
+        analysis.header,
+        s.sent.map(|d| d.0),
+        s.sent.map(|d| d.1),
+        s.subject,
+        s.from,
+        s.to,
+        s.cc,
+        s.bcc,
+        crate::search::base_subject(&s.subject),
+        s.sort_from,
+        s.sort_to,
+        s.sort_cc,
+        s.display_from,
+        s.display_to,
+    ])?;
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached("INSERT INTO fts(rowid, header, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, analysis.header_text, analysis.body_text])?;
+    Ok(id)
+}
+
+/// Drops one reference to a content row, deleting it (and its text) at zero.
+pub(crate) fn release_content(conn: &Connection, content_id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE content SET refs = refs - 1 WHERE id = ?1")?
+        .execute([content_id])?;
+    let refs: Option<i64> = conn
+        .prepare_cached("SELECT refs FROM content WHERE id = ?1")?
+        .query_row([content_id], |r| r.get(0))
+        .optional()?;
+    if refs.is_some_and(|r| r <= 0) {
+        conn.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?
+            .execute([content_id])?;
+        conn.prepare_cached("DELETE FROM content WHERE id = ?1")?
+            .execute([content_id])?;
+    }
+    Ok(())
+}
+
+/// A new message row (with one more reference on its content).
+#[derive(Debug)]
+pub(crate) struct NewMessage<'a> {
+    pub(crate) mailbox: MailboxId,
+    pub(crate) uid: u32,
+    pub(crate) content_id: i64,
+    pub(crate) base: &'a str,
+    pub(crate) file: &'a str,
+    pub(crate) flags: &'a Flags,
+    pub(crate) internal_date: InternalDate,
+    pub(crate) size: u64,
+    pub(crate) modseq: u64,
+}
+
+/// Inserts a message row.
+pub(crate) fn insert_message(conn: &Connection, m: &NewMessage<'_>) -> Result<()> {
+    conn.prepare_cached("UPDATE content SET refs = refs + 1 WHERE id = ?1")?
+        .execute([m.content_id])?;
+    conn.prepare_cached(
+        "INSERT INTO message(mailbox_id, uid, content_id, base, file, flags, keywords, internal_date,
+            internal_offset, internal_day, size, modseq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        m.mailbox.0,
+        m.uid,
+        m.content_id,
+        m.base,
+        m.file,
+        m.flags.system_bits(),
+        keywords_text(m.flags),
+        m.internal_date.timestamp(),
+        m.internal_date.offset_minutes(),
+        m.internal_date.local_days(),
+        m.size,
+        m.modseq,
+    ])?;
+    Ok(())
+}
+
+/// Deletes a message row, records its UID as expunged at `modseq`, releases its content.
+pub(crate) fn delete_message(
+    conn: &Connection,
+    mailbox: MailboxId,
+    row: &MessageRow,
+    modseq: u64,
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM message WHERE id = ?1")?
+        .execute([row.id])?;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO expunged(mailbox_id, uid, modseq) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![mailbox.0, row.uid.get(), modseq])?;
+    release_content(conn, row.content_id)
+}
+
+/// The messages of a mailbox whose UIDs are in `uids`, ascending.
+pub(crate) fn messages_in(
+    conn: &Connection,
+    mailbox: MailboxId,
+    uids: &crate::types::UidSet,
+) -> Result<Vec<MessageRow>> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM message m WHERE m.mailbox_id = ?1 AND m.uid BETWEEN ?2 AND ?3 ORDER BY m.uid"
+    ))?;
+    for (lo, hi) in uids.ranges() {
+        let rows = stmt.query_map(params![mailbox.0, lo.get(), hi.get()], MessageRow::from_row)?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
+/// Raises a mailbox's HIGHESTMODSEQ by one and returns the new value.
+pub(crate) fn next_modseq(conn: &Connection, mailbox: MailboxId) -> Result<u64> {
+    conn.prepare_cached("UPDATE mailbox SET highestmodseq = highestmodseq + 1 WHERE id = ?1 RETURNING highestmodseq")?
+        .query_row([mailbox.0], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::MailboxNotFound)
+}
+
+/// Takes the next UID of a mailbox.
+pub(crate) fn take_uid(conn: &Connection, mailbox: MailboxId) -> Result<u32> {
+    let next: u32 = conn
+        .prepare_cached(
+            "UPDATE mailbox SET uidnext = uidnext + 1 WHERE id = ?1 RETURNING uidnext - 1",
+        )?
+        .query_row([mailbox.0], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::MailboxNotFound)?;
+    Ok(next)
+}
+
+/// A meta value.
+pub(crate) fn meta(conn: &Connection, key: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Sets a meta value.
+pub(crate) fn set_meta(conn: &Connection, key: &str, value: i64) -> Result<()> {
+    conn.prepare_cached("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")?
+        .execute(params![key, value])?;
+    Ok(())
+}

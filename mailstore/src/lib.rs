@@ -1,0 +1,128 @@
+//! Mailbox storage for mail servers: Maildir++ message files plus an embedded SQLite
+//! index per account, with everything an IMAP, POP3 or SMTP server asks of a store.
+//!
+//! Message bodies stay plain Maildir files, so Dovecot, mutt and backup tools read
+//! them as they are; UIDs, UIDVALIDITY, flags and keywords, MODSEQs, internal dates,
+//! cached ENVELOPE and BODYSTRUCTURE data, and a full-text index live in one SQLite
+//! database (WAL) in the Maildir root. The IMAP server (SELECT, FETCH with sections
+//! and partials, STORE with UNCHANGEDSINCE, COPY/MOVE with UIDPLUS, EXPUNGE/VANISHED,
+//! SEARCH/SORT, IDLE, CONDSTORE/QRESYNC), the POP3 maildrop, the SMTP delivery path
+//! and the web admin search all build on the [`store`] traits.
+//!
+//! ```
+//! use std::io::Read;
+//! use mailstore::store::{MailboxStore, MessageReader, MessageStore, SearchStore};
+//! use mailstore::{Account, AppendOptions, FetchOptions, Flags, MailboxName, Options, SearchKey, Section, SystemFlag};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let account = Account::open(dir.path().join("alice"), &Options::new())?;
+//! let inbox = account.mailbox(&MailboxName::inbox())?;
+//!
+//! // Deliver: durable on disk and in the index when this returns.
+//! let message = b"From: Bob <bob@example.org>\r\nSubject: Lunch?\r\n\r\nAt noon.\r\n";
+//! let appended = account.append_bytes(inbox.id, message, &AppendOptions::default())?;
+//!
+//! // Flag it, search for it, read it back byte for byte.
+//! let uids = appended.uid.into();
+//! account.store_flags(inbox.id, &uids, mailstore::FlagOp::Add, &Flags::new().with(SystemFlag::Seen), None)?;
+//! assert_eq!(account.search(inbox.id, &SearchKey::Text("noon".into()))?, vec![appended.uid]);
+//! let meta = account.fetch(inbox.id, &uids, FetchOptions::meta().with_envelope())?;
+//! assert!(meta[0].flags.has(SystemFlag::Seen));
+//! assert_eq!(meta[0].envelope.as_ref().unwrap().subject.as_deref(), Some(&b"Lunch?"[..]));
+//! let mut body = Vec::new();
+//! account.read(inbox.id, appended.uid, &"TEXT".parse::<Section>()?, None)?.read_to_end(&mut body)?;
+//! assert_eq!(body, b"At noon.\r\n");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Design
+//!
+//! ```text
+//!   IMAP session   POP3 maildrop   SMTP delivery   web admin
+//!         \              |               |            /
+//!          +------- store traits (accounts, mailboxes, UIDs) -------+
+//!                              |                      (a PostgreSQL backend
+//!                           Account                     could stand here too)
+//!               +--------------+---------------+
+//!        Maildir++ files                 SQLite index (WAL)
+//!   tmp/ -> fsync -> new|cur/      mailbox, message, content (envelope,
+//!   <base>:2,<flags>               structure), expunged, fts (FTS5)
+//! ```
+//!
+//! * **Durability.** An append writes `tmp/<unique>`, fsyncs it, renames it into
+//!   `new/` or `cur/`, fsyncs the directory, and only then commits the index row
+//!   (`synchronous=FULL`). Expunge unlinks files before it commits. On open, the index
+//!   is reconciled with the files: files without rows are indexed with new UIDs, rows
+//!   without files are expunged, flags changed by renaming files are taken over.
+//! * **Concurrency.** Many readers (a small pool of connections), one writer per
+//!   account; writes are `BEGIN IMMEDIATE` transactions, so two processes on one
+//!   account serialize too. Handles are `Send + Sync`; every call blocks, so async
+//!   servers call them in `tokio::task::spawn_blocking`.
+//! * **Changes.** [`notify::Subscription`] wakes IDLE sessions (async or blocking) on
+//!   commits of this process at once, and on commits of other processes within the
+//!   watch interval (SQLite `data_version` polling).
+//! * **Parsing.** Each message is scanned once at append: part offsets, BODYSTRUCTURE
+//!   data and the ENVELOPE (header fields parsed with `mail-parser`) are cached, and
+//!   text parts feed the FTS5 index. Malformed MIME degrades to defaults; nothing
+//!   panics; a streamed append holds the message in memory once, for the scan.
+//! * **Interop.** Flags live in the file names (`:2,DFPRST`), folder names are
+//!   Maildir++ `.Name.Sub` in modified UTF-7, Dovecot keyword letters are read through
+//!   `dovecot-keywords`.
+//!
+//! # Features
+//!
+//! | feature | default | what |
+//! | --- | --- | --- |
+//! | (none) | | the crate has no optional features; `rusqlite` is built with SQLite bundled |
+//!
+//! # Standards
+//!
+//! | RFC / spec | what | status |
+//! | --- | --- | --- |
+//! | RFC 9051 / 3501 | mailboxes, UIDs, flags, sections, ENVELOPE, BODYSTRUCTURE, SEARCH keys | supported |
+//! | RFC 7162 | CONDSTORE/QRESYNC: MODSEQ, UNCHANGEDSINCE, VANISHED data | supported |
+//! | RFC 4315, 6851 | UIDPLUS (APPENDUID, COPYUID), MOVE | supported |
+//! | RFC 3516 | BINARY (decoded parts) | supported |
+//! | RFC 5256, 5957 | SORT (base subject), DISPLAYFROM/DISPLAYTO | supported (THREAD: not yet) |
+//! | RFC 6154 | special-use attributes | supported |
+//! | RFC 9208 | QUOTA (STORAGE, MESSAGE) | supported |
+//! | Maildir, Maildir++ | file names, flags, folders | supported |
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod account;
+mod data;
+mod error;
+mod index;
+mod mailbox;
+pub mod maildir;
+mod message;
+pub mod mime;
+pub mod notify;
+mod quota;
+pub mod search;
+pub mod store;
+pub mod types;
+
+pub use account::{Account, INDEX_FILE, MaildirStore, Options};
+pub use data::MessageData;
+pub use error::{QuotaResource, Result, StoreError};
+pub use mailbox::{MailboxInfo, MailboxStatus};
+pub use message::{
+    AppendOptions, Appended, Changes, Copied, Expunged, FetchOptions, FlagUpdate, FlagsStored,
+    MessageMeta,
+};
+pub use mime::{Section, SectionText};
+pub use quota::{Quota, QuotaUsage};
+pub use search::{SearchKey, SortCriterion, SortKey};
+pub use types::{
+    AccountName, Date, Flag, FlagOp, Flags, InternalDate, Keyword, MailboxId, MailboxName, ModSeq,
+    SpecialUse, SpecialUses, SystemFlag, Uid, UidSet, UidValidity, ValidationError,
+};
+
+/// The crate README's examples, run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
