@@ -1,0 +1,321 @@
+//! Known-answer tests of parsers and encoders, both directions.
+
+use crate::command::CommandBody;
+use crate::error::ParseError;
+use crate::response::{Data, Response};
+use crate::testing::{command_kat, command_round_trip, response_kat, response_round_trip};
+
+#[test]
+fn commands_in_canonical_form() {
+    let lines: &[&[u8]] = &[
+        b"a1 CAPABILITY\r\n",
+        b"a2 NOOP\r\n",
+        b"a3 LOGOUT\r\n",
+        b"a4 STARTTLS\r\n",
+        b"a5 AUTHENTICATE PLAIN\r\n",
+        b"a5 AUTHENTICATE PLAIN AGJvYgBzZWNyZXQ=\r\n",
+        b"a5 AUTHENTICATE PLAIN =\r\n",
+        b"a6 LOGIN SMITH SESAME\r\n",
+        b"a6 LOGIN \"user0@example.org\" \"s3cr3t p4ss 0\"\r\n",
+        b"a6 LOGIN alice {5}\r\nx\r\ny\"\r\n",
+        b"a6 LOGIN alice {5+}\r\nx\r\ny\"\r\n",
+        b"a7 ENABLE CONDSTORE QRESYNC UTF8=ACCEPT\r\n",
+        b"a8 SELECT INBOX\r\n",
+        b"a8 SELECT \"Drafts\" (CONDSTORE)\r\n",
+        b"a8 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))\r\n",
+        b"a8 SELECT INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541 (1:15,19 4,24:32)))\r\n",
+        b"a8 EXAMINE blurdybloop\r\n",
+        b"a9 CREATE owatagusiam/\r\n",
+        b"a9 DELETE blurdybloop\r\n",
+        b"a9 RENAME blurdybloop sarasoop\r\n",
+        b"a9 SUBSCRIBE #news.comp.mail.mime\r\n",
+        b"a9 UNSUBSCRIBE #news.comp.mail.mime\r\n",
+        b"b1 LIST \"\" *\r\n",
+        b"b1 LIST \"\" %\r\n",
+        b"b1 LIST /usr/staff/jones \"\"\r\n",
+        b"b1 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (* %/x) RETURN (CHILDREN STATUS (MESSAGES UIDNEXT))\r\n",
+        b"b1 LIST (SPECIAL-USE) \"\" * RETURN (SPECIAL-USE)\r\n",
+        b"b2 LSUB #news. comp.mail.*\r\n",
+        b"b3 NAMESPACE\r\n",
+        b"b4 STATUS blurdybloop (UIDNEXT MESSAGES)\r\n",
+        b"b4 STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT HIGHESTMODSEQ)\r\n",
+        b"b5 APPEND saved-messages (\\Seen) \"27-Nov-2026 10:14:05 +0100\" {7}\r\nhello\r\n\r\n",
+        b"b5 APPEND INBOX {3+}\r\nabc\r\n",
+        b"b5 APPEND INBOX ~{3}\r\na\0c\r\n",
+        b"b6 IDLE\r\n",
+        b"b7 CHECK\r\n",
+        b"b7 CLOSE\r\n",
+        b"b7 UNSELECT\r\n",
+        b"b7 EXPUNGE\r\n",
+        b"b7 UID EXPUNGE 3000:3002\r\n",
+        b"c1 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM Smith\r\n",
+        b"c1 SEARCH TEXT \"string not in mailbox\"\r\n",
+        b"c1 SEARCH CHARSET UTF-8 TEXT {12}\r\n\xe4\xbf\xa1\xe5\x8f\xb7\xe5\xa4\x84\xe7\x90\x86\r\n",
+        b"c1 UID SEARCH RETURN (MIN COUNT) 1:100 UNDELETED\r\n",
+        b"c1 SEARCH RETURN () UNSEEN\r\n",
+        b"c1 UID SEARCH OR SUBJECT invoice BODY budget LARGER 10000\r\n",
+        b"c1 UID SEARCH CHARSET UTF-8 UID 45670:* HEADER Message-ID \"<d9249e37@example.com>\"\r\n",
+        b"c1 SEARCH (OR DELETED (SEEN DRAFT)) NOT (ANSWERED FLAGGED) KEYWORD $Junk UNKEYWORD $x\r\n",
+        b"c1 SEARCH MODSEQ \"/flags/\\\\draft\" all 620162338\r\n",
+        b"c1 SEARCH MODSEQ 620162338\r\n",
+        b"c1 SEARCH NEW OLD RECENT SMALLER 5 SENTBEFORE 1-Jan-2000 SENTON 2-Jan-2000 SENTSINCE 3-Jan-2000 ON 4-Jan-2000 BEFORE 5-Jan-2000 OLDER 60 YOUNGER 30\r\n",
+        b"c1 SEARCH BCC a CC b TO c UNANSWERED UNDELETED UNDRAFT UNFLAGGED UNSEEN ALL ANSWERED DELETED DRAFT SEEN\r\n",
+        b"c2 UID SORT (REVERSE DATE SUBJECT) UTF-8 ALL\r\n",
+        b"c3 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])\r\n",
+        b"c3 FETCH 1 ALL\r\n",
+        b"c3 FETCH 1 FAST\r\n",
+        b"c3 FETCH 1 FULL\r\n",
+        b"c3 FETCH 2 BODY[]\r\n",
+        b"c3 UID FETCH 45670:45780 (UID RFC822.SIZE FLAGS INTERNALDATE BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE MESSAGE-ID REFERENCES)])\r\n",
+        b"c3 UID FETCH 45673 (BODYSTRUCTURE ENVELOPE)\r\n",
+        b"c3 UID FETCH 45674 (BODY.PEEK[1.2]<0.4096> BODY.PEEK[2.MIME])\r\n",
+        b"c3 FETCH 1 (BODY[HEADER] BODY[TEXT] BODY[1.HEADER] BODY[1.TEXT] BODY[3.HEADER.FIELDS.NOT (X)] BODY)\r\n",
+        b"c3 FETCH 1 (RFC822 RFC822.HEADER RFC822.TEXT RFC822.SIZE MODSEQ)\r\n",
+        b"c3 FETCH 1 (BINARY[1] BINARY.PEEK[1.2]<0.100> BINARY.SIZE[1] BINARY[])\r\n",
+        b"c3 UID FETCH 1:* FLAGS (CHANGEDSINCE 12345 VANISHED)\r\n",
+        b"c4 STORE 2:4 +FLAGS (\\Deleted)\r\n",
+        b"c4 UID STORE 45670:45675 +FLAGS.SILENT (\\Seen)\r\n",
+        b"c4 STORE 190 -FLAGS (\\Flagged $Important)\r\n",
+        b"c4 STORE 1 FLAGS ()\r\n",
+        b"c4 STORE 7,5,9 (UNCHANGEDSINCE 320162338) +FLAGS.SILENT (\\Deleted)\r\n",
+        b"c5 COPY 2:4 MEETING\r\n",
+        b"c5 UID COPY 45670:45673 Archive/2026\r\n",
+        b"c5 MOVE 1:* Trash\r\n",
+        b"c5 UID MOVE 42:69 foo\r\n",
+        b"c6 ID (\"name\" \"sodr\" \"version\" \"19.34\" \"vendor\" NIL)\r\n",
+        b"c6 ID NIL\r\n",
+        b"c6 ID ()\r\n",
+    ];
+    for line in lines {
+        command_kat(line);
+    }
+}
+
+#[test]
+fn commands_in_other_forms() {
+    let cmd = command_round_trip(b"a store 1 flags \\Seen \\Deleted\r\n");
+    let CommandBody::Store { flags, .. } = cmd.body else {
+        panic!()
+    };
+    assert_eq!(flags.len(), 2, "flags without parentheses");
+    let cmd = command_round_trip(b"a select inbox\r\n");
+    assert!(matches!(
+        cmd.body,
+        CommandBody::Select {
+            mailbox: crate::types::Mailbox::Inbox,
+            ..
+        }
+    ));
+    command_round_trip(b"a LOGIN \"a\\\\b\" \"q\\\"x\"\r\n");
+    command_round_trip(b"a APPEND x (\\Seen) \" 7-Feb-1994 21:52:25 -0800\" {1}\r\nx\r\n");
+    command_round_trip(b"a FETCH 1 body.peek[header]\r\n");
+    command_round_trip(b"a LIST \"\" (INBOX)\r\n");
+    command_round_trip(b"a UID FETCH 1:* (FLAGS)\r\n");
+}
+
+#[test]
+fn commands_that_are_refused() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"a1 FETCH 1:x FLAGS\r\n", "sequence-set"),
+        (b"a1 FROB\r\n", "command"),
+        (b"a1 LOGIN alice\r\n", "SP"),
+        (b"a1 NOOP", "CRLF"),
+        (b"+a NOOP\r\n", "tag"),
+        (b"a1 SEARCH SINCE 1-Feb-94\r\n", "date-year"),
+        (b"a1 SELECT\r\n", "SP"),
+        (b"a1 STORE 1 +FLAGS\r\n", "SP"),
+        (b"a1 STATUS INBOX ()\r\n", "status-att"),
+        (b"a1 FETCH 1 BODY[1.MIME2]\r\n", "section-msgtext"),
+    ];
+    for (input, rule) in cases {
+        let err = crate::parse::command(input).unwrap_err();
+        assert_eq!(
+            err.rule(),
+            *rule,
+            "{:?}: {err}",
+            String::from_utf8_lossy(input)
+        );
+    }
+    assert!(matches!(
+        crate::parse::command(b"a1 NOOP\r\nx"),
+        Err(ParseError::Trailing { offset: 9 })
+    ));
+    let deep = format!("a1 SEARCH {}ALL\r\n", "NOT ".repeat(100));
+    assert!(matches!(
+        crate::parse::command(deep.as_bytes()),
+        Err(ParseError::TooDeep { .. })
+    ));
+}
+
+#[test]
+fn responses_in_canonical_form() {
+    let lines: &[&[u8]] = &[
+        b"* OK IMAP4rev2 Service Ready\r\n",
+        b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN] mailstore ready\r\n",
+        b"* PREAUTH IMAP4rev2 server logged in as Smith\r\n",
+        b"* BYE Autologout; idle for too long\r\n",
+        b"a001 OK LOGIN completed\r\n",
+        b"a002 NO [AUTHENTICATIONFAILED] Authentication failed\r\n",
+        b"a003 BAD Command unknown or arguments invalid\r\n",
+        b"A142 OK [READ-WRITE] SELECT completed\r\n",
+        b"A932 OK [READ-ONLY] EXAMINE completed\r\n",
+        b"* OK [UNSEEN 12] Message 12 is first unseen\r\n",
+        b"* OK [UIDVALIDITY 3857529045] UIDs valid\r\n",
+        b"* OK [UIDNEXT 4392] Predicted next UID\r\n",
+        b"* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Limited\r\n",
+        b"* OK [HIGHESTMODSEQ 715194045007] Highest\r\n",
+        b"* OK [NOMODSEQ] Sorry, this mailbox format doesn't support modsequences\r\n",
+        b"* OK [CLOSED] Previous mailbox is now closed\r\n",
+        b"A003 OK [APPENDUID 38505 3955] APPEND completed\r\n",
+        b"A004 OK [COPYUID 38505 304,319:320 3956:3958] Done\r\n",
+        b"a OK [MODIFIED 7,9] Conditional STORE failed\r\n",
+        b"a NO [TRYCREATE] No such mailbox\r\n",
+        b"a NO [OVERQUOTA] Sorry\r\n",
+        b"a NO [BADCHARSET (UTF-8 \"X Y\")] Unsupported\r\n",
+        b"a NO [BADCHARSET] Unsupported\r\n",
+        b"a NO [TOOBIG] Too big\r\n",
+        b"a NO [X-FOO some text] x\r\n",
+        b"a NO [ALERT] x\r\n",
+        b"a OK [READ-WRITE]\r\n",
+        b"* CAPABILITY IMAP4rev2 STARTTLS AUTH=GSSAPI LOGINDISABLED\r\n",
+        b"* ENABLED CONDSTORE QRESYNC\r\n",
+        b"* ENABLED\r\n",
+        b"* LIST (\\Noselect) \"/\" ~/Mail/foo\r\n",
+        b"* LIST () \".\" #news.comp.mail.misc\r\n",
+        b"* LIST (\\Noselect) NIL \"\"\r\n",
+        b"* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\n",
+        b"* LIST () \"/\" \"Fruit/Peach\" (CHILDINFO (\"SUBSCRIBED\"))\r\n",
+        b"* LIST () \"/\" NewMailbox (OLDNAME (OldMailbox))\r\n",
+        b"* LIST (\\Marked) \"\\\\\" INBOX\r\n",
+        b"* LSUB () \".\" #news.comp.mail.misc\r\n",
+        b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\n",
+        b"* STATUS \"Archive/2026\" (MESSAGES 6127 UNSEEN 43 UIDNEXT 14309 UIDVALIDITY 1700000001 DELETED 0 SIZE 1234567 HIGHESTMODSEQ 7)\r\n",
+        b"* SEARCH 2 84 882\r\n",
+        b"* SEARCH\r\n",
+        b"* SEARCH 2 5 6 7 11 12 18 19 20 23 (MODSEQ 917162500)\r\n",
+        b"* SORT 2 84 882\r\n",
+        b"* ESEARCH (TAG \"A282\") MIN 2 COUNT 3\r\n",
+        b"* ESEARCH (TAG \"A283\") UID ALL 4:18,21,28\r\n",
+        b"* ESEARCH UID COUNT 17 ALL 4:18,21,28\r\n",
+        b"* ESEARCH (TAG \"a\") UID MAX 5 MODSEQ 9\r\n",
+        b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n",
+        b"* 23 EXISTS\r\n",
+        b"* 5 RECENT\r\n",
+        b"* 44 EXPUNGE\r\n",
+        b"* VANISHED 405,407,410,425\r\n",
+        b"* VANISHED (EARLIER) 41,43:116,118,120:211,214:540\r\n",
+        b"* ID (\"name\" \"Cyrus\" \"version\" \"1.5\" \"os\" NIL)\r\n",
+        b"* ID NIL\r\n",
+        b"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n",
+        b"* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) ((\"#shared/\" \"/\")(\"#public/\" \"/\"))\r\n",
+        b"* 12 FETCH (FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev2 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-0100000@cac.washington.edu>\") BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r\n",
+        b"* 2 FETCH (UID 50001 RFC822.SIZE 10259 FLAGS (\\Seen) BODY[HEADER.FIELDS (FROM TO)] {11}\r\nFrom: a\r\n\r\n)\r\n",
+        b"* 1 FETCH (BODY[]<0> {3}\r\nabc UID 1)\r\n",
+        b"* 1 FETCH (BODY[TEXT] NIL MODSEQ (12121231000))\r\n",
+        b"* 1 FETCH (BINARY[1] ~{3}\r\na\0c BINARY.SIZE[1] 3 BINARY[2] \"x\")\r\n",
+        b"* 1 FETCH (RFC822 {1}\r\nx RFC822.HEADER NIL RFC822.TEXT \"t\")\r\n",
+        b"* 3 FETCH (BODYSTRUCTURE (((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\" \"FORMAT\" \"flowed\") NIL NIL \"QUOTED-PRINTABLE\" 2234 48 NIL NIL NIL NIL)(\"TEXT\" \"HTML\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" 2791 12 NIL NIL NIL NIL) \"ALTERNATIVE\" (\"BOUNDARY\" \"=_alt_5566778899\") NIL NIL NIL)(\"APPLICATION\" \"PDF\" (\"NAME\" \"Q4-budget-v3.pdf\") NIL NIL \"BASE64\" 4120 NIL (\"ATTACHMENT\" (\"FILENAME\" \"Q4-budget-v3.pdf\")) NIL NIL) \"MIXED\" (\"BOUNDARY\" \"=_mixed_0011223344\") NIL NIL NIL))\r\n",
+        b"+ Ready for literal data\r\n",
+        b"+ idling\r\n",
+        b"+ \r\n",
+        b"+ YGgGCSqGSIb3EgECAgIBAAD/////6jcyG4GE3KkTzmeTxEpyt1tk8PmOdmGE+Qh3qbexSAZq7Uyg\r\n",
+    ];
+    for line in lines {
+        response_kat(line);
+    }
+}
+
+#[test]
+fn responses_in_other_forms() {
+    response_round_trip(b"a1 ok done\r\n");
+    response_round_trip(b"A1 OK\r\n");
+    response_round_trip(b"+\r\n");
+    let r = response_round_trip(b"* 1 FETCH (ENVELOPE (NIL NIL ((NIL NIL \"a\" \"b\") (NIL NIL \"c\" \"d\")) NIL NIL NIL NIL NIL NIL NIL))\r\n");
+    assert!(matches!(r, Response::Data(Data::Fetch { .. })));
+    response_round_trip(b"* 1 FETCH (BODY ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) (\"TEXT\" \"HTML\" NIL NIL NIL \"7BIT\" 1 1) \"ALTERNATIVE\"))\r\n");
+}
+
+#[test]
+fn responses_that_are_refused() {
+    for bad in [
+        &b"* 0 EXPUNGE\r\n"[..],
+        b"* 1 FETCH ()\r\n",
+        b"* FOO\r\n",
+        b"a PREAUTH x\r\n",
+        b"* LIST (Noselect) \"/\" x\r\n",
+        b"* OK [UIDNEXT 0] x\r\n",
+        b"* 1 FETCH (BODY[] {5}\r\nab)\r\n",
+    ] {
+        assert!(
+            crate::parse::response(bad).is_err(),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+}
+
+#[test]
+fn greeting_and_helpers() {
+    assert!(crate::parse::greeting(b"* OK ready\r\n").is_ok());
+    assert!(crate::parse::greeting(b"* NO ready\r\n").is_err());
+    assert!(crate::parse::idle_done(b"done\r\n").is_ok());
+    assert!(crate::parse::idle_done(b"DONE x\r\n").is_err());
+    assert_eq!(crate::parse::authenticate_data(b"*\r\n").unwrap(), None);
+    assert_eq!(
+        crate::parse::authenticate_data(b"AGJvYgBzZWNyZXQ=\r\n").unwrap(),
+        Some(b"\0bob\0secret".to_vec())
+    );
+    assert!(crate::parse::authenticate_data(b"!!\r\n").is_err());
+    assert_eq!(
+        crate::parse::command_tag(b"a1 garbage").unwrap().as_str(),
+        "a1"
+    );
+    assert!(crate::parse::command_tag(b"a1").is_none());
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use crate::testing;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn every_command_round_trips(cmd in testing::command()) {
+            let bytes = crate::encode::command(&cmd).into_bytes();
+            let parsed = crate::parse::command(&bytes);
+            prop_assert!(parsed.is_ok(), "{:?}: {:?}", String::from_utf8_lossy(&bytes), parsed);
+            prop_assert_eq!(parsed.unwrap().into_owned(), cmd);
+        }
+
+        #[test]
+        fn every_response_round_trips(resp in testing::response()) {
+            let mut bytes = Vec::new();
+            crate::encode::response(&resp, &mut bytes);
+            let parsed = crate::parse::response(&bytes);
+            prop_assert!(parsed.is_ok(), "{:?}: {:?}", String::from_utf8_lossy(&bytes), parsed);
+            prop_assert_eq!(parsed.unwrap().into_owned(), resp);
+        }
+
+        #[test]
+        fn parsed_commands_reencode_to_the_same_value(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let mut input = b"a ".to_vec();
+            input.extend_from_slice(&bytes);
+            input.extend_from_slice(b"\r\n");
+            if let Ok(cmd) = crate::parse::command(&input) {
+                let again = crate::encode::command(&cmd).into_bytes();
+                prop_assert_eq!(crate::parse::command(&again).map(|c| c.into_owned()), Ok(cmd.into_owned()));
+            }
+            let _ = crate::parse::response(&input);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = crate::parse::command(&bytes);
+            let _ = crate::parse::response(&bytes);
+            let _ = crate::parse::greeting(&bytes);
+            let _ = crate::parse::authenticate_data(&bytes);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Modified UTF-7 (RFC 3501 section 5.1.3), the mailbox name encoding of IMAP4rev1.
+//!
+//! Printable US-ASCII other than `&` stands for itself, `&` is written `&-`, and any
+//! other run of characters is written as `&`, its UTF-16 code units in base64 with
+//! `,` for `/` and no padding, then `-`. IMAP4rev2 and `UTF8=ACCEPT` clients use
+//! UTF-8 instead (RFC 9051 section 5.1, RFC 6855).
+
+use base64::Engine as _;
+use base64::alphabet::Alphabet;
+use base64::engine::{GeneralPurpose, GeneralPurposeConfig};
+
+use crate::error::{ValidationError, ValidationErrorKind};
+
+const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+
+fn engine() -> GeneralPurpose {
+    // The alphabet above is 64 distinct printable ASCII characters, which
+    // `Alphabet::new` accepts; the fallback is never taken.
+    let alphabet = Alphabet::new(ALPHABET).unwrap_or(base64::alphabet::IMAP_MUTF7);
+    GeneralPurpose::new(
+        &alphabet,
+        GeneralPurposeConfig::new()
+            .with_encode_padding(false)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
+            .with_decode_allow_trailing_bits(false),
+    )
+}
+
+/// Encodes a Unicode mailbox name in modified UTF-7.
+///
+/// ```
+/// use imap_proto::types::utf7;
+/// assert_eq!(utf7::encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+/// assert_eq!(utf7::encode("a&b"), "a&-b");
+/// ```
+pub fn encode(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending: Vec<u16> = Vec::new();
+    let engine = engine();
+    let flush = |pending: &mut Vec<u16>, out: &mut String| {
+        if pending.is_empty() {
+            return;
+        }
+        let bytes: Vec<u8> = pending.iter().flat_map(|u| u.to_be_bytes()).collect();
+        out.push('&');
+        out.push_str(&engine.encode(bytes));
+        out.push('-');
+        pending.clear();
+    };
+    for c in name.chars() {
+        if (' '..='~').contains(&c) {
+            flush(&mut pending, &mut out);
+            if c == '&' {
+                out.push_str("&-");
+            } else {
+                out.push(c);
+            }
+        } else {
+            let mut units = [0u16; 2];
+            pending.extend_from_slice(c.encode_utf16(&mut units));
+        }
+    }
+    flush(&mut pending, &mut out);
+    out
+}
+
+/// Decodes a modified UTF-7 mailbox name.
+///
+/// # Errors
+///
+/// When `name` is not strict modified UTF-7: a byte outside printable ASCII, an
+/// unterminated or empty shift, bad base64, an ASCII character or a broken
+/// surrogate pair inside a shift, or two adjacent shifts.
+///
+/// ```
+/// use imap_proto::types::utf7;
+/// assert_eq!(utf7::decode("&U,BTFw-").unwrap(), "台北");
+/// assert!(utf7::decode("&Jjo!").is_err());
+/// ```
+pub fn decode(name: &str) -> Result<String, ValidationError> {
+    let bytes = name.as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    let engine = engine();
+    let mut i = 0;
+    let mut last_shift_end = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(0x20..=0x7e).contains(&b) {
+            return Err(ValidationError::byte(b, i));
+        }
+        if b != b'&' {
+            out.push(b as char);
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let Some(len) = bytes[start..].iter().position(|&c| c == b'-') else {
+            return Err(ValidationError::byte(b'&', i));
+        };
+        let end = start + len;
+        if len == 0 {
+            out.push('&');
+        } else {
+            if last_shift_end == Some(i) {
+                // "&AGE-&AGE-" must have been written as one shift.
+                return Err(ValidationError::byte(b'&', i));
+            }
+            let raw = engine
+                .decode(&bytes[start..end])
+                .map_err(|_| ValidationError::byte(bytes[start], start))?;
+            if raw.len() % 2 != 0 {
+                return Err(ValidationError::byte(b'&', i));
+            }
+            let units: Vec<u16> = raw
+                .chunks_exact(2)
+                .map(|p| u16::from_be_bytes([p[0], p[1]]))
+                .collect();
+            let text = String::from_utf16(&units)
+                .map_err(|_| ValidationError::new(ValidationErrorKind::NotAllowed))?;
+            if text.chars().any(|c| (' '..='~').contains(&c)) {
+                return Err(ValidationError::byte(b'&', i));
+            }
+            out.push_str(&text);
+            last_shift_end = Some(end + 1);
+        }
+        i = end + 1;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3501_examples() {
+        assert_eq!(
+            encode("~peter/mail/台北/日本語"),
+            "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+        );
+        assert_eq!(
+            decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-").unwrap(),
+            "~peter/mail/台北/日本語"
+        );
+        assert_eq!(encode("&"), "&-");
+        assert_eq!(decode("&-").unwrap(), "&");
+        assert_eq!(encode("Entw\u{fc}rfe"), "Entw&APw-rfe");
+        assert_eq!(
+            encode("\u{1F600}"),
+            "&2D3eAA-",
+            "astral plane as a surrogate pair"
+        );
+        assert_eq!(decode("&2D3eAA-").unwrap(), "\u{1F600}");
+    }
+
+    #[test]
+    fn rejects_non_canonical() {
+        for bad in [
+            "&",
+            "&Jjo",
+            "&AGE-&AGE-",
+            "&AEE-",
+            "\u{e9}",
+            "&2D0-",
+            "&U/BTFw-",
+        ] {
+            assert!(decode(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        for name in [
+            "INBOX",
+            "a&b&c",
+            "Ünïcødé/日本",
+            "",
+            "x\u{7f}y",
+            "\u{10ffff}",
+        ] {
+            assert_eq!(decode(&encode(name)).unwrap(), name);
+        }
+    }
+}
