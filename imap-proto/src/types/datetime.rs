@@ -41,9 +41,9 @@ pub struct Date {
 ///
 /// ```
 /// use imap_proto::types::DateTime;
-/// let t = DateTime::from_unix(1_795_688_045, 60).unwrap();
+/// let t = DateTime::from_unix(1_795_770_845, 60).unwrap();
 /// assert_eq!(t.to_string(), "27-Nov-2026 10:14:05 +0100");
-/// assert_eq!(t.to_unix(), 1_795_688_045);
+/// assert_eq!(t.to_unix(), 1_795_770_845);
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DateTime {
