@@ -13,5 +13,7 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod crypto;
+pub mod dkim;
 pub mod dns;
 pub mod spf;
