@@ -25,8 +25,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 }
 
-/// The test messages: subject, mailbox, flags, extra header and body.
-fn messages() -> Result<Vec<(String, &'static str, Flags, Vec<u8>)>, Box<dyn Error>> {
+/// One test message: subject, mailbox, flags, the rest of the header and the body.
+type TestMessage = (String, &'static str, Flags, Vec<u8>);
+
+/// The test messages.
+fn messages() -> Result<Vec<TestMessage>, Box<dyn Error>> {
     let seen = Flags::new().with(SystemFlag::Seen);
     let all = Flags::new()
         .with(SystemFlag::Seen)
