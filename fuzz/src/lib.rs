@@ -5,4 +5,5 @@
 //! replays every file of `corpus/<name>/` through it. A target function must return
 //! normally for every input: a panic is a finding.
 
+pub mod mailstore;
 pub mod pop3;

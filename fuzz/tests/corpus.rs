@@ -14,6 +14,12 @@ type Target = (&'static str, fn(&[u8]));
 const TARGETS: &[Target] = &[
     ("pop3_command", mail_fuzz::pop3::pop3_command),
     ("pop3_session", mail_fuzz::pop3::pop3_session),
+    ("mailstore_message", mail_fuzz::mailstore::mailstore_message),
+    ("mailstore_section", mail_fuzz::mailstore::mailstore_section),
+    (
+        "mailstore_maildir_name",
+        mail_fuzz::mailstore::mailstore_maildir_name,
+    ),
 ];
 
 fn fuzz_dir() -> PathBuf {

@@ -95,6 +95,9 @@
 mod account;
 mod data;
 mod error;
+#[cfg(feature = "__fuzz")]
+#[doc(hidden)]
+pub mod fuzz;
 mod index;
 mod mailbox;
 pub mod maildir;
