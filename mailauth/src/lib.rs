@@ -13,7 +13,9 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod auth_results;
 pub mod crypto;
 pub mod dkim;
+pub mod dmarc;
 pub mod dns;
 pub mod spf;

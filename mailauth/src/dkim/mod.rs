@@ -13,9 +13,9 @@
 //!   header section, then body chunks; [`BodyHasher`] is the streaming body hash.
 
 mod canonicalize;
-mod header;
+pub(crate) mod header;
 mod key_record;
-mod parse;
+pub(crate) mod parse;
 mod sign;
 mod signature;
 mod verify;

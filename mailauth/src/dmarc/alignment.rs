@@ -1,0 +1,77 @@
+//! Organizational domains (RFC 7489 §3.2, with the Public Suffix List from the `psl`
+//! crate) and identifier alignment (§3.1).
+
+use crate::dmarc::record::AlignmentMode;
+
+/// The organizational domain of `domain`: its registrable domain (one label below
+/// the longest public suffix), or the name itself when it is a public suffix or
+/// has no registrable part. Lower case, no trailing dot.
+///
+/// ```
+/// use mailauth::dmarc::organizational_domain;
+///
+/// assert_eq!(organizational_domain("mail.example.co.uk"), "example.co.uk");
+/// assert_eq!(organizational_domain("A.B.Example.COM."), "example.com");
+/// assert_eq!(organizational_domain("co.uk"), "co.uk");
+/// ```
+pub fn organizational_domain(domain: &str) -> String {
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    match psl::domain_str(&domain) {
+        Some(org) => org.to_owned(),
+        None => domain,
+    }
+}
+
+/// Whether `identifier` (a DKIM `d=` or SPF domain) is aligned with the author
+/// domain under `mode`.
+pub fn is_aligned(mode: AlignmentMode, author: &str, identifier: &str) -> bool {
+    let author = author.trim_end_matches('.');
+    let identifier = identifier.trim_end_matches('.');
+    match mode {
+        AlignmentMode::Strict => author.eq_ignore_ascii_case(identifier),
+        AlignmentMode::Relaxed => {
+            organizational_domain(author) == organizational_domain(identifier)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc7489_section_3_1_examples() {
+        // 3.1.1: relaxed aligns the subdomain, strict does not.
+        assert!(is_aligned(
+            AlignmentMode::Relaxed,
+            "example.com",
+            "mail.example.com"
+        ));
+        assert!(!is_aligned(
+            AlignmentMode::Strict,
+            "example.com",
+            "mail.example.com"
+        ));
+        assert!(is_aligned(
+            AlignmentMode::Strict,
+            "Example.COM",
+            "example.com."
+        ));
+        assert!(!is_aligned(
+            AlignmentMode::Relaxed,
+            "example.com",
+            "example.net"
+        ));
+        // Different registrable domains under a multi-label public suffix.
+        assert!(!is_aligned(AlignmentMode::Relaxed, "a.co.uk", "b.co.uk"));
+        assert!(is_aligned(AlignmentMode::Relaxed, "x.a.co.uk", "y.a.co.uk"));
+        assert_eq!(
+            organizational_domain("example.unknowntld"),
+            "example.unknowntld"
+        );
+        assert_eq!(
+            organizational_domain("deep.sub.example.unknowntld"),
+            "example.unknowntld"
+        );
+    }
+}
