@@ -7,6 +7,7 @@ pub mod error;
 pub mod frame;
 pub mod parse;
 pub mod response;
+pub mod server;
 pub mod types;
 
 #[cfg(test)]

@@ -69,12 +69,13 @@ impl<'o> Writer<'o> {
         }
         self.bytes(b"}\r\n");
         if mode == LiteralMode::Sync
-            && let Some(cuts) = self.cuts.as_deref_mut() {
-                cuts.push((self.out.len(), None));
-                self.out.extend_from_slice(data);
-                cuts.push((self.out.len(), Some(LiteralMode::Sync)));
-                return;
-            }
+            && let Some(cuts) = self.cuts.as_deref_mut()
+        {
+            cuts.push((self.out.len(), None));
+            self.out.extend_from_slice(data);
+            cuts.push((self.out.len(), Some(LiteralMode::Sync)));
+            return;
+        }
         self.out.extend_from_slice(data);
     }
 

@@ -68,11 +68,10 @@ pub enum FrameEvent {
     /// [`Framer::accept_literal_streaming`] or [`Framer::reject_literal`]
     /// before polling again.
     LiteralAnnounced(LiteralAnnouncement),
-    /// A piece of a literal accepted with [`Framer::accept_literal_streaming`].
+    /// A piece of a literal accepted with [`Framer::accept_literal_streaming`]. After
+    /// the last piece, the bytes that follow the literal (the rest of the command)
+    /// start a new frame.
     LiteralData(Bytes),
-    /// The last piece of a streamed literal was delivered; the bytes that follow
-    /// it (the rest of the command) start a new frame.
-    LiteralEnd,
     /// Input that breaks a limit; the framer has dropped the offending frame and
     /// skips to the end of its line.
     Error(FrameError),
@@ -266,11 +265,12 @@ impl Framer {
                         // A skipped line may announce another non-synchronizing
                         // literal of the same command: skip that too.
                         if let Some(a) = announcement(&line)
-                            && a.mode == LiteralMode::NonSync {
-                                self.state = State::Discard {
-                                    remaining: a.length,
-                                };
-                            }
+                            && a.mode == LiteralMode::NonSync
+                        {
+                            self.state = State::Discard {
+                                remaining: a.length,
+                            };
+                        }
                     }
                     None => {
                         self.buf.clear();

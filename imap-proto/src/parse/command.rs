@@ -427,6 +427,20 @@ pub(crate) type AppendHead<'a> = (
     Option<crate::types::DateTime>,
 );
 
+/// The head of an APPEND whose frame ends with the announcement of its message:
+/// `tag SP "APPEND" SP mailbox [SP flag-list] [SP date-time] SP` followed by exactly
+/// one literal header. `None` for any other frame (including an APPEND whose
+/// mailbox name is itself a literal still to come).
+pub(crate) fn append_message_head(frame: &[u8]) -> Option<(crate::types::Tag<'_>, AppendHead<'_>)> {
+    let (r, t) = tag(frame).ok()?;
+    let (r, ()) = sp(r).ok()?;
+    let (r, ()) = keyword(r, "APPEND").ok()?;
+    let (r, head) = append_head(r).ok()?;
+    let r = r.strip_prefix(b"~").unwrap_or(r);
+    let (rest, _) = crate::parse::core::literal_header(r).ok()?;
+    rest.is_empty().then_some((t, head))
+}
+
 /// `SP mailbox [SP flag-list] [SP date-time] SP`, up to the literal.
 pub(crate) fn append_head(i: &[u8]) -> PResult<'_, AppendHead<'_>> {
     let (r, ()) = sp(i)?;

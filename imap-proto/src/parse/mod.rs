@@ -28,7 +28,7 @@ mod limits;
 mod response;
 mod search;
 
-
+pub(crate) use self::command::append_message_head;
 pub(crate) use self::core::sequence_set;
 
 use crate::command::Command;

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use crate::error::{ValidationError, ValidationErrorKind};
 use crate::types::char_class::is_list_char;
 use crate::types::newtype::str_newtype;
-use crate::types::{AString, IString, utf7};
+use crate::types::{AString, IString, Quoted, utf7};
 
 /// A mailbox name as sent on the wire (RFC 9051 section 5.1).
 ///
@@ -48,6 +48,11 @@ impl<'a> Mailbox<'a> {
         }
         if let Some(at) = name.bytes().position(|b| matches!(b, 0 | b'\r' | b'\n')) {
             return Err(ValidationError::byte(name.as_bytes()[at], at));
+        }
+        if utf8 && !name.is_ascii() && name.len() <= 1024 {
+            // UTF-8 clients take UTF-8 in quoted strings (RFC 9051, RFC 6855).
+            return Quoted::try_from(name.to_owned())
+                .map(|q| Mailbox::Other(AString::String(IString::Quoted(q))));
         }
         let wire = if utf8 {
             name.to_owned()
