@@ -8,6 +8,8 @@ pub mod frame;
 pub mod parse;
 pub mod response;
 pub mod server;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod types;
 
 #[cfg(test)]

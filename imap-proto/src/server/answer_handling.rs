@@ -220,6 +220,10 @@ impl ServerSession {
     }
 
     pub(crate) fn fetch_vanished(&mut self, uids: &[Uid]) {
+        if let Pending::Fetch(p) = &mut self.pending {
+            // Reported once; a driver that comes back for the next batch sees none.
+            p.vanished = None;
+        }
         if let Some(set) = SequenceSet::from_numbers(uids.iter().map(|u| u.get())) {
             self.write_data(Data::Vanished {
                 earlier: true,

@@ -415,7 +415,8 @@ impl FetchDecision<'_> {
         self.pending().is_some_and(|p| p.marks_seen)
     }
 
-    /// Sends `* VANISHED (EARLIER) uids`; call before the first response.
+    /// Sends `* VANISHED (EARLIER) uids`; call before the first response. Afterwards
+    /// [`vanished_range`](Self::vanished_range) is `None`.
     pub fn report_vanished(&mut self, uids: &[Uid]) {
         self.session.fetch_vanished(uids);
     }

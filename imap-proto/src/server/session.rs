@@ -391,6 +391,11 @@ impl ServerSession {
         self.tls_active
     }
 
+    /// Octets of output not yet taken with [`poll_output`](Self::poll_output).
+    pub fn buffered_output(&self) -> usize {
+        self.output.len()
+    }
+
     /// Octets of input buffered and not yet processed (for memory accounting).
     pub fn buffered_input(&self) -> usize {
         self.framer.buffered()

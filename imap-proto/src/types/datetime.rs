@@ -115,6 +115,19 @@ impl Date {
 }
 
 impl DateTime {
+    /// 1 January 1970, 00:00:00 UTC.
+    pub const UNIX_EPOCH: Self = Self {
+        date: Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        },
+        hour: 0,
+        minute: 0,
+        second: 0,
+        offset: 0,
+    };
+
     /// A date-time from its parts; `offset_minutes` east of UTC, within ±99:59.
     ///
     /// # Errors
