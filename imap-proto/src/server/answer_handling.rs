@@ -209,6 +209,9 @@ impl ServerSession {
     }
 
     pub(crate) fn append_stored(&mut self, p: AppendPending, uid: Option<AppendUid>) {
+        if let Some(appended) = uid {
+            self.note_own_additions(&p.name, [appended.uid]);
+        }
         let code = uid
             .filter(|_| self.config.is_enabled(Extension::UidPlus))
             .map(|a| Code::AppendUid {
@@ -360,6 +363,7 @@ impl ServerSession {
         } else {
             None
         };
+        self.note_own_additions(&p.destination, result.pairs.iter().map(|(_, d)| *d));
         if !p.is_move {
             self.complete_ok(p.tag, code, "COPY completed", true);
             self.advance();
@@ -379,6 +383,16 @@ impl ServerSession {
         }
         self.complete_ok(p.tag, None, "MOVE completed", true);
         self.advance();
+    }
+
+    /// Messages this session added to the selected mailbox (APPEND, COPY to it)
+    /// are announced with EXISTS before the command completes.
+    fn note_own_additions(&mut self, mailbox: &str, uids: impl IntoIterator<Item = Uid>) {
+        if let Some(view) = &mut self.view
+            && view.name == mailbox
+        {
+            view.note_changes(crate::server::MailboxChanges::new().added(uids));
+        }
     }
 
     pub(crate) fn expunge_answered(&mut self, p: ExpungePending, expunged: &[Uid]) {

@@ -18,6 +18,13 @@ const READ_BUFFER: usize = 4096;
 /// Output above this is written before more FETCH data is produced.
 const OUTPUT_HIGH_WATER: usize = 64 * 1024;
 
+/// What [`Connection::handle_event`] did.
+enum Handled {
+    Nothing,
+    Answered,
+    StartTls,
+}
+
 /// How one run of the driver ended.
 pub(crate) enum Outcome {
     Closed,
@@ -73,20 +80,29 @@ impl<'s, B: Backend> Connection<'s, B> {
                 let _ = stream.shutdown().await;
                 return Ok(Outcome::Closed);
             }
-            if self.handle_event(stream, &mut out).await? {
-                if matches!(self.session.poll_event(), Some(Event::StartTls)) {
+            match self.handle_event(stream, &mut out).await? {
+                Handled::StartTls => {
                     self.flush(stream, &mut out).await?;
                     return Ok(Outcome::StartTls);
                 }
-                continue;
+                Handled::Answered => continue,
+                Handled::Nothing => {}
             }
             self.track_selection();
             // The async edge owns the clock: autologout and failed-login delays are
             // armed from `poll_timeout` and fed back here.
             #[allow(clippy::disallowed_methods, reason = "the async edge owns the clock")]
             self.session.handle_timeout(Instant::now());
-            if self.session.is_closed() || self.session.poll_event().is_some() {
+            if self.session.is_closed() || self.session.buffered_output() > 0 {
                 continue;
+            }
+            match self.handle_event(stream, &mut out).await? {
+                Handled::StartTls => {
+                    self.flush(stream, &mut out).await?;
+                    return Ok(Outcome::StartTls);
+                }
+                Handled::Answered => continue,
+                Handled::Nothing => {}
             }
             let deadline = self.session.poll_timeout();
             let mut read_buf = [0u8; READ_BUFFER];
@@ -125,19 +141,23 @@ impl<'s, B: Backend> Connection<'s, B> {
         }
     }
 
-    /// Answers one event, if there is one; `true` when there was one.
-    async fn handle_event<S>(&mut self, stream: &mut S, out: &mut BytesMut) -> Result<bool, Error>
+    /// Answers one event, if there is one.
+    async fn handle_event<S>(
+        &mut self,
+        stream: &mut S,
+        out: &mut BytesMut,
+    ) -> Result<Handled, Error>
     where
         S: AsyncRead + AsyncWrite + Unpin + Send,
     {
         let server = self.server;
         let peer = self.peer;
         let Some(event) = self.session.poll_event() else {
-            return Ok(false);
+            return Ok(Handled::Nothing);
         };
         let account = &mut self.account;
         match event {
-            Event::StartTls => {}
+            Event::StartTls => return Ok(Handled::StartTls),
             Event::Login(d) => {
                 let result = server
                     .backend
@@ -154,7 +174,7 @@ impl<'s, B: Backend> Connection<'s, B> {
             Event::Select(d) => {
                 let Some(account) = account else {
                     d.reject(Rejection::server_bug());
-                    return Ok(true);
+                    return Ok(Handled::Answered);
                 };
                 if self.selected {
                     account.deselect();
@@ -176,7 +196,7 @@ impl<'s, B: Backend> Connection<'s, B> {
             Event::Mailbox(d) => {
                 let (Some(account), Some(operation)) = (account, d.operation().cloned()) else {
                     d.reject(Rejection::server_bug());
-                    return Ok(true);
+                    return Ok(Handled::Answered);
                 };
                 let result = match &operation {
                     MailboxOperation::Create { name } => account.create(name).await,
@@ -193,7 +213,7 @@ impl<'s, B: Backend> Connection<'s, B> {
             Event::List(d) => {
                 let Some(account) = account else {
                     d.reject(Rejection::server_bug());
-                    return Ok(true);
+                    return Ok(Handled::Answered);
                 };
                 let status = d.status_items().map(<[_]>::to_vec);
                 match account.list(status.as_deref()).await {
@@ -204,7 +224,7 @@ impl<'s, B: Backend> Connection<'s, B> {
             Event::Status(d) => {
                 let Some(account) = account else {
                     d.reject(Rejection::server_bug());
-                    return Ok(true);
+                    return Ok(Handled::Answered);
                 };
                 match account.status(d.mailbox(), d.items()).await {
                     Ok(status) => d.respond(status),
@@ -214,7 +234,7 @@ impl<'s, B: Backend> Connection<'s, B> {
             Event::Append(d) => {
                 let Some(account) = account else {
                     d.reject(Rejection::server_bug());
-                    return Ok(true);
+                    return Ok(Handled::Answered);
                 };
                 match account.check_append(d.mailbox(), d.length()).await {
                     Ok(()) => {
@@ -229,7 +249,7 @@ impl<'s, B: Backend> Connection<'s, B> {
             Event::AppendComplete(d) => {
                 let Some(account) = account else {
                     d.reject(Rejection::server_bug());
-                    return Ok(true);
+                    return Ok(Handled::Answered);
                 };
                 let message = bytes::Bytes::from(std::mem::take(&mut self.append));
                 let flags = d.flags().to_vec();
@@ -248,7 +268,7 @@ impl<'s, B: Backend> Connection<'s, B> {
             Event::Store(d) => {
                 let Some(account) = account else {
                     d.reject(Rejection::server_bug());
-                    return Ok(true);
+                    return Ok(Handled::Answered);
                 };
                 let uids = d.uids().to_vec();
                 let flags = d.flags().to_vec();
@@ -263,7 +283,7 @@ impl<'s, B: Backend> Connection<'s, B> {
             Event::Search(d) => {
                 let Some(account) = account else {
                     d.reject(Rejection::server_bug());
-                    return Ok(true);
+                    return Ok(Handled::Answered);
                 };
                 let candidates: Vec<Uid> = d.candidates().collect();
                 let sort = d.sort().map(<[_]>::to_vec);
@@ -278,7 +298,7 @@ impl<'s, B: Backend> Connection<'s, B> {
             Event::Copy(d) => {
                 let Some(account) = account else {
                     d.reject(Rejection::server_bug());
-                    return Ok(true);
+                    return Ok(Handled::Answered);
                 };
                 let uids = d.uids().to_vec();
                 match account.copy(&uids, d.destination(), d.is_move()).await {
@@ -289,7 +309,7 @@ impl<'s, B: Backend> Connection<'s, B> {
             Event::Expunge(d) => {
                 let Some(account) = account else {
                     d.reject(Rejection::server_bug());
-                    return Ok(true);
+                    return Ok(Handled::Answered);
                 };
                 let uids = d.uids().map(<[_]>::to_vec);
                 match account.expunge(uids.as_deref()).await {
@@ -298,7 +318,7 @@ impl<'s, B: Backend> Connection<'s, B> {
                 }
             }
         }
-        Ok(true)
+        Ok(Handled::Answered)
     }
 
     /// Writes everything the session has to say.

@@ -388,8 +388,10 @@ impl Account for MemoryAccount {
             .get_mut(mailbox)
             .ok_or_else(Rejection::try_create)?;
         let new = folder.add(message, flags.to_vec(), date.unwrap_or_else(now));
+        // New messages are announced to every session, this one included: its
+        // session ignores what it already knows.
         folder.notify(
-            self.id,
+            0,
             MailboxChanges::new()
                 .added([uid(new)])
                 .with_highest_modseq(folder.highest_modseq),
@@ -578,8 +580,9 @@ impl Account for MemoryAccount {
             added.push(uid(new));
         }
         let uid_validity = uid(to.uid_validity);
+        // Announced to every session, this one included (it ignores known UIDs).
         to.notify(
-            self.id,
+            0,
             MailboxChanges::new()
                 .added(added)
                 .with_highest_modseq(to.highest_modseq),
