@@ -1,6 +1,11 @@
 //! The tokio server over real loopback sockets with real TLS (certificates made
 //! here with rcgen), driven by clients nobody here wrote: Python's imaplib and
 //! curl (run as subprocesses), plus raw sockets for the cases those cannot make.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed unwrap is a failed test"
+)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
