@@ -374,9 +374,18 @@ pub(crate) fn fetch_data(w: &mut Writer<'_>, item: &FetchData<'_>) {
             w.sp();
             nstring(w, data);
         }
-        FetchData::Binary { section: s, data } => {
+        FetchData::Binary {
+            section: s,
+            origin,
+            data,
+        } => {
             w.bytes(b"BINARY");
             section_binary(w, s);
+            if let Some(o) = origin {
+                w.byte(b'<');
+                w.u64(*o);
+                w.byte(b'>');
+            }
             w.sp();
             match data {
                 BinaryData::String(s) => nstring(w, s),

@@ -83,6 +83,13 @@ fn msg_att_item(i: &[u8]) -> PResult<'_, FetchData<'_>> {
         }
         Some(b"BINARY") => {
             let (r, sec) = section_binary(r)?;
+            let (r, origin) = if r.first() == Some(&b'<') {
+                let (r, n) = number64(&r[1..])?;
+                let (r, ()) = byte(r, b'>', "origin")?;
+                (r, Some(n))
+            } else {
+                (r, None)
+            };
             let (r, ()) = sp(r)?;
             let (r, data) = if r.first() == Some(&b'~') {
                 let (r, l) = literal8(r)?;
@@ -91,7 +98,14 @@ fn msg_att_item(i: &[u8]) -> PResult<'_, FetchData<'_>> {
                 let (r, s) = nstring(r)?;
                 (r, BinaryData::String(s))
             };
-            Ok((r, F::Binary { section: sec, data }))
+            Ok((
+                r,
+                F::Binary {
+                    section: sec,
+                    origin,
+                    data,
+                },
+            ))
         }
         Some(b"BINARY.SIZE") => {
             let (r, sec) = section_binary(r)?;

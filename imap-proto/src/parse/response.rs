@@ -430,20 +430,19 @@ fn mailbox_list(i: &[u8]) -> PResult<'_, ListItem<'_>> {
     let (r, m) = mailbox(r)?;
     let (r, extended) = if r.starts_with(b" (") {
         paren_list(&r[1..], "mbox-list-extended-item", |i| {
-            let (r, word) = token(i)?;
-            let mut buf = [0u8; 16];
-            match upper(word, &mut buf) {
-                Some(b"CHILDINFO") => {
-                    let (r, ()) = keyword(r, " (\"SUBSCRIBED\")")?;
-                    Ok((r, ListExtendedItem::ChildInfoSubscribed))
-                }
-                Some(b"OLDNAME") => {
-                    let (r, ()) = keyword(r, " (")?;
-                    let (r, m) = mailbox(r)?;
-                    let (r, ()) = byte(r, b')', "OLDNAME")?;
-                    Ok((r, ListExtendedItem::OldName(m)))
-                }
-                _ => fail(i, "mbox-list-extended-item"),
+            // mbox-list-extended-item-tag = astring: "OLDNAME" comes quoted too.
+            let (r, name) = crate::parse::core::astring(i)?;
+            let name = name.as_bytes();
+            if name.eq_ignore_ascii_case(b"CHILDINFO") {
+                let (r, ()) = keyword(r, " (\"SUBSCRIBED\")")?;
+                Ok((r, ListExtendedItem::ChildInfoSubscribed))
+            } else if name.eq_ignore_ascii_case(b"OLDNAME") {
+                let (r, ()) = keyword(r, " (")?;
+                let (r, m) = mailbox(r)?;
+                let (r, ()) = byte(r, b')', "OLDNAME")?;
+                Ok((r, ListExtendedItem::OldName(m)))
+            } else {
+                fail(i, "mbox-list-extended-item")
             }
         })?
     } else {

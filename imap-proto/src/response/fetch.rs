@@ -47,10 +47,12 @@ pub enum FetchData<'a> {
         /// The data.
         data: NString<'a>,
     },
-    /// `BINARY[part] data` (RFC 3516).
+    /// `BINARY[part]<origin> data` (RFC 3516).
     Binary {
         /// The part numbers; empty for the whole message.
         section: Vec<NonZeroU32>,
+        /// The first octet's offset when a partial range was asked for.
+        origin: Option<u64>,
         /// The decoded data.
         data: BinaryData<'a>,
     },
@@ -102,8 +104,13 @@ impl FetchData<'_> {
                 origin,
                 data: data.into_owned(),
             },
-            Self::Binary { section, data } => FetchData::Binary {
+            Self::Binary {
                 section,
+                origin,
+                data,
+            } => FetchData::Binary {
+                section,
+                origin,
                 data: match data {
                     BinaryData::String(s) => BinaryData::String(s.into_owned()),
                     BinaryData::Literal8(l) => BinaryData::Literal8(l.into_owned()),

@@ -787,12 +787,17 @@ fn fetch_data() -> impl Strategy<Value = FetchData<'static>> {
             }),
         (
             vec(nz32(), 0..3),
+            option::of(0u64..=MAX_MODSEQ),
             prop_oneof![
                 nstring().prop_map(BinaryData::String),
                 literal8().prop_map(BinaryData::Literal8)
             ]
         )
-            .prop_map(|(section, data)| F::Binary { section, data }),
+            .prop_map(|(section, origin, data)| F::Binary {
+                section,
+                origin,
+                data
+            }),
         (vec(nz32(), 0..3), 0u64..=MAX_MODSEQ)
             .prop_map(|(section, size)| F::BinarySize { section, size }),
         nz32().prop_map(F::Uid),

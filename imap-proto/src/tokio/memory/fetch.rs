@@ -59,9 +59,10 @@ fn item(m: &Stored, uid: Uid, attribute: &FetchAttribute<'_>) -> Option<FetchDat
             section, partial, ..
         } => {
             let data = binary(&m.part, raw, section);
-            let (data, _) = slice(data, *partial);
+            let (data, origin) = slice(data, *partial);
             FetchData::Binary {
                 section: section.clone(),
+                origin,
                 data: match data {
                     Some(d) if memchr::memchr(0, &d).is_some() => {
                         BinaryData::Literal8(Literal8::new(d, LiteralMode::Sync))
