@@ -12,6 +12,11 @@ type Target = (&'static str, fn(&[u8]));
 /// Every fuzz target: its name (the `fuzz_targets/<name>.rs` file and the
 /// `corpus/<name>/` folder) and its body.
 const TARGETS: &[Target] = &[
+    ("spf_record", mail_fuzz::mailauth::spf_record),
+    ("dkim_signature", mail_fuzz::mailauth::dkim_signature),
+    ("dmarc_record", mail_fuzz::mailauth::dmarc_record),
+    ("zone_file", mail_fuzz::mailauth::zone_file),
+    ("auth_results", mail_fuzz::mailauth::auth_results),
     ("pop3_command", mail_fuzz::pop3::pop3_command),
     ("pop3_session", mail_fuzz::pop3::pop3_session),
     ("mailstore_message", mail_fuzz::mailstore::mailstore_message),

@@ -348,7 +348,7 @@ fn spf_json(out: &SpfOutput) -> Value {
         "domain": out.domain,
         "identity": out.identity.as_str(),
         "explanation": out.explanation,
-        "mechanism": out.mechanism,
+        "mechanism": out.mechanism.as_ref().map(ToString::to_string),
         "problem": out.problem.as_ref().map(ToString::to_string),
     })
 }

@@ -26,6 +26,7 @@ pub use cache::TokioClock;
 pub use cache::{Cache, Clock, ManualClock};
 #[cfg(feature = "tokio")]
 pub use hickory::{HickoryResolver, ResolverConfig};
+pub(crate) use resolver::normalized;
 pub use resolver::{
     DnsError, Lookup, MAX_CNAME_CHAIN, Mx, Rdata, RecordType, Resolver, Txt, normalize_name,
     reverse_name,

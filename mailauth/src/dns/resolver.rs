@@ -6,6 +6,7 @@
 //! ([`Resolver::txt`], [`Resolver::mx`], [`Resolver::a`], [`Resolver::aaaa`],
 //! [`Resolver::ptr`]) are provided on top of it and check the name first.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -138,7 +139,7 @@ async fn typed<R, T>(
 where
     R: Resolver + ?Sized,
 {
-    let name = normalize_name(name)?;
+    let name = normalized(name)?;
     resolver.query(&name, rtype).await?.filter_map(pick)
 }
 
@@ -243,10 +244,11 @@ impl Mx {
     }
 }
 
-/// The character-strings of one TXT record, each at most 255 bytes.
+/// The character-strings of one TXT record, each at most 255 bytes; cheap to clone
+/// (the strings are shared).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Txt {
-    strings: Vec<Vec<u8>>,
+    strings: std::sync::Arc<[Vec<u8>]>,
 }
 
 impl Txt {
@@ -267,7 +269,9 @@ impl Txt {
             }
             out.extend(bytes.chunks(255).map(<[u8]>::to_vec));
         }
-        Self { strings: out }
+        Self {
+            strings: out.into(),
+        }
     }
 
     /// The strings as they are on the wire.
@@ -279,6 +283,14 @@ impl Txt {
     /// (RFC 7208 §3.3, RFC 6376 §3.6.2.2).
     pub fn concat(&self) -> Vec<u8> {
         self.strings.concat()
+    }
+
+    /// As [`Txt::concat`], borrowing when the record has a single string.
+    pub fn joined(&self) -> Cow<'_, [u8]> {
+        match &*self.strings {
+            [one] => Cow::Borrowed(one),
+            many => Cow::Owned(many.concat()),
+        }
     }
 }
 
@@ -424,19 +436,41 @@ impl From<io::Error> for DnsError {
 ///
 /// [`DnsError::InvalidName`] when the name breaks these rules.
 pub fn normalize_name(name: &str) -> Result<String, DnsError> {
+    normalized(name).map(Cow::into_owned)
+}
+
+/// As [`normalize_name`], borrowing when the name is already in normal form.
+pub(crate) fn normalized(name: &str) -> Result<Cow<'_, str>, DnsError> {
     let name = name.strip_suffix('.').unwrap_or(name);
     if name.is_empty() || name.len() > 253 {
         return Err(DnsError::InvalidName);
     }
-    for label in name.split('.') {
-        if label.is_empty()
-            || label.len() > 63
-            || !label.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
-        {
+    let mut label_len = 0usize;
+    let mut upper = false;
+    for b in name.bytes() {
+        if b == b'.' {
+            if label_len == 0 {
+                return Err(DnsError::InvalidName);
+            }
+            label_len = 0;
+            continue;
+        }
+        if !b.is_ascii_graphic() || b == b'\\' {
+            return Err(DnsError::InvalidName);
+        }
+        upper |= b.is_ascii_uppercase();
+        label_len += 1;
+        if label_len > 63 {
             return Err(DnsError::InvalidName);
         }
     }
-    Ok(name.to_ascii_lowercase())
+    if label_len == 0 {
+        return Err(DnsError::InvalidName);
+    }
+    Ok(match upper {
+        true => Cow::Owned(name.to_ascii_lowercase()),
+        false => Cow::Borrowed(name),
+    })
 }
 
 /// The reverse-lookup name of an address: `d.c.b.a.in-addr.arpa` or the 32 nibbles of

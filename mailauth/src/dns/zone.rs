@@ -161,17 +161,16 @@ impl Zone {
     }
 
     fn answer(&self, name: &str, rtype: RecordType) -> Result<Lookup<Rdata>, DnsError> {
-        let mut current = name.to_owned();
+        let mut current = name;
         let mut ttl = u32::MAX;
         for _ in 0..=MAX_CNAME_CHAIN {
-            let records = self.records(&current);
-            let matching: Vec<&ZoneRecord> = records
-                .iter()
-                .filter(|record| record.data.record_type() == rtype)
-                .collect();
-            if !matching.is_empty() {
-                let ttl = matching.iter().map(|r| r.ttl).fold(ttl, u32::min);
-                let data = matching.into_iter().map(|r| r.data.clone()).collect();
+            let records = self.records(current);
+            let mut data = Vec::with_capacity(records.len());
+            for record in records.iter().filter(|r| r.data.record_type() == rtype) {
+                ttl = ttl.min(record.ttl);
+                data.push(record.data.clone());
+            }
+            if !data.is_empty() {
                 return Lookup::new(data, ttl);
             }
             if let Some(ZoneRecord {
@@ -182,16 +181,16 @@ impl Zone {
                 .find(|r| r.data.record_type() == RecordType::Cname)
             {
                 ttl = ttl.min(*cname_ttl);
-                current.clone_from(target);
+                current = target;
                 continue;
             }
-            if self.is_timeout(&current) {
+            if self.is_timeout(current) {
                 return Err(DnsError::Timeout);
             }
             let exists = !records.is_empty()
                 || self.data.records.keys().any(|key| {
                     key.len() > current.len()
-                        && key.ends_with(current.as_str())
+                        && key.ends_with(current)
                         && key.as_bytes()[key.len() - current.len() - 1] == b'.'
                 });
             return Err(match exists {

@@ -1,11 +1,13 @@
 //! `check_host()` (RFC 7208 §4-§6): record lookup and selection, directive evaluation
 //! with the lookup limits, `redirect=`, and the `exp=` explanation.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::dns::{DnsError, Resolver, normalize_name};
+use crate::dns::{DnsError, Rdata, RecordType, Resolver, normalized};
 use crate::spf::macro_expand::{MacroEnv, expand, expand_domain};
 use crate::spf::parse::{MacroContext, SpfParseError, is_spf_record, macro_string};
 use crate::spf::received::{SpfIdentity, SpfOutput, SpfProblem, SpfResult};
@@ -112,6 +114,40 @@ fn explanation_text(text: &str) -> MacroString {
 pub struct SpfVerifier<R> {
     resolver: R,
     config: SpfConfig,
+    parsed: Arc<ParsedRecords>,
+}
+
+/// The last record parsed for each domain, with its text: DNS is still asked every
+/// time (answers and TTLs stay the resolver's business); when the text is the same,
+/// the parse is reused. Bounded: cleared when full.
+#[derive(Debug, Default)]
+struct ParsedRecords(Mutex<HashMap<String, ParsedRecord>>);
+
+/// A record's text and what it parsed to.
+type ParsedRecord = (Vec<u8>, Arc<SpfRecord>);
+
+/// The most parsed records kept.
+const MAX_PARSED_RECORDS: usize = 1024;
+
+impl ParsedRecords {
+    fn get_or_parse(&self, domain: &str, text: &[u8]) -> Result<Arc<SpfRecord>, SpfParseError> {
+        let lock = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((known, record)) = lock().get(domain)
+            && known.as_slice() == text
+        {
+            return Ok(Arc::clone(record));
+        }
+        let parsed = std::str::from_utf8(text)
+            .map_err(|_| SpfParseError::InvalidCharacter)
+            .and_then(SpfRecord::parse)?;
+        let record = Arc::new(parsed);
+        let mut map = lock();
+        if map.len() >= MAX_PARSED_RECORDS {
+            map.clear();
+        }
+        map.insert(domain.to_owned(), (text.to_vec(), Arc::clone(&record)));
+        Ok(record)
+    }
 }
 
 /// The inputs of one evaluation that stay the same through recursion.
@@ -144,7 +180,7 @@ impl<'a> Env<'a> {
 struct Outcome {
     result: SpfResult,
     problem: Option<SpfProblem>,
-    mechanism: Option<String>,
+    mechanism: Option<Mechanism>,
     /// On a directive `fail`: the record's `exp=` and the domain it belongs to.
     exp: Option<(Option<MacroString>, String)>,
 }
@@ -181,7 +217,11 @@ type MatchResult = Result<bool, Outcome>;
 impl<R: Resolver> SpfVerifier<R> {
     /// A verifier asking `resolver`.
     pub fn new(resolver: R, config: SpfConfig) -> Self {
-        Self { resolver, config }
+        Self {
+            resolver,
+            config,
+            parsed: Arc::default(),
+        }
     }
 
     /// The settings.
@@ -283,7 +323,7 @@ impl<R: Resolver> SpfVerifier<R> {
     ) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
         Box::pin(async move {
             // RFC 7208 §4.3: a malformed or single-label domain gives none.
-            let Ok(domain) = normalize_name(&domain) else {
+            let Ok(domain) = normalized(&domain) else {
                 return Outcome::plain(SpfResult::None);
             };
             if !domain.contains('.') {
@@ -299,8 +339,9 @@ impl<R: Resolver> SpfVerifier<R> {
     }
 
     /// RFC 7208 §4.4, §4.5: the one SPF record of a domain.
-    async fn fetch_record(&self, domain: &str) -> Result<Option<SpfRecord>, Outcome> {
-        let txt = match self.resolver.txt(domain).await {
+    async fn fetch_record(&self, domain: &str) -> Result<Option<Arc<SpfRecord>>, Outcome> {
+        // `domain` is already normalized: ask without the typed helper's check.
+        let txt = match self.resolver.query(domain, RecordType::Txt).await {
             Ok(txt) => txt,
             Err(err) if err.is_temporary() => return Err(Outcome::temp(err)),
             Err(_) => return Ok(None),
@@ -308,7 +349,10 @@ impl<R: Resolver> SpfVerifier<R> {
         let mut found = txt
             .records
             .iter()
-            .map(|txt| txt.concat())
+            .filter_map(|rdata| match rdata {
+                Rdata::Txt(txt) => Some(txt.joined()),
+                _ => None,
+            })
             .filter(|text| is_spf_record(text));
         let Some(text) = found.next() else {
             return Ok(None);
@@ -316,9 +360,8 @@ impl<R: Resolver> SpfVerifier<R> {
         if found.next().is_some() {
             return Err(Outcome::perm(SpfProblem::MultipleRecords));
         }
-        let text = String::from_utf8(text)
-            .map_err(|_| Outcome::perm(SpfProblem::Syntax(SpfParseError::InvalidCharacter)))?;
-        SpfRecord::parse(&text)
+        self.parsed
+            .get_or_parse(domain, &text)
             .map(Some)
             .map_err(|err| Outcome::perm(SpfProblem::Syntax(err)))
     }
@@ -354,7 +397,7 @@ impl<R: Resolver> SpfVerifier<R> {
                 return Outcome {
                     result,
                     problem: None,
-                    mechanism: Some(directive.mechanism.to_string()),
+                    mechanism: Some(directive.mechanism.clone()),
                     exp: Some((record.exp.clone(), domain.to_owned())),
                 };
             }

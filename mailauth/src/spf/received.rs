@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use crate::dns::DnsError;
 use crate::spf::parse::SpfParseError;
+use crate::spf::record::Mechanism;
 
 /// The seven results of `check_host()` (RFC 7208 §2.6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -141,8 +142,8 @@ pub struct SpfOutput {
     pub helo: String,
     /// On `fail`: the explanation (from `exp=`, or the default one).
     pub explanation: Option<String>,
-    /// The mechanism that matched, as text.
-    pub mechanism: Option<String>,
+    /// The mechanism that matched (`Display` gives its text).
+    pub mechanism: Option<Mechanism>,
     /// On `permerror`/`temperror`: what went wrong.
     pub problem: Option<SpfProblem>,
 }
@@ -163,7 +164,7 @@ impl SpfOutput {
             let _ = write!(out, " helo={};", value(&self.helo));
         }
         if let Some(mechanism) = &self.mechanism {
-            let _ = write!(out, " mechanism={};", quoted(mechanism));
+            let _ = write!(out, " mechanism={};", quoted(&mechanism.to_string()));
         }
         if let Some(problem) = &self.problem {
             let _ = write!(out, " problem={};", quoted(&problem.to_string()));
@@ -234,7 +235,10 @@ mod tests {
             ip: "192.0.2.1".parse().unwrap(),
             helo: "foo.example.com".into(),
             explanation: None,
-            mechanism: Some("ip4:192.0.2.0/24".into()),
+            mechanism: Some(Mechanism::Ip4 {
+                addr: "192.0.2.0".parse().unwrap(),
+                prefix: 24,
+            }),
             problem: None,
         };
         assert_eq!(
