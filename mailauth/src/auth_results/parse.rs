@@ -184,7 +184,10 @@ impl Parser<'_> {
                 Some(b'\\') => {
                     self.at += 1;
                     let b = self.peek().ok_or_else(|| self.error("quoted-pair"))?;
-                    out.push(b);
+                    // A quoted CR or LF is folding, as an unquoted one is.
+                    if b != b'\r' && b != b'\n' {
+                        out.push(b);
+                    }
                 }
                 Some(b'\r' | b'\n') => {}
                 Some(b) => out.push(b),
@@ -303,6 +306,17 @@ mod tests {
             AuthenticationResults::parse(b"example.com; dkim/1=pass header.d=x.example (c)")
                 .unwrap();
         assert_eq!(versioned.results[0].method_version, Some(1));
+    }
+
+    #[test]
+    fn quoted_line_breaks_are_folding() {
+        // Found by the auth_results fuzz target: a quoted-pair of CR.
+        let header = AuthenticationResults::parse(b"\"a\\\rb\"; none").unwrap();
+        assert_eq!(header.authserv_id, "ab");
+        assert_eq!(
+            AuthenticationResults::parse(header.to_string().as_bytes()).unwrap(),
+            header
+        );
     }
 
     #[test]

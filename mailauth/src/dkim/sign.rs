@@ -239,8 +239,7 @@ impl SignContext<'_> {
         };
         // The field as it will appear, folded, with an empty b= at the end.
         let unsigned = fold_field(&sig);
-        let field = fields_of(&unsigned);
-        let digest = header_hash(&sig, &field, &fields);
+        let digest = header_hash(&sig, unsigned.as_bytes(), &fields);
         sig.signature = signer.key.sign_sha256(&digest)?;
         let b64 = STANDARD.encode(&sig.signature);
         let mut out = unsigned;
@@ -293,18 +292,4 @@ fn fold_field(sig: &DkimSignature) -> String {
     }
     out.push_str("\r\n");
     out
-}
-
-/// The parsed field of a single-field header text.
-fn fields_of(text: &str) -> crate::dkim::header::Field<'_> {
-    let parsed = fields(text.as_bytes());
-    // fold_field always yields exactly one well-formed field.
-    parsed
-        .into_iter()
-        .next()
-        .unwrap_or(crate::dkim::header::Field {
-            name: b"DKIM-Signature",
-            raw: text.as_bytes(),
-            value: text.as_bytes(),
-        })
 }

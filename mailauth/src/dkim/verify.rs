@@ -363,7 +363,7 @@ impl<R: Resolver> DkimVerifier<R> {
         if body.hash != sig.body_hash {
             return Err(DkimError::BodyHashMismatch);
         }
-        let digest = header_hash(sig, sig_field, fields);
+        let digest = header_hash(sig, sig_field.raw, fields);
         match key.verify(sig.algorithm.hash(), &digest, &sig.signature) {
             true => Ok(()),
             false => Err(DkimError::SignatureMismatch),
@@ -414,16 +414,12 @@ impl<R: Resolver> DkimVerifier<R> {
 
 /// The header hash of RFC 6376 §3.7: the selected fields canonicalized, then the
 /// signature field itself with an empty `b=` and no final CRLF.
-pub(crate) fn header_hash(
-    sig: &DkimSignature,
-    sig_field: &Field<'_>,
-    fields: &[Field<'_>],
-) -> Vec<u8> {
+pub(crate) fn header_hash(sig: &DkimSignature, sig_field: &[u8], fields: &[Field<'_>]) -> Vec<u8> {
     let mut data = Vec::with_capacity(1024);
     for field in select(fields, &sig.headers).into_iter().flatten() {
         canonicalize_header(sig.header_canonicalization, field.raw, &mut data);
     }
-    let stripped = without_b_value(sig_field.raw);
+    let stripped = without_b_value(sig_field);
     canonicalize_header(sig.header_canonicalization, &stripped, &mut data);
     if data.ends_with(b"\r\n") {
         data.truncate(data.len() - 2);

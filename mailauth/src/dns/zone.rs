@@ -147,7 +147,8 @@ impl Zone {
             for record in records {
                 let _ = writeln!(
                     out,
-                    "{name}. {} IN {} {}",
+                    "{}. {} IN {} {}",
+                    NameText(name),
                     record.ttl,
                     record.data.record_type(),
                     RdataText(&record.data)
@@ -155,7 +156,7 @@ impl Zone {
             }
         }
         for name in &self.data.timeouts {
-            let _ = writeln!(out, "{name}. TIMEOUT");
+            let _ = writeln!(out, "{}. TIMEOUT", NameText(name));
         }
         out
     }
@@ -486,6 +487,21 @@ fn parse_record(
     Ok(())
 }
 
+/// Writes a name with the bytes the tokenizer treats specially (`;`, `"`) escaped.
+struct NameText<'a>(&'a str);
+
+impl fmt::Display for NameText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c == ';' || c == '"' {
+                f.write_char('\\')?;
+            }
+            f.write_char(c)?;
+        }
+        Ok(())
+    }
+}
+
 /// Writes rdata in zone-file syntax.
 struct RdataText<'a>(&'a Rdata);
 
@@ -494,8 +510,8 @@ impl fmt::Display for RdataText<'_> {
         match self.0 {
             Rdata::A(ip) => write!(f, "{ip}"),
             Rdata::Aaaa(ip) => write!(f, "{ip}"),
-            Rdata::Cname(host) | Rdata::Ptr(host) => write!(f, "{host}."),
-            Rdata::Mx(mx) => write!(f, "{} {}.", mx.preference, mx.exchange),
+            Rdata::Cname(host) | Rdata::Ptr(host) => write!(f, "{}.", NameText(host)),
+            Rdata::Mx(mx) => write!(f, "{} {}.", mx.preference, NameText(&mx.exchange)),
             Rdata::Txt(txt) => {
                 for (i, string) in txt.strings().iter().enumerate() {
                     if i > 0 {
@@ -593,6 +609,14 @@ _spf.deep.example.org. TXT "v=spf1 -all"
             assert!(zone.txt("eep.example.org").await.unwrap_err().is_nxdomain());
             assert_eq!(zone.txt("bad..name").await, Err(DnsError::InvalidName));
         });
+    }
+
+    #[test]
+    fn special_characters_in_names_round_trip() {
+        // Found by the zone_file fuzz target: an escaped ';' in a name.
+        let zone = Zone::parse("_300\\;.spf1 PTR r\\\"7.\n").unwrap();
+        assert_eq!(zone.records("_300;.spf1").len(), 1);
+        assert_eq!(Zone::parse(&zone.to_zone_file()).unwrap(), zone);
     }
 
     #[test]

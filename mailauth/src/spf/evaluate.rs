@@ -284,7 +284,10 @@ impl<R: Resolver> SpfVerifier<R> {
             Some((l, d)) => (l, d),
             None => ("postmaster", sender),
         };
-        let full_sender = format!("{local}@{sender_domain}");
+        let mut full_sender = String::with_capacity(local.len() + sender_domain.len() + 1);
+        full_sender.push_str(local);
+        full_sender.push('@');
+        full_sender.push_str(sender_domain);
         let env = Env {
             ip,
             sender: &full_sender,

@@ -68,7 +68,12 @@ pub(crate) fn expand_domain(spec: &MacroString, env: &MacroEnv<'_>) -> String {
 }
 
 fn expand_macro(m: &Macro, env: &MacroEnv<'_>, out: &mut String) {
-    let value = raw_value(m.letter, env);
+    if m.keep.is_none() && !m.reverse && m.delimiters.is_empty() && !m.url_escape {
+        // No transformer: the value as it is, written in place.
+        return write_value(m.letter, env, out);
+    }
+    let mut value = String::new();
+    write_value(m.letter, env, &mut value);
     let delimiters = match m.delimiters.as_str() {
         "" => ".",
         d => d,
@@ -90,34 +95,39 @@ fn expand_macro(m: &Macro, env: &MacroEnv<'_>, out: &mut String) {
     }
 }
 
-fn raw_value(letter: MacroLetter, env: &MacroEnv<'_>) -> String {
+/// Appends the untransformed value of a macro letter.
+fn write_value(letter: MacroLetter, env: &MacroEnv<'_>, out: &mut String) {
     match letter {
-        MacroLetter::Sender => env.sender.to_owned(),
-        MacroLetter::Local => env.local.to_owned(),
-        MacroLetter::SenderDomain => env.sender_domain.to_owned(),
-        MacroLetter::Domain => env.domain.to_owned(),
-        MacroLetter::Helo => env.helo.to_owned(),
-        MacroLetter::Receiver => env.receiver.to_owned(),
-        MacroLetter::Timestamp => env.now.to_string(),
-        MacroLetter::ValidatedName => env.validated_name.unwrap_or("unknown").to_owned(),
-        MacroLetter::IpVersion => match env.ip {
-            IpAddr::V4(_) => "in-addr".to_owned(),
-            IpAddr::V6(_) => "ip6".to_owned(),
-        },
-        MacroLetter::ClientIp => env.ip.to_string(),
+        MacroLetter::Sender => out.push_str(env.sender),
+        MacroLetter::Local => out.push_str(env.local),
+        MacroLetter::SenderDomain => out.push_str(env.sender_domain),
+        MacroLetter::Domain => out.push_str(env.domain),
+        MacroLetter::Helo => out.push_str(env.helo),
+        MacroLetter::Receiver => out.push_str(env.receiver),
+        MacroLetter::Timestamp => {
+            let _ = write!(out, "{}", env.now);
+        }
+        MacroLetter::ValidatedName => out.push_str(env.validated_name.unwrap_or("unknown")),
+        MacroLetter::IpVersion => out.push_str(match env.ip {
+            IpAddr::V4(_) => "in-addr",
+            IpAddr::V6(_) => "ip6",
+        }),
+        MacroLetter::ClientIp => {
+            let _ = write!(out, "{}", env.ip);
+        }
         MacroLetter::Ip => match env.ip {
-            IpAddr::V4(ip) => ip.to_string(),
+            IpAddr::V4(ip) => {
+                let _ = write!(out, "{ip}");
+            }
             IpAddr::V6(ip) => {
-                let mut text = String::with_capacity(63);
-                for byte in ip.octets() {
-                    for nibble in [byte >> 4, byte & 0x0f] {
-                        if !text.is_empty() {
-                            text.push('.');
+                for (i, byte) in ip.octets().into_iter().enumerate() {
+                    for (j, nibble) in [byte >> 4, byte & 0x0f].into_iter().enumerate() {
+                        if i + j > 0 {
+                            out.push('.');
                         }
-                        let _ = write!(text, "{nibble:x}");
+                        out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
                     }
                 }
-                text
             }
         },
     }
