@@ -1,0 +1,185 @@
+//! Domain names as SMTP writes them.
+
+use std::borrow::Cow;
+
+use crate::error::ValidationError;
+use crate::types::{string_newtype, utf8};
+
+/// A domain name, [RFC 5321 section 4.1.2](https://www.rfc-editor.org/rfc/rfc5321#section-4.1.2),
+/// with the U-labels of [RFC 6531 section 3.3](https://www.rfc-editor.org/rfc/rfc6531#section-3.3).
+///
+/// ```text
+/// Domain     = sub-domain *("." sub-domain)
+/// sub-domain = Let-dig [Ldh-str]
+/// sub-domain =/ U-label                      ; RFC 6531
+/// Let-dig    = ALPHA / DIGIT
+/// Ldh-str    = *( ALPHA / DIGIT / "-" ) Let-dig
+/// ```
+///
+/// At most 255 octets, labels at most 63 octets. A U-label is taken as any run of
+/// letters, digits, hyphens and non-ASCII characters (no IDNA mapping is done here);
+/// [`is_ascii`](Self::is_ascii) tells whether the name needs `SMTPUTF8`. Comparison
+/// with `==` is exact; use [`eq_ignore_ascii_case`](Self::eq_ignore_ascii_case) for DNS
+/// semantics.
+///
+/// ```
+/// use smtp_proto::Domain;
+///
+/// let domain = Domain::try_from("mx1.example.org")?;
+/// assert_eq!(domain.as_str(), "mx1.example.org");
+/// assert!(Domain::try_from("-bad.example").is_err());
+/// assert!(!Domain::try_from("bücher.example")?.is_ascii());
+/// # Ok::<(), smtp_proto::ValidationError>(())
+/// ```
+#[derive(Clone, Eq, Hash, PartialEq)]
+pub struct Domain<'a>(pub(crate) Cow<'a, str>);
+
+string_newtype!(Domain);
+
+impl Domain<'_> {
+    /// The longest domain name, in octets.
+    pub const MAX_LEN: usize = 255;
+    /// The longest label, in octets.
+    pub const MAX_LABEL_LEN: usize = 63;
+
+    /// Checks `value` against the `Domain` grammar.
+    ///
+    /// # Errors
+    ///
+    /// When `value` is empty, too long, not UTF-8, or breaks the ABNF.
+    pub fn validate(value: impl AsRef<[u8]>) -> Result<(), ValidationError> {
+        let value = value.as_ref();
+        let text = utf8("domain", value)?;
+        if text.is_empty() {
+            return Err(ValidationError::empty("domain"));
+        }
+        if text.len() > Self::MAX_LEN {
+            return Err(ValidationError::too_long("domain", Self::MAX_LEN));
+        }
+        match domain_len(text.as_bytes()) {
+            n if n == text.len() => Ok(()),
+            n => Err(ValidationError::byte(
+                "domain",
+                value[n.min(value.len() - 1)],
+                n,
+            )),
+        }
+    }
+
+    /// Whether every label is ASCII (no `SMTPUTF8` needed).
+    pub fn is_ascii(&self) -> bool {
+        self.0.is_ascii()
+    }
+
+    /// Compares as DNS does: ASCII letters case-insensitively.
+    pub fn eq_ignore_ascii_case(&self, other: &Domain<'_>) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+/// The length of the longest prefix of `input` that is a `Domain`, or where it goes
+/// wrong: returns `input.len()` when all of it is one. Used by the parsers to find
+/// where a domain ends (at `>`, SP, ...) and by `validate`.
+pub(crate) fn domain_len(input: &[u8]) -> usize {
+    let mut pos = 0;
+    loop {
+        let label = label_len(&input[pos..]);
+        if label == 0 {
+            // An empty label: at the start or after a dot. Point at the bad place.
+            return if pos == 0 { 0 } else { pos - 1 };
+        }
+        pos += label;
+        match input.get(pos) {
+            Some(b'.') if input.get(pos + 1).is_some_and(|&b| is_label_byte(b)) => pos += 1,
+            _ => return pos,
+        }
+    }
+}
+
+/// The length of one label at the start of `input` (0 when none); a label that ends
+/// in a hyphen or is longer than 63 octets is cut where it became invalid.
+fn label_len(input: &[u8]) -> usize {
+    let end = input
+        .iter()
+        .position(|&b| !is_label_byte(b))
+        .unwrap_or(input.len());
+    let label = &input[..end];
+    if label.first() == Some(&b'-') {
+        return 0;
+    }
+    let mut len = label.len().min(Domain::MAX_LABEL_LEN);
+    while len > 0 && label[len - 1] == b'-' {
+        len -= 1;
+    }
+    // Never cut inside a UTF-8 sequence.
+    while len > 0 && len < label.len() && (label[len] & 0xC0) == 0x80 {
+        len -= 1;
+    }
+    len
+}
+
+/// Letters, digits, hyphen, and the octets of non-ASCII UTF-8 characters (U-labels).
+/// The caller has already checked that the whole input is UTF-8.
+fn is_label_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b >= 0x80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_rfc_domains() {
+        for ok in [
+            "a",
+            "example.org",
+            "mx-1.example.co.uk",
+            "1.2.3.example",
+            "xn--bcher-kva.example",
+            "bücher.example",
+            "例え.テスト",
+            &format!("{}.example", "a".repeat(63)),
+        ] {
+            assert!(Domain::validate(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects_what_the_abnf_forbids() {
+        for bad in [
+            "",
+            ".",
+            "example.",
+            ".example",
+            "a..b",
+            "-a.example",
+            "a-.example",
+            "a_b.example",
+            "a b",
+            "[1.2.3.4]",
+            "a@b",
+            &format!("{}.example", "a".repeat(64)),
+            &format!("{}a", "a.".repeat(128)),
+        ] {
+            assert!(Domain::validate(bad).is_err(), "{bad:?}");
+        }
+        assert!(Domain::try_from(&b"ex\xffample"[..]).is_err());
+    }
+
+    #[test]
+    fn prefix_length_stops_at_the_first_foreign_byte() {
+        assert_eq!(domain_len(b"example.org>"), 11);
+        assert_eq!(domain_len(b"example.org SIZE=1"), 11);
+        assert_eq!(domain_len(b"example.org.>"), 11);
+        assert_eq!(domain_len(b">"), 0);
+    }
+
+    #[test]
+    fn compares_case_insensitively_on_request() {
+        let a = Domain::try_from("Example.ORG").unwrap();
+        let b = Domain::try_from("example.org").unwrap();
+        assert_ne!(a, b);
+        assert!(a.eq_ignore_ascii_case(&b));
+        assert_eq!(format!("{a:?}"), "Domain(\"Example.ORG\")");
+    }
+}
