@@ -1,0 +1,593 @@
+//! The on-disk format of an envelope file (`<id>.env`): line records, each with a
+//! CRC-32, so that a torn append is told apart from corruption.
+//!
+//! ```text
+//! file    = magic entry sender 1*rcpt commit *change
+//! line    = crc SP record LF            ; crc: 8 lower-case hex digits, CRC-32 of record
+//! magic   = "MTAQ" SP "1"
+//! entry   = "E" SP id SP created SP size SP body-crc SP queue
+//! sender  = "F" SP (address / "-") SP ("FULL" / "HDRS" / "-") SP (envid / "-")
+//! rcpt    = "R" SP address SP (notify / "-") SP (orcpt-type / "-") SP (orcpt / "-")
+//! commit  = "C" SP count                ; number of rcpt records; ends the envelope
+//! change  = state / hold
+//! state   = "S" SP index SP ("P" / "T" / "D" / "F") SP attempts SP next SP updated
+//!           SP flags SP diag
+//! flags   = "-" / 1*("d" / "f")        ; delay notice sent, final outcome dealt with
+//! diag    = "-" / status SP (code / "-") SP (enhanced / "-") SP (text / "-")
+//!           SP (remote / "-") SP (text / "-")
+//! hold    = "H" SP ("0" / "1")
+//! ```
+//!
+//! Fields are percent-encoded: bytes outside `!`..`~`, and `%` itself, become `%XX`;
+//! an empty field is `-` and a field that is exactly `-` is `%2D`. Times are
+//! milliseconds since the epoch in decimal.
+//!
+//! The envelope (everything up to the commit record) is written whole and fsynced
+//! before the file gets its final name, so a bad line there is corruption. Changes are
+//! appended later; a crash during an append can leave the *last* line torn (no LF, or a
+//! CRC mismatch), which [`parse`] reports as a [`Parsed::torn_tail`] to cut off rather
+//! than as corruption. A bad line followed by good ones is corruption.
+
+use std::fmt::Write as _;
+
+use crate::entry::{QueueEntry, Update};
+use crate::envelope::{Address, EnvId, Envelope, Notify, Orcpt, Recipient, Ret};
+use crate::id::QueueId;
+use crate::status::{DeliveryStatus, Diagnostic, EnhancedStatus, RecipientState, SmtpReply};
+use crate::time::Timestamp;
+
+/// The first line's record.
+const MAGIC: &str = "MTAQ 1";
+/// The most recipients one envelope file may declare.
+pub const MAX_RECIPIENTS: usize = 100_000;
+/// The longest line accepted.
+const MAX_LINE: usize = 8192;
+
+/// The result of parsing an envelope file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    /// The entry with every change applied.
+    pub entry: QueueEntry,
+    /// The length of the valid prefix of the file: everything up to the last good line.
+    pub valid_len: usize,
+    /// The file ends with a torn (partial or damaged) last line, which was ignored;
+    /// the file should be cut to `valid_len` before more is appended.
+    pub torn_tail: bool,
+}
+
+/// Why an envelope file could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {reason}")]
+pub struct FormatError {
+    /// The 1-based line number.
+    pub line: usize,
+    /// What was wrong.
+    pub reason: &'static str,
+}
+
+/// Encodes the envelope part of `entry` (magic to commit). The recipient states are
+/// not written: a new entry's recipients are pending, due at `created`.
+pub fn encode_envelope(entry: &QueueEntry) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256 + 64 * entry.envelope.recipients.len());
+    line(&mut out, MAGIC);
+    let env = &entry.envelope;
+    let mut rec = String::with_capacity(128);
+    let _ = write!(
+        rec,
+        "E {} {} {} {:08x} ",
+        entry.id,
+        entry.created.as_millis(),
+        entry.size,
+        entry.body_crc
+    );
+    field(&mut rec, &env.queue);
+    line(&mut out, &rec);
+
+    rec.clear();
+    rec.push_str("F ");
+    field(&mut rec, env.sender.as_ref().map_or("", Address::as_str));
+    rec.push(' ');
+    rec.push_str(env.ret.map_or("-", Ret::as_str));
+    rec.push(' ');
+    field(&mut rec, env.envid.as_ref().map_or("", EnvId::as_str));
+    line(&mut out, &rec);
+
+    for rcpt in &env.recipients {
+        rec.clear();
+        rec.push_str("R ");
+        field(&mut rec, rcpt.address.as_str());
+        rec.push(' ');
+        match rcpt.notify {
+            Some(notify) => {
+                let _ = write!(rec, "{notify}");
+            }
+            None => rec.push('-'),
+        }
+        rec.push(' ');
+        field(&mut rec, rcpt.orcpt.as_ref().map_or("", Orcpt::addr_type));
+        rec.push(' ');
+        field(&mut rec, rcpt.orcpt.as_ref().map_or("", Orcpt::address));
+        line(&mut out, &rec);
+    }
+    line(&mut out, &format!("C {}", env.recipients.len()));
+    // Changes already made (an entry being rewritten whole) follow the commit.
+    for (index, state) in entry.recipients.iter().enumerate() {
+        if *state != RecipientState::pending(entry.created) {
+            out.extend(encode_update(&Update::Recipient {
+                index: u32::try_from(index).unwrap_or(u32::MAX),
+                state: state.clone(),
+            }));
+        }
+    }
+    if entry.held {
+        out.extend(encode_update(&Update::Held(true)));
+    }
+    out
+}
+
+/// Encodes one change as a line to append.
+pub fn encode_update(update: &Update) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    let mut rec = String::with_capacity(128);
+    match update {
+        Update::Held(held) => rec.push_str(if *held { "H 1" } else { "H 0" }),
+        Update::Recipient { index, state } => {
+            let status = match state.status {
+                DeliveryStatus::Pending => 'P',
+                DeliveryStatus::Deferred => 'T',
+                DeliveryStatus::Delivered => 'D',
+                DeliveryStatus::Failed => 'F',
+            };
+            let _ = write!(
+                rec,
+                "S {index} {status} {} {} {} ",
+                state.attempts,
+                state.next_attempt.as_millis(),
+                state.updated.as_millis()
+            );
+            match (state.delay_notified, state.final_notified) {
+                (false, false) => rec.push('-'),
+                (delay, done) => {
+                    if delay {
+                        rec.push('d');
+                    }
+                    if done {
+                        rec.push('f');
+                    }
+                }
+            }
+            rec.push(' ');
+            match &state.diagnostic {
+                None => rec.push('-'),
+                Some(diag) => {
+                    let _ = write!(rec, "{} ", diag.status);
+                    match &diag.reply {
+                        Some(reply) => {
+                            let _ = write!(rec, "{} ", reply.code);
+                            match reply.enhanced {
+                                Some(enhanced) => {
+                                    let _ = write!(rec, "{enhanced} ");
+                                }
+                                None => rec.push_str("- "),
+                            }
+                            field(&mut rec, &reply.text);
+                        }
+                        None => rec.push_str("- - -"),
+                    }
+                    rec.push(' ');
+                    field(&mut rec, diag.remote_mta.as_deref().unwrap_or(""));
+                    rec.push(' ');
+                    field(&mut rec, &diag.text);
+                }
+            }
+        }
+    }
+    line(&mut out, &rec);
+    out
+}
+
+/// Parses a whole envelope file.
+///
+/// # Errors
+///
+/// [`FormatError`] when the file is not a valid envelope file: it is then corrupt and
+/// belongs aside. A torn last line after the commit record is not an error (see
+/// [`Parsed::torn_tail`]).
+pub fn parse(bytes: &[u8]) -> Result<Parsed, FormatError> {
+    let mut lines = Lines {
+        bytes,
+        pos: 0,
+        number: 0,
+    };
+    let mut reader = EnvelopeReader::default();
+
+    // The envelope: every line must be whole and valid.
+    loop {
+        let (record, _) = match lines.next_line() {
+            LineResult::Ok(record, end) => (record, end),
+            LineResult::End => return Err(lines.error("file ends before the commit record")),
+            LineResult::Bad(reason) => return Err(lines.error(reason)),
+        };
+        if reader.feed(record).map_err(|reason| lines.error(reason))? {
+            break;
+        }
+    }
+    let mut entry = reader.finish().map_err(|reason| lines.error(reason))?;
+    let mut valid_len = lines.pos;
+
+    // The changes: a bad line is a torn tail only when it is the last line.
+    let mut torn_tail = false;
+    loop {
+        match lines.next_line() {
+            LineResult::End => break,
+            LineResult::Ok(record, end) => {
+                let update = parse_update(record).map_err(|reason| lines.error(reason))?;
+                if !entry.apply(&update) {
+                    return Err(lines.error("recipient index out of range"));
+                }
+                valid_len = end;
+            }
+            LineResult::Bad(reason) => {
+                if lines.at_end() {
+                    torn_tail = true;
+                    break;
+                }
+                return Err(lines.error(reason));
+            }
+        }
+    }
+    Ok(Parsed {
+        entry,
+        valid_len,
+        torn_tail,
+    })
+}
+
+/// The line records up to and including the commit, collected into an entry.
+#[derive(Default)]
+struct EnvelopeReader {
+    seen_magic: bool,
+    head: Option<(QueueId, Timestamp, u64, u32, String)>,
+    sender: Option<(Option<Address>, Option<Ret>, Option<EnvId>)>,
+    recipients: Vec<Recipient>,
+    committed: bool,
+}
+
+impl EnvelopeReader {
+    /// Takes one record; true once the commit record was read.
+    fn feed(&mut self, record: &str) -> Result<bool, &'static str> {
+        if !self.seen_magic {
+            if record != MAGIC {
+                return Err("not an mta-queue envelope file (bad magic)");
+            }
+            self.seen_magic = true;
+            return Ok(false);
+        }
+        let mut fields = record.split(' ');
+        let kind = fields.next().unwrap_or("");
+        match (kind, &self.head, &self.sender) {
+            ("E", None, _) => {
+                let id = fields
+                    .next()
+                    .and_then(|f| f.parse::<QueueId>().ok())
+                    .ok_or("bad queue id")?;
+                let created = number(fields.next())?;
+                let size = number(fields.next())?;
+                let crc = fields
+                    .next()
+                    .filter(|f| f.len() == 8)
+                    .and_then(|f| u32::from_str_radix(f, 16).ok())
+                    .ok_or("bad body crc")?;
+                let queue = unfield(fields.next())?;
+                if queue.is_empty() {
+                    return Err("empty queue name");
+                }
+                end(fields)?;
+                self.head = Some((id, Timestamp::from_millis(created), size, crc, queue));
+            }
+            ("F", Some(_), None) => {
+                let sender = unfield(fields.next())?;
+                let sender = match sender.is_empty() {
+                    true => None,
+                    false => Some(Address::new(sender).map_err(|_| "bad sender address")?),
+                };
+                let ret = match fields.next().ok_or("missing ret")? {
+                    "-" => None,
+                    word => Some(Ret::from_keyword(word).ok_or("bad ret")?),
+                };
+                let envid = unfield(fields.next())?;
+                let envid = match envid.is_empty() {
+                    true => None,
+                    false => Some(EnvId::new(&envid).map_err(|_| "bad envid")?),
+                };
+                end(fields)?;
+                self.sender = Some((sender, ret, envid));
+            }
+            ("R", Some(_), Some(_)) => {
+                if self.recipients.len() >= MAX_RECIPIENTS {
+                    return Err("too many recipients");
+                }
+                let address =
+                    Address::new(unfield(fields.next())?).map_err(|_| "bad recipient address")?;
+                let notify = match fields.next().ok_or("missing notify")? {
+                    "-" => None,
+                    word => Some(Notify::parse(word).ok_or("bad notify")?),
+                };
+                let orcpt_type = unfield(fields.next())?;
+                let orcpt_addr = unfield(fields.next())?;
+                let orcpt = match (orcpt_type.is_empty(), orcpt_addr.is_empty()) {
+                    (true, true) => None,
+                    _ => Some(Orcpt::new(&orcpt_type, &orcpt_addr).map_err(|_| "bad orcpt")?),
+                };
+                end(fields)?;
+                self.recipients.push(Recipient {
+                    address,
+                    notify,
+                    orcpt,
+                });
+            }
+            ("C", Some(_), Some(_)) => {
+                let count: u64 = number(fields.next())?;
+                end(fields)?;
+                if count != self.recipients.len() as u64 || count == 0 {
+                    return Err("recipient count does not match the commit record");
+                }
+                self.committed = true;
+                return Ok(true);
+            }
+            _ => return Err("unexpected record in the envelope"),
+        }
+        Ok(false)
+    }
+
+    fn finish(self) -> Result<QueueEntry, &'static str> {
+        let (id, created, size, crc, queue) = self.head.ok_or("no entry record")?;
+        let (sender, ret, envid) = self.sender.ok_or("no sender record")?;
+        if !self.committed {
+            return Err("no commit record");
+        }
+        let envelope = Envelope {
+            sender,
+            recipients: self.recipients,
+            ret,
+            envid,
+            queue,
+        };
+        Ok(QueueEntry::new(id, envelope, created, size, crc))
+    }
+}
+
+/// Parses one change record.
+fn parse_update(record: &str) -> Result<Update, &'static str> {
+    let mut fields = record.split(' ');
+    match fields.next().unwrap_or("") {
+        "H" => {
+            let held = match fields.next() {
+                Some("1") => true,
+                Some("0") => false,
+                _ => return Err("bad hold flag"),
+            };
+            end(fields)?;
+            Ok(Update::Held(held))
+        }
+        "S" => {
+            let index = number(fields.next())?;
+            let index = u32::try_from(index).map_err(|_| "bad recipient index")?;
+            let status = match fields.next() {
+                Some("P") => DeliveryStatus::Pending,
+                Some("T") => DeliveryStatus::Deferred,
+                Some("D") => DeliveryStatus::Delivered,
+                Some("F") => DeliveryStatus::Failed,
+                _ => return Err("bad recipient status"),
+            };
+            let attempts = u32::try_from(number(fields.next())?).map_err(|_| "bad attempts")?;
+            let next_attempt = Timestamp::from_millis(number(fields.next())?);
+            let updated = Timestamp::from_millis(number(fields.next())?);
+            let (delay_notified, final_notified) = match fields.next() {
+                Some("-") => (false, false),
+                Some("d") => (true, false),
+                Some("f") => (false, true),
+                Some("df") => (true, true),
+                _ => return Err("bad flags"),
+            };
+            let diagnostic = match fields.next() {
+                Some("-") => None,
+                Some(status) => Some(parse_diagnostic(status, &mut fields)?),
+                None => return Err("missing diagnostic"),
+            };
+            end(fields)?;
+            Ok(Update::Recipient {
+                index,
+                state: RecipientState {
+                    status,
+                    attempts,
+                    next_attempt,
+                    updated,
+                    diagnostic,
+                    delay_notified,
+                    final_notified,
+                },
+            })
+        }
+        _ => Err("unknown change record"),
+    }
+}
+
+fn parse_diagnostic<'a>(
+    status: &str,
+    fields: &mut impl Iterator<Item = &'a str>,
+) -> Result<Diagnostic, &'static str> {
+    let status: EnhancedStatus = status.parse().map_err(|_| "bad status code")?;
+    let code = fields.next().ok_or("missing reply code")?;
+    let enhanced = fields.next().ok_or("missing enhanced code")?;
+    let reply_text = unfield(fields.next())?;
+    let reply = match code {
+        "-" => {
+            if enhanced != "-" || !reply_text.is_empty() {
+                return Err("reply fields without a reply code");
+            }
+            None
+        }
+        code => {
+            let code: u16 = code.parse().map_err(|_| "bad reply code")?;
+            if !(200..=599).contains(&code) {
+                return Err("bad reply code");
+            }
+            let enhanced = match enhanced {
+                "-" => None,
+                text => Some(text.parse().map_err(|_| "bad enhanced code")?),
+            };
+            Some(SmtpReply {
+                code,
+                enhanced,
+                text: reply_text,
+            })
+        }
+    };
+    let remote = unfield(fields.next())?;
+    let text = unfield(fields.next())?;
+    Ok(Diagnostic {
+        status,
+        reply,
+        remote_mta: (!remote.is_empty()).then_some(remote),
+        text,
+    })
+}
+
+fn number(field: Option<&str>) -> Result<u64, &'static str> {
+    let field = field.ok_or("missing number")?;
+    if field.is_empty() || field.len() > 20 || !field.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("bad number");
+    }
+    field.parse().map_err(|_| "bad number")
+}
+
+fn end<'a>(mut fields: impl Iterator<Item = &'a str>) -> Result<(), &'static str> {
+    match fields.next() {
+        None => Ok(()),
+        Some(_) => Err("extra fields"),
+    }
+}
+
+/// Appends `text` percent-encoded as one field.
+fn field(out: &mut String, text: &str) {
+    if text.is_empty() {
+        out.push('-');
+        return;
+    }
+    if text == "-" {
+        out.push_str("%2D");
+        return;
+    }
+    for &b in text.as_bytes() {
+        if (b'!'..=b'~').contains(&b) && b != b'%' {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+}
+
+/// Decodes one field.
+fn unfield(field: Option<&str>) -> Result<String, &'static str> {
+    let field = field.ok_or("missing field")?;
+    if field == "-" {
+        return Ok(String::new());
+    }
+    if field.is_empty() {
+        return Err("empty field");
+    }
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3).ok_or("bad percent escape")?;
+            let hex = std::str::from_utf8(hex).map_err(|_| "bad percent escape")?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| "bad percent escape")?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "field is not utf-8")
+}
+
+/// Writes `record` as one checksummed line.
+fn line(out: &mut Vec<u8>, record: &str) {
+    let crc = crc32fast::hash(record.as_bytes());
+    let _ = writeln!(VecWriter(out), "{crc:08x} {record}");
+}
+
+/// `fmt::Write` into a byte vector.
+struct VecWriter<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for VecWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// A line splitter that checks each line's CRC.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    number: usize,
+}
+
+enum LineResult<'a> {
+    /// A good record and the offset just past its LF.
+    Ok(&'a str, usize),
+    /// A damaged line (skipped to its end).
+    Bad(&'static str),
+    /// No more input.
+    End,
+}
+
+impl<'a> Lines<'a> {
+    fn next_line(&mut self) -> LineResult<'a> {
+        if self.pos >= self.bytes.len() {
+            return LineResult::End;
+        }
+        self.number += 1;
+        let rest = &self.bytes[self.pos..];
+        let Some(len) = rest.iter().position(|&b| b == b'\n') else {
+            self.pos = self.bytes.len();
+            return LineResult::Bad("last line has no line feed");
+        };
+        self.pos += len + 1;
+        let raw = &rest[..len];
+        if raw.len() > MAX_LINE {
+            return LineResult::Bad("line too long");
+        }
+        let Ok(text) = std::str::from_utf8(raw) else {
+            return LineResult::Bad("line is not utf-8");
+        };
+        let Some((crc, record)) = text.split_once(' ') else {
+            return LineResult::Bad("line has no checksum");
+        };
+        let ok = crc.len() == 8
+            && u32::from_str_radix(crc, 16).ok() == Some(crc32fast::hash(record.as_bytes()))
+            && crc.bytes().all(|b| !b.is_ascii_uppercase());
+        if !ok {
+            return LineResult::Bad("checksum mismatch");
+        }
+        LineResult::Ok(record, self.pos)
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    fn error(&self, reason: &'static str) -> FormatError {
+        FormatError {
+            line: self.number,
+            reason,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,182 @@
+use proptest::prelude::*;
+
+use super::*;
+use crate::testing;
+
+fn sample() -> QueueEntry {
+    let envelope = Envelope::new(Some(Address::new("alice@example.org").unwrap()))
+        .with_recipient(
+            Recipient::new(Address::new("bob@example.net").unwrap())
+                .with_notify(Notify::parse("SUCCESS,FAILURE").unwrap())
+                .with_orcpt(Orcpt::rfc822("Bob <bob@example.net>").unwrap()),
+        )
+        .with_recipient(Recipient::new(Address::new("\"c d\"@example.com").unwrap()))
+        .with_envid(EnvId::new("QQ314159").unwrap())
+        .with_ret(Ret::Headers);
+    QueueEntry::new(
+        QueueId::from_u64(0x19a6b3c2d40001),
+        envelope,
+        Timestamp::from_millis(1_700_000_000_000),
+        10_240,
+        0xdead_beef,
+    )
+}
+
+fn deferred() -> Update {
+    Update::Recipient {
+        index: 1,
+        state: RecipientState {
+            status: DeliveryStatus::Deferred,
+            attempts: 1,
+            next_attempt: Timestamp::from_millis(1_700_000_060_000),
+            updated: Timestamp::from_millis(1_700_000_000_500),
+            diagnostic: Some(Diagnostic::from_reply(
+                SmtpReply::new(
+                    451,
+                    EnhancedStatus::new(4, 7, 1).ok(),
+                    "greylisted, try - later",
+                ),
+                Some("mx1.example.com".into()),
+            )),
+            delay_notified: false,
+            final_notified: false,
+        },
+    }
+}
+
+#[test]
+fn known_file() {
+    let entry = sample();
+    let mut bytes = encode_envelope(&entry);
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let records: Vec<&str> = text.lines().map(|l| &l[9..]).collect();
+    assert_eq!(
+        records,
+        [
+            "MTAQ 1",
+            "E 0019a6b3c2d40001 1700000000000 10240 deadbeef default",
+            "F alice@example.org HDRS QQ314159",
+            "R bob@example.net SUCCESS,FAILURE rfc822 Bob%20<bob@example.net>",
+            "R \"c%20d\"@example.com - - -",
+            "C 2",
+        ]
+    );
+    bytes.extend(encode_update(&deferred()));
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(text.ends_with(
+        "S 1 T 1 1700000060000 1700000000500 - 4.7.1 451 4.7.1 greylisted,%20try%20-%20later mx1.example.com 451%204.7.1%20greylisted,%20try%20-%20later\n"
+    ));
+    let parsed = parse(&bytes).unwrap();
+    assert!(!parsed.torn_tail);
+    assert_eq!(parsed.valid_len, bytes.len());
+    let mut expected = entry;
+    expected.apply(&deferred());
+    assert_eq!(parsed.entry, expected);
+}
+
+#[test]
+fn torn_tail_is_cut_not_corrupt() {
+    let mut bytes = encode_envelope(&sample());
+    let good = bytes.len();
+    let update = encode_update(&deferred());
+    // Every partial append is a torn tail.
+    for cut in 1..update.len() {
+        let mut file = bytes.clone();
+        file.extend_from_slice(&update[..cut]);
+        let parsed = parse(&file).unwrap();
+        assert!(parsed.torn_tail, "cut at {cut}");
+        assert_eq!(parsed.valid_len, good);
+        assert_eq!(parsed.entry, sample());
+    }
+    // A damaged line followed by a good one is corruption.
+    let mut damaged = update.clone();
+    damaged[12] ^= 0x20;
+    bytes.extend_from_slice(&damaged);
+    bytes.extend_from_slice(&update);
+    assert_eq!(parse(&bytes).unwrap_err().line, 7);
+}
+
+#[test]
+fn damaged_envelope_is_corrupt() {
+    let bytes = encode_envelope(&sample());
+    for cut in 0..bytes.len() {
+        assert!(parse(&bytes[..cut]).is_err(), "prefix {cut} parsed");
+    }
+    for i in 0..bytes.len() {
+        let mut file = bytes.clone();
+        file[i] ^= 0x01;
+        // A flipped bit is caught by the line's checksum or its syntax (a flip in the
+        // last line's LF makes the envelope end early).
+        assert!(parse(&file).is_err(), "flip at {i} parsed");
+    }
+}
+
+#[test]
+fn bad_records_are_refused() {
+    let mut good = sample();
+    good.envelope.recipients.truncate(1);
+    let base = encode_envelope(&good);
+    let text = String::from_utf8(base).unwrap();
+    let head: Vec<&str> = text.lines().collect();
+    let with = |record: &str| {
+        let mut out = Vec::new();
+        for l in &head {
+            out.extend_from_slice(l.as_bytes());
+            out.push(b'\n');
+        }
+        line(&mut out, record);
+        line(&mut out, "H 1");
+        out
+    };
+    for bad in [
+        "S 5 P 0 0 0 - -",
+        "S 0 X 0 0 0 - -",
+        "S 0 P 0 0 0 x -",
+        "S 0 P 0 0 0 - 4.0.0 - 4.0.0 - - -",
+        "S 0 P 0 0 0 - 4.0.0 700 - - - -",
+        "S 0 P 0 0 0 - 4.0.0 450 - %zz - -",
+        "S 0 P 0 0 0 - 4.0.0 450 - %FF - -",
+        "S 0 P 0 0 0 - 4.0.0 450 - - -",
+        "S 0 P 0 0 0 - - extra",
+        "H 2",
+        "Z",
+    ] {
+        assert!(parse(&with(bad)).is_err(), "{bad}");
+    }
+    assert!(parse(&with("S 0 D 1 0 0 f -")).is_ok());
+}
+
+proptest! {
+    #[test]
+    fn round_trip((entry, updates) in testing::entry_with_updates()) {
+        let mut bytes = encode_envelope(&entry);
+        let mut expected = entry;
+        for update in &updates {
+            bytes.extend(encode_update(update));
+            expected.apply(update);
+        }
+        let parsed = parse(&bytes).unwrap();
+        prop_assert_eq!(&parsed.entry, &expected);
+        prop_assert!(!parsed.torn_tail);
+        // Rewriting the entry whole gives the same entry.
+        let rewritten = parse(&encode_envelope(&expected)).unwrap();
+        prop_assert_eq!(rewritten.entry, expected);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = parse(&bytes);
+    }
+
+    #[test]
+    fn truncations_and_flips_never_panic(entry in testing::entry(), cut in any::<prop::sample::Index>(), flip in any::<prop::sample::Index>()) {
+        let mut bytes = encode_envelope(&entry);
+        let cut = cut.index(bytes.len() + 1);
+        bytes.truncate(cut);
+        if !bytes.is_empty() {
+            let at = flip.index(bytes.len());
+            bytes[at] = bytes[at].wrapping_add(1);
+        }
+        let _ = parse(&bytes);
+    }
+}
