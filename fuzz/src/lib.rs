@@ -5,6 +5,7 @@
 //! replays every file of `corpus/<name>/` through it. A target function must return
 //! normally for every input: a panic is a finding.
 
+pub mod imap;
 pub mod mailauth;
 pub mod mailstore;
 pub mod pop3;

@@ -12,6 +12,10 @@ type Target = (&'static str, fn(&[u8]));
 /// Every fuzz target: its name (the `fuzz_targets/<name>.rs` file and the
 /// `corpus/<name>/` folder) and its body.
 const TARGETS: &[Target] = &[
+    ("imap_session", mail_fuzz::imap::imap_session),
+    ("imap_fragmentizer", mail_fuzz::imap::imap_fragmentizer),
+    ("imap_response", mail_fuzz::imap::imap_response),
+    ("imap_command", mail_fuzz::imap::imap_command),
     ("spf_record", mail_fuzz::mailauth::spf_record),
     ("dkim_signature", mail_fuzz::mailauth::dkim_signature),
     ("dmarc_record", mail_fuzz::mailauth::dmarc_record),

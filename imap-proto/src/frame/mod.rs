@@ -31,6 +31,9 @@ use bytes::{Bytes, BytesMut};
 
 use crate::types::{LiteralMode, Tag};
 
+/// Longest literal announcement at the end of a line, without the LF.
+const ANNOUNCEMENT_TAIL: usize = 24;
+
 /// Splits input into frames; see the module docs.
 #[derive(Debug)]
 pub struct Framer {
@@ -273,7 +276,10 @@ impl Framer {
                         }
                     }
                     None => {
-                        self.buf.clear();
+                        // Keep the tail: the line may end with a literal
+                        // announcement that is still arriving ("~{" + 19 digits + "+}\r").
+                        let keep = self.buf.len().min(ANNOUNCEMENT_TAIL);
+                        let _ = self.buf.split_to(self.buf.len() - keep);
                         return None;
                     }
                 },
@@ -287,14 +293,13 @@ impl Framer {
         let Some(lf) = memchr::memchr(b'\n', &self.buf[from..]) else {
             self.search_from = self.buf.len();
             if self.buf.len() - self.scanned > self.max_line {
-                return Some(self.fail(FrameErrorKind::LineTooLong, true));
+                return Some(self.fail(FrameErrorKind::LineTooLong));
             }
             return None;
         };
         let end = from + lf + 1;
         if end - self.scanned > self.max_line {
-            self.scanned = end;
-            return Some(self.fail(FrameErrorKind::LineTooLong, false));
+            return Some(self.fail(FrameErrorKind::LineTooLong));
         }
         let line_start = self.scanned;
         self.scanned = end;
@@ -342,18 +347,15 @@ impl Framer {
         }
     }
 
-    /// Drops the current frame; `mid_line` when its last line has not ended yet.
-    fn fail(&mut self, kind: FrameErrorKind, mid_line: bool) -> FrameEvent {
+    /// Drops the current frame and skips the rest of the offending line (and the
+    /// data of a non-synchronizing literal announced at its end), whether or not
+    /// the line has ended yet: the outcome must not depend on how input arrives.
+    fn fail(&mut self, kind: FrameErrorKind) -> FrameEvent {
         let tag = tag_of(&self.buf[..self.buf.len().min(256)]);
-        if mid_line {
-            self.buf.clear();
-            self.state = State::SkipLine;
-        } else {
-            let _ = self.buf.split_to(self.scanned);
-            self.state = State::Line;
-        }
+        let _ = self.buf.split_to(self.scanned.min(self.buf.len()));
         self.scanned = 0;
         self.search_from = 0;
+        self.state = State::SkipLine;
         FrameEvent::Error(FrameError { kind, tag })
     }
 }

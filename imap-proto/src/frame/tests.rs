@@ -190,3 +190,30 @@ fn announcements() {
         assert_eq!(announcement(none), None, "{none:?}");
     }
 }
+
+#[test]
+fn skipped_line_announcement_split_anywhere() {
+    // A rejected non-synchronizing literal: the rest of its line is skipped, and a
+    // second non-synchronizing literal announced at the end of that line too, even
+    // when the announcement arrives in pieces.
+    let input: &[u8] = b"a LOGIN {3+}\r\nbob {7+}\r\nfat man\r\nb NOOP\r\n";
+    for split in 15..input.len() {
+        let mut f = Framer::for_commands(100, 1000);
+        f.enqueue(&input[..15]);
+        assert!(matches!(f.poll(), Some(FrameEvent::LiteralAnnounced(_))));
+        f.reject_literal();
+        let mut got = Vec::new();
+        while let Some(e) = f.poll() {
+            got.push(e);
+        }
+        f.enqueue(&input[15..split]);
+        while let Some(e) = f.poll() {
+            got.push(e);
+        }
+        f.enqueue(&input[split..]);
+        while let Some(e) = f.poll() {
+            got.push(e);
+        }
+        assert_eq!(got, vec![frame(b"b NOOP\r\n")], "split at {split}");
+    }
+}
