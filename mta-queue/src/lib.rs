@@ -1,13 +1,19 @@
 //! mta-queue (crate docs are written below).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod dsn;
 mod entry;
 mod envelope;
 mod error;
+mod event;
 mod id;
+pub mod mx;
+mod retry;
 pub mod route;
+pub mod scheduler;
 pub mod spool;
 mod status;
+mod throttle;
 mod time;
 
 #[cfg(test)]
@@ -16,9 +22,13 @@ mod testing;
 pub use entry::{QueueEntry, Update};
 pub use envelope::{Address, EnvId, Envelope, InvalidAddress, Notify, Orcpt, Recipient, Ret};
 pub use error::{CorruptReason, EnqueueError, OperationError, SpoolError};
+pub use event::{Event, EventKind};
 pub use id::{InvalidQueueId, QueueId};
+pub use retry::{QueueConfig, RetryPolicy};
+pub use scheduler::{Scheduler, SchedulerConfig};
 pub use spool::{FileSpool, MemorySpool, Spool};
 pub use status::{
     DeliveryStatus, Diagnostic, EnhancedStatus, InvalidStatus, RecipientState, SmtpReply,
 };
+pub use throttle::{Limits, Rate, Throttle, TokenBucket};
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};
