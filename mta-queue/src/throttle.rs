@@ -40,22 +40,26 @@ impl Rate {
 }
 
 /// A token bucket: one token per message, refilled at [`Rate`].
+///
+/// Integer arithmetic without rounding loss: each millisecond adds `messages` units
+/// and a token is `per` (in milliseconds) units.
 #[derive(Clone, Debug)]
 pub struct TokenBucket {
     rate: Rate,
-    /// Tokens in thousandths.
-    milli: u64,
+    units: u128,
     last: Timestamp,
 }
 
 impl TokenBucket {
     /// A full bucket.
     pub fn new(rate: Rate, now: Timestamp) -> Self {
-        Self {
+        let mut bucket = Self {
             rate,
-            milli: u64::from(rate.burst) * 1000,
+            units: 0,
             last: now,
-        }
+        };
+        bucket.units = bucket.cap();
+        bucket
     }
 
     /// The rate.
@@ -63,32 +67,32 @@ impl TokenBucket {
         self.rate
     }
 
+    fn token(&self) -> u128 {
+        self.rate.per.as_millis().max(1)
+    }
+
+    fn cap(&self) -> u128 {
+        u128::from(self.rate.burst) * self.token()
+    }
+
     fn refill(&mut self, now: Timestamp) {
-        let elapsed = now.duration_since(self.last).as_millis();
-        let per = self.rate.per.as_millis().max(1);
-        // Thousandths of a token earned: elapsed * messages * 1000 / per.
-        let earned = elapsed
-            .saturating_mul(u128::from(self.rate.messages))
-            .saturating_mul(1000)
-            / per;
-        let cap = u64::from(self.rate.burst) * 1000;
-        self.milli =
-            u64::try_from((u128::from(self.milli) + earned).min(u128::from(cap))).unwrap_or(cap);
-        if now > self.last {
-            self.last = now;
+        if now <= self.last {
+            return;
         }
+        let elapsed = u128::from(now.as_millis() - self.last.as_millis());
+        self.units = (self.units + elapsed * u128::from(self.rate.messages)).min(self.cap());
+        self.last = now;
     }
 
     /// Whether a token is there at `now` (without taking it); `Err` holds when one
     /// will be.
     pub fn check(&mut self, now: Timestamp) -> Result<(), Timestamp> {
         self.refill(now);
-        if self.milli >= 1000 {
+        let token = self.token();
+        if self.units >= token {
             return Ok(());
         }
-        let missing = u128::from(1000 - self.milli);
-        let per = self.rate.per.as_millis().max(1);
-        let wait_ms = (missing * per).div_ceil(u128::from(self.rate.messages) * 1000);
+        let wait_ms = (token - self.units).div_ceil(u128::from(self.rate.messages));
         Err(now.saturating_add(Duration::from_millis(
             u64::try_from(wait_ms).unwrap_or(u64::MAX),
         )))
@@ -97,7 +101,7 @@ impl TokenBucket {
     /// Takes a token if one is there; `Err` holds when one will be.
     pub fn take(&mut self, now: Timestamp) -> Result<(), Timestamp> {
         self.check(now)?;
-        self.milli -= 1000;
+        self.units -= self.token();
         Ok(())
     }
 }
