@@ -1,4 +1,10 @@
 //! DSNs checked by Python's `email` package: multipart/report, the delivery-status
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed unwrap is a failed test"
+)]
 //! groups, Status and Diagnostic-Code.
 
 use std::process::Command;
