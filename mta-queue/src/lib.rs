@@ -10,11 +10,14 @@ mod id;
 pub mod mx;
 mod retry;
 pub mod route;
+#[cfg(feature = "tokio")]
+mod runtime;
 pub mod scheduler;
 pub mod spool;
 mod status;
 mod throttle;
 mod time;
+pub mod transport;
 
 #[cfg(test)]
 mod testing;
@@ -25,6 +28,8 @@ pub use error::{CorruptReason, EnqueueError, OperationError, SpoolError};
 pub use event::{Event, EventKind};
 pub use id::{InvalidQueueId, QueueId};
 pub use retry::{QueueConfig, RetryPolicy};
+#[cfg(feature = "tokio")]
+pub use runtime::{EntryFilter, EventHook, Queue, QueueBuilder, RecoveryReport};
 pub use scheduler::{Scheduler, SchedulerConfig};
 pub use spool::{FileSpool, MemorySpool, Spool};
 pub use status::{

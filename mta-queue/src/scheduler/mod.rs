@@ -97,6 +97,51 @@ impl Default for SchedulerConfig {
     }
 }
 
+impl SchedulerConfig {
+    /// Adds or replaces a named queue.
+    pub fn queue(mut self, queue: QueueConfig) -> Self {
+        self.queues.retain(|q| q.name != queue.name);
+        self.queues.push(queue);
+        self
+    }
+
+    /// Sets the limits of sites no throttle matches.
+    pub fn site_limits(mut self, limits: Limits) -> Self {
+        self.site_limits = limits;
+        self
+    }
+
+    /// Adds a throttle (tried in the order added).
+    pub fn throttle(mut self, throttle: Throttle) -> Self {
+        self.throttles.push(throttle);
+        self
+    }
+
+    /// Sets the global limits (connections and rate).
+    pub fn global(mut self, limits: Limits) -> Self {
+        self.global = limits;
+        self
+    }
+
+    /// Sets the site backoff schedule.
+    pub fn site_backoff(mut self, schedule: Vec<Duration>) -> Self {
+        self.site_backoff = schedule;
+        self
+    }
+
+    /// Sets how long a temporary DNS failure is remembered.
+    pub fn dns_failure_ttl(mut self, ttl: Duration) -> Self {
+        self.dns_failure_ttl = ttl;
+        self
+    }
+
+    /// Sets the named queue DSNs go into.
+    pub fn dsn_queue(mut self, queue: impl Into<String>) -> Self {
+        self.dsn_queue = queue.into();
+        self
+    }
+}
+
 /// Where a recipient is inside the scheduler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -276,6 +321,29 @@ impl Scheduler {
     /// Whether the queue is empty.
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
+    }
+
+    /// The named queue DSNs go into.
+    pub fn dsn_queue(&self) -> &str {
+        &self.config.dsn_queue
+    }
+
+    /// Until when an entry's first waiting recipient is retried (its enqueue time plus
+    /// its queue's maximum lifetime).
+    pub fn retry_until(&mut self, id: QueueId) -> Option<Timestamp> {
+        let slot = self.slots.get(&id)?;
+        let envelope = Arc::clone(&slot.envelope);
+        let created = slot.entry.created;
+        let index = slot
+            .entry
+            .recipients
+            .iter()
+            .position(|r| !r.status.is_final())
+            .unwrap_or(0);
+        let rcpt = envelope.recipients.get(index)?;
+        let queue = self.router.route(&envelope, &rcpt.address).queue;
+        let lifetime = self.queue(&queue, created).config.retry.max_lifetime;
+        Some(created.saturating_add(lifetime))
     }
 
     /// Connections open now (jobs not ended).
@@ -525,6 +593,11 @@ impl Scheduler {
         let Some(slot) = self.slots.get_mut(&id) else {
             return;
         };
+        // Wait until no recipient is being routed or delivered, so that recipients
+        // failing in the same round share one DSN.
+        if slot.phase.iter().any(|p| *p != Phase::Idle) {
+            return;
+        }
         let mut owed: Vec<(DsnKind, u32)> = Vec::new();
         for (i, state) in slot.entry.recipients.iter().enumerate() {
             if state.status.is_final() && !state.final_notified {
@@ -596,8 +669,16 @@ impl Scheduler {
             if let Some(t) = slot.timer {
                 self.timers.remove(&(t, id));
             }
+            let time = slot
+                .entry
+                .recipients
+                .iter()
+                .map(|r| r.updated)
+                .max()
+                .unwrap_or_default();
             self.slots.remove(&id);
             self.actions.push_back(Action::Remove { id });
+            self.event(time, EventKind::Completed { id });
             return;
         }
         if !slot.unpersisted.is_empty() {
