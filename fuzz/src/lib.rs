@@ -8,4 +8,5 @@
 pub mod imap;
 pub mod mailauth;
 pub mod mailstore;
+pub mod mta_queue;
 pub mod pop3;

@@ -29,6 +29,7 @@ const TARGETS: &[Target] = &[
         "mailstore_maildir_name",
         mail_fuzz::mailstore::mailstore_maildir_name,
     ),
+    ("mta_spool", mail_fuzz::mta_queue::mta_spool),
 ];
 
 fn fuzz_dir() -> PathBuf {

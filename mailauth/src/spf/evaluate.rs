@@ -180,9 +180,15 @@ impl<'a> Env<'a> {
 struct Outcome {
     result: SpfResult,
     problem: Option<SpfProblem>,
-    mechanism: Option<Mechanism>,
-    /// On a directive `fail`: the record's `exp=` and the domain it belongs to.
-    exp: Option<(Option<MacroString>, String)>,
+    matched: Option<Matched>,
+}
+
+/// The directive that gave a result.
+struct Matched {
+    record: Arc<SpfRecord>,
+    index: usize,
+    /// On `fail`: the domain of the record, for the explanation's `%{d}`.
+    fail_domain: Option<String>,
 }
 
 impl Outcome {
@@ -190,8 +196,7 @@ impl Outcome {
         Self {
             result,
             problem: None,
-            mechanism: None,
-            exp: None,
+            matched: None,
         }
     }
 
@@ -298,10 +303,15 @@ impl<R: Resolver> SpfVerifier<R> {
         };
         let domain = domain.to_ascii_lowercase();
         let outcome = self.check(&env, domain.clone(), budget).await;
-        let explanation = match (&outcome.result, outcome.exp) {
-            (SpfResult::Fail, Some((exp, exp_domain))) => {
-                Some(self.explanation(&env, &exp_domain, exp.as_ref()).await)
-            }
+        let explanation = match &outcome.matched {
+            Some(Matched {
+                record,
+                fail_domain: Some(fail_domain),
+                ..
+            }) => Some(
+                self.explanation(&env, fail_domain, record.exp.as_ref())
+                    .await,
+            ),
             _ => None,
         };
         SpfOutput {
@@ -312,7 +322,9 @@ impl<R: Resolver> SpfVerifier<R> {
             ip,
             helo: helo.to_owned(),
             explanation,
-            mechanism: outcome.mechanism,
+            mechanism: outcome
+                .matched
+                .map(|m| m.record.directives[m.index].mechanism.clone()),
             problem: outcome.problem,
         }
     }
@@ -373,10 +385,10 @@ impl<R: Resolver> SpfVerifier<R> {
         &self,
         env: &Env<'_>,
         domain: &str,
-        record: &SpfRecord,
+        record: &Arc<SpfRecord>,
         budget: &mut LookupBudget,
     ) -> Outcome {
-        for directive in &record.directives {
+        for (index, directive) in record.directives.iter().enumerate() {
             if directive.mechanism.queries_dns() {
                 if budget.lookups == 0 {
                     return Outcome::perm(SpfProblem::TooManyLookups);
@@ -400,8 +412,11 @@ impl<R: Resolver> SpfVerifier<R> {
                 return Outcome {
                     result,
                     problem: None,
-                    mechanism: Some(directive.mechanism.clone()),
-                    exp: Some((record.exp.clone(), domain.to_owned())),
+                    matched: Some(Matched {
+                        record: Arc::clone(record),
+                        index,
+                        fail_domain: (result == SpfResult::Fail).then(|| domain.to_owned()),
+                    }),
                 };
             }
         }
@@ -439,8 +454,7 @@ impl<R: Resolver> SpfVerifier<R> {
                     SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => Ok(false),
                     SpfResult::TempError => Err(inner),
                     SpfResult::PermError => Err(Outcome {
-                        exp: None,
-                        mechanism: None,
+                        matched: None,
                         ..inner
                     }),
                     SpfResult::None => Err(Outcome::perm(SpfProblem::IncludeWithoutRecord)),
@@ -582,14 +596,16 @@ impl<R: Resolver> SpfVerifier<R> {
             Some(exp) => self.exp_text(env, domain, exp).await,
             None => None,
         };
-        let text = from_exp.unwrap_or_else(|| self.config.default_explanation.clone());
+        let text = from_exp
+            .as_ref()
+            .unwrap_or(&self.config.default_explanation);
         let validated = match text.uses_validated_name() {
             true => self.validated_name(env.ip, domain).await,
             false => None,
         };
         let mut macros = env.macros(domain, &self.config.receiver);
         macros.validated_name = validated.as_deref();
-        expand(&text, &macros)
+        expand(text, &macros)
     }
 
     /// The explain-string at the `exp=` name, when there is exactly one valid one.
