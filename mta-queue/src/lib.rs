@@ -6,6 +6,9 @@ mod entry;
 mod envelope;
 mod error;
 mod event;
+#[cfg(feature = "__fuzz")]
+#[doc(hidden)]
+pub mod fuzz;
 mod id;
 pub mod mx;
 mod retry;
