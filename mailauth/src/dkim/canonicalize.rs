@@ -5,6 +5,8 @@
 //! chunks, so no copy of the body is ever needed. Runs of ordinary bytes go to the
 //! digest whole (found with `memchr`).
 
+use std::sync::LazyLock;
+
 use crate::crypto::{HashAlgorithm, HashContext};
 
 /// A canonicalization algorithm (`c=`).
@@ -156,10 +158,7 @@ impl BodyHasher {
             // beats a vectorised search there.
             let run = match self.canon {
                 Canonicalization::Simple => memchr::memchr(b'\r', chunk).unwrap_or(chunk.len()),
-                Canonicalization::Relaxed => chunk
-                    .iter()
-                    .position(|&b| matches!(b, b'\r' | b' ' | b'\t'))
-                    .unwrap_or(chunk.len()),
+                Canonicalization::Relaxed => relaxed_run(chunk, self.pending_space),
             };
             if run > 0 {
                 self.content(&chunk[..run]);
@@ -243,6 +242,29 @@ impl BodyHasher {
         self.buffer.clear();
     }
 }
+
+/// The length of the prefix of `chunk` that relaxed canonicalization leaves as it
+/// is: up to a CR, a TAB, or a SP that is not a lone space between two words (one
+/// followed by WSP or CR, or the last byte of the chunk). A leading SP when a space
+/// is already pending is not verbatim either.
+fn relaxed_run(chunk: &[u8], pending_space: bool) -> usize {
+    if pending_space && matches!(chunk.first(), Some(b' ')) {
+        return 0;
+    }
+    // Hard stops (CR, TAB) and the first double space, found with SIMD searches, so
+    // a line of words separated by single spaces is one run.
+    let hard = memchr::memchr2(b'\r', b'\t', chunk).unwrap_or(chunk.len());
+    let mut end = DOUBLE_SPACE.find(&chunk[..hard]).unwrap_or(hard);
+    // A space just before a stop (or the end of the chunk) is not verbatim.
+    if end > 0 && chunk[end - 1] == b' ' {
+        end -= 1;
+    }
+    end
+}
+
+/// A searcher for two spaces, built once.
+static DOUBLE_SPACE: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
 
 /// Canonical bytes are collected up to this many before going to the digest (one
 /// digest call per word would cost more than the copy).

@@ -29,7 +29,7 @@ pub(crate) fn split_message(message: &[u8]) -> (&[u8], &[u8]) {
     if message.starts_with(b"\r\n") {
         return (&[], &message[2..]);
     }
-    match message.windows(4).position(|w| w == b"\r\n\r\n") {
+    match memchr::memmem::find(message, b"\r\n\r\n") {
         Some(at) => (&message[..at + 2], &message[at + 4..]),
         None => (message, &[]),
     }
@@ -77,7 +77,15 @@ pub(crate) fn fields(headers: &[u8]) -> Vec<Field<'_>> {
 }
 
 fn find_crlf(bytes: &[u8]) -> Option<usize> {
-    bytes.windows(2).position(|w| w == b"\r\n")
+    let mut from = 0;
+    while let Some(lf) = memchr::memchr(b'\n', &bytes[from..]) {
+        let at = from + lf;
+        if at > 0 && bytes[at - 1] == b'\r' {
+            return Some(at - 1);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Picks, for each name of `h=`, the lowest instance not picked yet (RFC 6376
