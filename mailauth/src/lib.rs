@@ -57,7 +57,6 @@
 //! | --- | --- | --- |
 //! | `tokio` | yes | [`dns::HickoryResolver`] (real DNS over tokio sockets) and [`dns::TokioClock`] |
 //! | `cli` | yes | the `mailauth` binary (clap, serde_json) |
-//! | `arbitrary` | no | reserved for fuzzing derives |
 //!
 //! # Supported specifications
 //!
