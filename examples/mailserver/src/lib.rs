@@ -1,0 +1,30 @@
+//! `mailserver`: the reference mail server of the workspace, as a library and a binary.
+//!
+//! It composes the crates into a complete server: `smtp-proto` for SMTP in and
+//! submission, `mailauth` for SPF/DKIM/DMARC, `mailstore` for the mailboxes,
+//! `imap-proto` and `pop3-proto` for reading them, `mta-queue` for delivery out. The
+//! glue lives here, one module per concern; the binary (`src/main.rs`) only parses the
+//! command line. The modules are public so that other front ends (the web admin UI)
+//! reuse them, the admin API's handlers first of all.
+//!
+//! ```text
+//!  listeners ──> smtp_inbound / submission ──> delivery ──> mailstore (local)
+//!      │                                           └──────> queue ──> mta-queue (remote)
+//!      ├──> imap_backend ──> mailstore           users (SQLite, argon2)
+//!      ├──> pop3_maildrop ─> mailstore           config, tls, dkim_keys
+//!      └──> admin (axum JSON API, /metrics) ──> users, queue, metrics
+//! ```
+
+pub mod cli;
+pub mod config;
+pub mod data;
+pub mod dkim_keys;
+pub mod imap_backend;
+pub mod listener;
+pub mod metrics;
+pub mod pop3_maildrop;
+pub mod provision;
+pub mod server;
+pub mod state;
+pub mod tls;
+pub mod users;

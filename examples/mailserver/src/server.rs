@@ -1,0 +1,197 @@
+//! Start-up, the listeners, and graceful shutdown.
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::cli::QueueCommand;
+use crate::config::Config;
+use crate::data::DataDir;
+use crate::metrics::{Metrics, Service};
+use crate::state::App;
+use crate::users::Directory;
+use crate::{imap_backend, listener, pop3_maildrop, provision, tls};
+
+/// Runs the server until SIGINT or SIGTERM.
+///
+/// # Errors
+/// A message naming what could not be set up.
+pub fn run(config: Config) -> Result<(), String> {
+    init_logging(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(serve(config))
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log.filter));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let data = DataDir::open(&config.data_dir)
+        .map_err(|e| format!("data folder {}: {e}", config.data_dir.display()))?;
+    let directory = Directory::open(&data.users_db()).map_err(|e| e.to_string())?;
+    let store = provision::store(&data);
+    let first =
+        provision::on_start(&config, &data, &directory, &store).map_err(|e| e.to_string())?;
+    if let Some((user, password)) = &first.demo_user {
+        println!(
+            "demo user {user} password {password} (printed once; change it with `mailserver user passwd {user}`)"
+        );
+    }
+    let (files, made) = tls::ensure_certificate(&config, &data).map_err(|e| e.to_string())?;
+    if made {
+        println!("made a self-signed certificate: {}", files.cert.display());
+    }
+    let tls = tls::server_config(&files).map_err(|e| e.to_string())?;
+    let app = Arc::new(App {
+        config,
+        data,
+        directory,
+        store,
+        metrics: Metrics::default(),
+    });
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    start_imap(&app, &tls, &stopped, &mut tasks).await?;
+    start_pop3(&app, &tls, &stopped, &mut tasks).await?;
+    tracing::info!(hostname = %app.config.hostname, data = %app.data.root().display(), "mailserver started");
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    let _ = stop.send(true);
+    while tasks.join_next().await.is_some() {}
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn start_imap(
+    app: &Arc<App>,
+    tls: &Arc<rustls::ServerConfig>,
+    stopped: &watch::Receiver<bool>,
+    tasks: &mut JoinSet<()>,
+) -> Result<(), String> {
+    let limits = &app.config.limits;
+    let mut config = imap_proto::server::ServerConfig::default();
+    config
+        .greeting(format!("{} IMAP4rev2 ready", app.config.hostname))
+        .delimiter(mailstore::types::HIERARCHY_DELIMITER);
+    config.limits().max_literal(limits.max_message_size);
+    let mut options = imap_proto::tokio::Options::default();
+    options
+        .max_connections(limits.max_connections)
+        .max_connections_per_ip(limits.max_connections_per_ip)
+        .shutdown_grace(listener::SHUTDOWN_GRACE);
+    let mut server =
+        imap_proto::tokio::Server::new(imap_backend::StoreBackend::new(Arc::clone(app)));
+    server.config(config).tls(Arc::clone(tls)).options(options);
+    let server = Arc::new(server);
+    let listen = &app.config.listen;
+    for (name, addrs, implicit) in [
+        ("imap", &listen.imap, false),
+        ("imaps", &listen.imaps, true),
+    ] {
+        for &addr in addrs {
+            let socket = listener::bind(name, addr).await?;
+            println!("listening on {addr} ({name})");
+            let server = Arc::clone(&server);
+            tasks.spawn(listener::serve(
+                Arc::clone(app),
+                Service::Imap,
+                socket,
+                stopped.clone(),
+                move |stream, peer, stop| {
+                    let server = Arc::clone(&server);
+                    async move {
+                        if let Err(error) =
+                            server.serve_connection(stream, peer, implicit, stop).await
+                        {
+                            tracing::debug!(%peer, %error, "imap connection ended");
+                        }
+                    }
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn start_pop3(
+    app: &Arc<App>,
+    tls: &Arc<rustls::ServerConfig>,
+    stopped: &watch::Receiver<bool>,
+    tasks: &mut JoinSet<()>,
+) -> Result<(), String> {
+    let mut config = pop3_proto::server::ServerConfig::default();
+    let mut limits = pop3_proto::server::Limits::default();
+    limits.max_failed_logins(app.config.limits.max_auth_failures);
+    config.limits(limits);
+    let mut options = pop3_proto::tokio::Options::default();
+    options
+        .hostname(app.config.hostname.clone())
+        .apop(false)
+        .shutdown_grace(listener::SHUTDOWN_GRACE);
+    let mut server =
+        pop3_proto::tokio::Server::new(pop3_maildrop::StoreHandler::new(Arc::clone(app)));
+    server.config(config).tls(Arc::clone(tls)).options(options);
+    let server = Arc::new(server);
+    let listen = &app.config.listen;
+    for (name, addrs, implicit) in [
+        ("pop3", &listen.pop3, false),
+        ("pop3s", &listen.pop3s, true),
+    ] {
+        for &addr in addrs {
+            let socket = listener::bind(name, addr).await?;
+            println!("listening on {addr} ({name})");
+            let server = Arc::clone(&server);
+            tasks.spawn(listener::serve(
+                Arc::clone(app),
+                Service::Pop3,
+                socket,
+                stopped.clone(),
+                move |stream, peer, stop| {
+                    let server = Arc::clone(&server);
+                    async move {
+                        if let Err(error) = server.serve_connection(stream, implicit, stop).await {
+                            tracing::debug!(%peer, %error, "pop3 connection ended");
+                        }
+                    }
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Runs a queue command against the running server's admin API.
+///
+/// # Errors
+/// A message for standard error.
+pub fn queue_command(config: &Config, command: QueueCommand) -> Result<(), String> {
+    let _ = (config, command);
+    Err("the queue commands need the admin API (not yet wired)".into())
+}
