@@ -102,6 +102,7 @@
 //! | CVE-2023-51764/5/6 | SMTP smuggling | end of data only at `<CRLF>.<CRLF>`; bare CR/LF normalized or refused; outbound bodies normalized |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod client;
 pub mod command;
 pub mod encode;
 pub mod error;

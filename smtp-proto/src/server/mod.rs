@@ -32,6 +32,7 @@ mod state;
 
 pub use crate::frame::BareLineEndings;
 pub use config::{Protocol, ServerConfig};
+pub(crate) use event::local_error;
 pub use event::{
     AbortReason, AuthDecision, Credentials, Event, HelloDecision, HelloKind, MailFromDecision,
     MessageDecision, RcptDecision, VerifyDecision, VerifyKind,
