@@ -8,7 +8,9 @@
 //!                   key checks, body hash, header hash, signature
 //! ```
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::crypto::{HashAlgorithm, HashContext, PublicKey};
 use crate::dkim::canonicalize::{BodyHash, BodyHasher, Canonicalization, canonicalize_header};
@@ -196,6 +198,7 @@ impl DkimOutput {
 pub struct DkimVerifier<R> {
     resolver: R,
     max_signatures: usize,
+    keys: Arc<ParsedKeys>,
 }
 
 impl<R: Resolver> DkimVerifier<R> {
@@ -205,6 +208,7 @@ impl<R: Resolver> DkimVerifier<R> {
         Self {
             resolver,
             max_signatures: 10,
+            keys: Arc::default(),
         }
     }
 
@@ -350,7 +354,8 @@ impl<R: Resolver> DkimVerifier<R> {
         if sig.algorithm == Algorithm::RsaSha1 {
             return Err(DkimError::Sha1NotAccepted);
         }
-        let (record, key) = self.key(sig).await?;
+        let entry = self.key(sig).await?;
+        let record = &entry.record;
         output.testing = record.testing;
         if record.strict
             && let Some(auid) = &sig.auid
@@ -364,6 +369,7 @@ impl<R: Resolver> DkimVerifier<R> {
             return Err(DkimError::BodyHashMismatch);
         }
         let digest = header_hash(sig, sig_field.raw, fields);
+        let key = entry.key.as_ref().ok_or(DkimError::KeyMismatch)?;
         match key.verify(sig.algorithm.hash(), &digest, &sig.signature) {
             true => Ok(()),
             false => Err(DkimError::SignatureMismatch),
@@ -371,7 +377,7 @@ impl<R: Resolver> DkimVerifier<R> {
     }
 
     /// Fetches and checks the key of a signature.
-    async fn key(&self, sig: &DkimSignature) -> Result<(DkimKeyRecord, PublicKey), DkimError> {
+    async fn key(&self, sig: &DkimSignature) -> Result<Arc<KeyEntry>, DkimError> {
         let name = format!("{}._domainkey.{}", sig.selector, sig.domain);
         let txt = match self.resolver.txt(&name).await {
             Ok(txt) => txt,
@@ -381,16 +387,18 @@ impl<R: Resolver> DkimVerifier<R> {
             Err(err) => return Err(DkimError::Dns(err)),
         };
         let mut first_error = None;
-        let record = txt.records.iter().find_map(|txt| {
-            DkimKeyRecord::parse(&txt.concat())
+        let entry = txt.records.iter().find_map(|txt| {
+            self.keys
+                .get_or_parse(&name, &txt.joined())
                 .map_err(|err| first_error.get_or_insert(err))
                 .ok()
         });
-        let record = match (record, first_error) {
-            (Some(record), _) => record,
+        let entry = match (entry, first_error) {
+            (Some(entry), _) => entry,
             (None, Some(err)) => return Err(DkimError::KeyRecord(err)),
             (None, None) => return Err(DkimError::KeyNotFound),
         };
+        let record = &entry.record;
         if record.is_revoked() {
             return Err(DkimError::KeyRevoked);
         }
@@ -403,12 +411,51 @@ impl<R: Resolver> DkimVerifier<R> {
         if !record.allows_email() {
             return Err(DkimError::ServiceNotAllowed);
         }
-        let key = PublicKey::from_dkim_bytes(record.key_type, &record.public_key)
-            .map_err(|_| DkimError::KeyMismatch)?;
+        let key = entry.key.as_ref().ok_or(DkimError::KeyMismatch)?;
         if matches!(key, PublicKey::Rsa(_)) && key.bits() < MIN_RSA_BITS {
             return Err(DkimError::KeyTooShort);
         }
-        Ok((record, key))
+        Ok(entry)
+    }
+}
+
+/// A key record and its public key, as parsed from one TXT text.
+#[derive(Debug)]
+struct KeyEntry {
+    record: DkimKeyRecord,
+    /// `None` when `p=` is not a key of the record's type.
+    key: Option<PublicKey>,
+}
+
+/// Key records already parsed, by their DNS name and text: DNS is asked every time,
+/// only the parsing (base64, DER, the Ed25519 point decompression) is saved when the
+/// text is unchanged. Bounded: cleared when full.
+#[derive(Debug, Default)]
+struct ParsedKeys(Mutex<HashMap<String, ParsedKey>>);
+
+/// A key record's text and what it parsed to.
+type ParsedKey = (Vec<u8>, Arc<KeyEntry>);
+
+/// The most parsed key records kept.
+const MAX_PARSED_KEYS: usize = 1024;
+
+impl ParsedKeys {
+    fn get_or_parse(&self, name: &str, text: &[u8]) -> Result<Arc<KeyEntry>, KeyRecordError> {
+        let lock = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((known, entry)) = lock().get(name)
+            && known.as_slice() == text
+        {
+            return Ok(Arc::clone(entry));
+        }
+        let record = DkimKeyRecord::parse(text)?;
+        let key = PublicKey::from_dkim_bytes(record.key_type, &record.public_key).ok();
+        let entry = Arc::new(KeyEntry { record, key });
+        let mut map = lock();
+        if map.len() >= MAX_PARSED_KEYS {
+            map.clear();
+        }
+        map.insert(name.to_owned(), (text.to_vec(), Arc::clone(&entry)));
+        Ok(entry)
     }
 }
 
