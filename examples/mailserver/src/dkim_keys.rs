@@ -209,6 +209,62 @@ pub fn dns_records(hostname: &str, domain: &str, keys: &[DomainKey]) -> Vec<DnsR
     records
 }
 
+/// The signing keys of our domains, read from the data folder on first use.
+#[derive(Debug)]
+pub struct KeyRing {
+    dir: PathBuf,
+    algorithms: Vec<DkimAlgorithm>,
+    keys: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Vec<DomainKey>>>>,
+}
+
+impl KeyRing {
+    /// Keys under `dkim_dir` for `algorithms`.
+    pub fn new(dkim_dir: &Path, algorithms: &[DkimAlgorithm]) -> Self {
+        Self {
+            dir: dkim_dir.to_owned(),
+            algorithms: algorithms.to_vec(),
+            keys: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The keys of `domain` (none when it has no key files).
+    ///
+    /// # Errors
+    /// [`KeyError`] for a key file that cannot be read.
+    pub fn keys(&self, domain: &str) -> Result<std::sync::Arc<Vec<DomainKey>>, KeyError> {
+        let lock = || {
+            self.keys
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(keys) = lock().get(domain) {
+            return Ok(std::sync::Arc::clone(keys));
+        }
+        let keys = std::sync::Arc::new(load(&self.dir, domain, &self.algorithms)?);
+        if !keys.is_empty() {
+            lock().insert(domain.to_owned(), std::sync::Arc::clone(&keys));
+        }
+        Ok(keys)
+    }
+
+    /// The `DKIM-Signature` fields (each with its CRLF) for `message` from `domain`,
+    /// one per key: prepend them to the message. Empty when the domain has no keys.
+    ///
+    /// # Errors
+    /// [`KeyError`] for unreadable keys; a message without From cannot be signed and
+    /// gives no field.
+    pub fn sign(&self, domain: &str, message: &[u8], now: u64) -> Result<String, KeyError> {
+        let mut fields = String::new();
+        for key in self.keys(domain)?.iter() {
+            match key.signer(domain).sign(message, now) {
+                Ok(field) => fields.push_str(&field),
+                Err(error) => tracing::warn!(%domain, %error, "DKIM signing failed"),
+            }
+        }
+        Ok(fields)
+    }
+}
+
 /// A TXT value split into quoted strings of at most 255 bytes.
 fn txt_strings(text: &str) -> String {
     text.as_bytes()

@@ -1,17 +1,20 @@
 //! Start-up, the listeners, and graceful shutdown.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::cli::QueueCommand;
 use crate::config::Config;
-use crate::data::DataDir;
+use crate::data::{DataDir, write_private};
+use crate::dkim_keys::KeyRing;
+use crate::mail_auth::{self, Checks};
 use crate::metrics::{Metrics, Service};
+use crate::rate_limit::RateLimiter;
 use crate::state::App;
 use crate::users::Directory;
-use crate::{imap_backend, listener, pop3_maildrop, provision, tls};
+use crate::{imap_backend, listener, pop3_maildrop, provision, smtp, tls};
 
 /// Runs the server until SIGINT or SIGTERM.
 ///
@@ -32,6 +35,7 @@ fn init_logging(config: &Config) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }
 
@@ -52,7 +56,15 @@ async fn serve(config: Config) -> Result<(), String> {
         println!("made a self-signed certificate: {}", files.cert.display());
     }
     let tls = tls::server_config(&files).map_err(|e| e.to_string())?;
+    let admin_token = admin_token(&config, &data)?;
+    let dns = mail_auth::resolver(&config.dns)
+        .map_err(|e| format!("dns: cannot read /etc/resolv.conf: {e}"))?;
     let app = Arc::new(App {
+        checks: Checks::new(Arc::clone(&dns), &config.hostname),
+        keys: KeyRing::new(&data.dkim(), &config.dkim.algorithms),
+        rate_limiter: RateLimiter::default(),
+        queue: OnceLock::new(),
+        admin_token,
         config,
         data,
         directory,
@@ -63,13 +75,34 @@ async fn serve(config: Config) -> Result<(), String> {
     let mut tasks = JoinSet::new();
     start_imap(&app, &tls, &stopped, &mut tasks).await?;
     start_pop3(&app, &tls, &stopped, &mut tasks).await?;
+    smtp::start(&app, &tls, &stopped, &mut tasks).await?;
     tracing::info!(hostname = %app.config.hostname, data = %app.data.root().display(), "mailserver started");
     wait_for_signal().await;
     tracing::info!("shutting down");
     let _ = stop.send(true);
     while tasks.join_next().await.is_some() {}
+    if let Some(queue) = app.queue.get() {
+        queue.shutdown().await;
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The admin token: configured, or kept in the data folder (made and printed once).
+fn admin_token(config: &Config, data: &DataDir) -> Result<String, String> {
+    if let Some(token) = &config.admin.token {
+        return Ok(token.clone());
+    }
+    let path = data.admin_token();
+    if let Ok(token) = std::fs::read_to_string(&path)
+        && token.trim().len() >= 16
+    {
+        return Ok(token.trim().to_owned());
+    }
+    let token = crate::users::password::generate() + &crate::users::password::generate();
+    write_private(&path, token.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+    println!("admin API token {token} (kept in {})", path.display());
+    Ok(token)
 }
 
 async fn wait_for_signal() {

@@ -7,7 +7,7 @@ use crate::config::check_domain;
 ///
 /// # Errors
 /// A text saying what is wrong.
-pub(crate) fn normalize(address: &str) -> Result<String, String> {
+pub fn normalize(address: &str) -> Result<String, String> {
     let address = address.trim().to_ascii_lowercase();
     let Some((local, domain)) = address.rsplit_once('@') else {
         return Err(format!("not an address (local@domain): {address:?}"));
@@ -26,12 +26,12 @@ pub(crate) fn normalize(address: &str) -> Result<String, String> {
 }
 
 /// The domain of a normalized address.
-pub(crate) fn domain(address: &str) -> &str {
+pub fn domain(address: &str) -> &str {
     address.rsplit_once('@').map_or("", |(_, d)| d)
 }
 
 /// The local part of a normalized address, without a `+detail` suffix.
-pub(crate) fn base_local(address: &str) -> &str {
+pub fn base_local(address: &str) -> &str {
     let local = address.rsplit_once('@').map_or(address, |(l, _)| l);
     local.split_once('+').map_or(local, |(base, _)| base)
 }

@@ -4,8 +4,8 @@
 //! Every call blocks (SQLite; argon2 takes tens of milliseconds on purpose): async
 //! code calls it from `spawn_blocking`. The handle is cheap to clone.
 
-pub(crate) mod address;
-pub(crate) mod password;
+pub mod address;
+pub mod password;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

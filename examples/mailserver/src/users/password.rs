@@ -9,7 +9,7 @@ use rand::RngExt;
 ///
 /// # Errors
 /// Only if argon2 refuses its own parameters (never with the defaults).
-pub(crate) fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
+pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
     let mut salt = [0u8; 16];
     rand::rng().fill(&mut salt);
     let salt = SaltString::encode_b64(&salt)?;
@@ -19,13 +19,13 @@ pub(crate) fn hash(password: &str) -> Result<String, argon2::password_hash::Erro
 }
 
 /// Whether `password` matches the PHC string `hash`. A malformed hash matches nothing.
-pub(crate) fn verify(hash: &str, password: &[u8]) -> bool {
+pub fn verify(hash: &str, password: &[u8]) -> bool {
     PasswordHash::new(hash)
         .is_ok_and(|parsed| Argon2::default().verify_password(password, &parsed).is_ok())
 }
 
 /// A random password of 20 letters and digits (about 119 bits).
-pub(crate) fn generate() -> String {
+pub fn generate() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
     (0..20)

@@ -1,0 +1,77 @@
+//! Local delivery: a message into users' mailboxes, durably (mailstore fsyncs the file,
+//! the directory and the index before `append` returns), so an SMTP server may answer
+//! 250 right after. Also the queue ids of messages that never enter the queue.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use mailstore::store::{MailboxStore, MessageStore};
+use mailstore::{AppendOptions, MailboxName, SpecialUses, StoreError};
+use mta_queue::{Clock, QueueId, SystemClock};
+
+use crate::state::App;
+
+/// What a local delivery did.
+#[derive(Debug, Default)]
+pub struct Delivered {
+    /// Users whose mailbox has the message now.
+    pub stored: Vec<String>,
+    /// Users it could not be stored for, and why.
+    pub failed: Vec<(String, StoreError)>,
+}
+
+impl Delivered {
+    /// Whether every failure may go away later (so the sender should retry).
+    pub fn all_failures_temporary(&self) -> bool {
+        self.failed.iter().all(|(_, e)| e.is_temporary())
+    }
+}
+
+/// A queue id for a message delivered without the queue: same format as mta-queue's
+/// (time in milliseconds and a sequence number), so logs read alike.
+pub fn new_queue_id() -> QueueId {
+    static SEQUENCE: AtomicU32 = AtomicU32::new(0);
+    QueueId::new(SystemClock.now(), SEQUENCE.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Stores `message` in the mailbox `folder` (INBOX when `None`; created when missing)
+/// of each user. Blocks: call from `spawn_blocking`.
+pub fn store_local(app: &App, users: &[String], message: &[u8], folder: Option<&str>) -> Delivered {
+    let mut delivered = Delivered::default();
+    for user in users {
+        match store_one(app, user, message, folder) {
+            Ok(()) => delivered.stored.push(user.clone()),
+            Err(error) => {
+                tracing::warn!(%user, %error, "local delivery failed");
+                delivered.failed.push((user.clone(), error));
+            }
+        }
+    }
+    app.metrics.delivered_local(delivered.stored.len() as u64);
+    delivered
+}
+
+fn store_one(
+    app: &App,
+    user: &str,
+    message: &[u8],
+    folder: Option<&str>,
+) -> Result<(), StoreError> {
+    let account = crate::provision::account(&app.store, user)?;
+    let mailbox = match folder {
+        None => account.mailbox(&MailboxName::inbox())?,
+        Some(name) => {
+            let name = MailboxName::try_from(name)?;
+            match account.mailbox(&name) {
+                Err(e) if e.is_not_found() => {
+                    match account.create_mailbox(&name, SpecialUses::new()) {
+                        Err(StoreError::MailboxExists) => account.mailbox(&name)?,
+                        other => other?,
+                    }
+                }
+                other => other?,
+            }
+        }
+    };
+    account.append_bytes(mailbox.id, message, &AppendOptions::default())?;
+    Ok(())
+}
