@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use imap_proto::tokio::{MemoryBackend, Server, server_config_from_pem};
+use imap_proto::tokio::{MemoryBackend, Options, Server, server_config_from_pem};
 use imap_proto::types::{Flag, MailboxAttribute};
 
 const HELP: &str = "\
@@ -30,6 +30,8 @@ OPTIONS:
     --tls-key FILE           PEM private key for --tls-cert
     --user NAME:PASSWORD     another user with an empty INBOX; repeatable
     --message NAME:FILE      deliver FILE into NAME's INBOX; repeatable
+    --max-connections N      most connections at once (default 10000)
+    --max-per-ip N           most connections at once from one address (default 50)
     -h, --help               print this help
 
 The demo login is `demo` / `demo`: its INBOX holds three messages and it has Drafts,
@@ -52,6 +54,8 @@ struct Args {
     tls_key: Option<String>,
     users: Vec<(String, String)>,
     messages: Vec<(String, Vec<u8>)>,
+    max_connections: Option<usize>,
+    max_per_ip: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -128,6 +132,14 @@ async fn run(mut args: Args) -> Result<(), String> {
             .ok_or_else(|| format!("--message for unknown user {name}"))?;
     }
     let mut server = Server::new(backend);
+    let mut options = Options::default();
+    if let Some(n) = args.max_connections {
+        options.max_connections(n);
+    }
+    if let Some(n) = args.max_per_ip {
+        options.max_connections_per_ip(n);
+    }
+    server.options(options);
     let mut config = imap_proto::server::ServerConfig::default();
     config
         .greeting("imap-memory-server ready")
@@ -201,10 +213,16 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
                 let body = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
                 args.messages.push((name.to_owned(), body));
             }
+            "--max-connections" => args.max_connections = Some(count(&value)?),
+            "--max-per-ip" => args.max_per_ip = Some(count(&value)?),
             other => return Err(format!("unknown option {other}")),
         }
     }
     Ok(Some(args))
+}
+
+fn count(value: &str) -> Result<usize, String> {
+    value.parse().map_err(|_| format!("not a number: {value}"))
 }
 
 fn address(value: &str) -> Result<SocketAddr, String> {
