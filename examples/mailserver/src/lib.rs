@@ -15,6 +15,7 @@
 //!      └──> admin (axum JSON API, /metrics) ──> users, queue, metrics
 //! ```
 
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod data;

@@ -14,7 +14,7 @@ use crate::metrics::{Metrics, Service};
 use crate::rate_limit::RateLimiter;
 use crate::state::App;
 use crate::users::Directory;
-use crate::{imap_backend, listener, pop3_maildrop, provision, smtp, tls};
+use crate::{admin, imap_backend, listener, pop3_maildrop, provision, smtp, tls};
 
 /// Runs the server until SIGINT or SIGTERM.
 ///
@@ -76,6 +76,11 @@ async fn serve(config: Config) -> Result<(), String> {
     start_imap(&app, &tls, &stopped, &mut tasks).await?;
     start_pop3(&app, &tls, &stopped, &mut tasks).await?;
     smtp::start(&app, &tls, &stopped, &mut tasks).await?;
+    for &addr in &app.config.listen.admin {
+        let socket = listener::bind("admin", addr).await?;
+        println!("listening on {addr} (admin)");
+        tasks.spawn(admin::serve(Arc::clone(&app), socket, stopped.clone()));
+    }
     tracing::info!(hostname = %app.config.hostname, data = %app.data.root().display(), "mailserver started");
     wait_for_signal().await;
     tracing::info!("shutting down");
