@@ -73,11 +73,11 @@ fn is_full(error: &io::Error) -> bool {
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CorruptReason {
-    /// The envelope file does not parse.
+    /// The queue file does not parse.
     #[error("envelope: {0}")]
     Envelope(#[from] FormatError),
     /// The envelope names another id than its file name.
-    #[error("envelope file holds another queue id")]
+    #[error("queue file holds another queue id")]
     IdMismatch,
     /// The body file is missing.
     #[error("message body missing")]

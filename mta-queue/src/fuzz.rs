@@ -9,7 +9,7 @@ use crate::id::QueueId;
 use crate::spool::{FileSpool, Spool, format};
 use crate::time::Timestamp;
 
-/// `mta_spool`: an envelope file of arbitrary bytes.
+/// `mta_spool`: a queue file of arbitrary bytes.
 ///
 /// * parsing never panics; a file that parses re-encodes to one that parses to the
 ///   same entry, and its valid prefix is within the file;
@@ -18,7 +18,9 @@ use crate::time::Timestamp;
 pub fn spool_file(data: &[u8]) {
     if let Ok(parsed) = format::parse(data) {
         assert!(parsed.valid_len <= data.len());
-        let again = format::parse(&format::encode_envelope(&parsed.entry));
+        let size = usize::try_from(parsed.entry.size).unwrap_or(usize::MAX);
+        let body = &data[parsed.body_offset..parsed.body_offset + size];
+        let again = format::parse(&format::encode_file(&parsed.entry, body));
         assert_eq!(again.map(|p| p.entry).as_ref(), Ok(&parsed.entry));
     }
     recover_with_neighbours(data);
@@ -51,8 +53,7 @@ fn recover_with_neighbours(data: &[u8]) {
     }
     let victim = QueueId::from_u64(0x0123_4567_89ab_cdef);
     let queue = spool.queue_dir().to_owned();
-    let written = std::fs::write(queue.join(format!("{victim}.env")), data).is_ok()
-        && std::fs::write(queue.join(format!("{victim}.msg")), b"body").is_ok();
+    let written = std::fs::write(queue.join(format!("{victim}.msg")), data).is_ok();
     if written {
         let reopened = FileSpool::open(&dir);
         let recovery = reopened.and_then(|s| s.recover().map_err(std::io::Error::other));
@@ -93,7 +94,7 @@ mod tests {
             4,
             crc32fast::hash(b"body"),
         );
-        let plain = format::encode_envelope(&entry);
+        let plain = format::encode_file(&entry, b"body");
         let mut with_updates = plain.clone();
         with_updates.extend(format::encode_update(&Update::Recipient {
             index: 0,

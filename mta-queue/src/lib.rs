@@ -1,4 +1,130 @@
-//! mta-queue (crate docs are written below).
+//! The outbound half of an MTA: a durable spool, a scheduler that delivers per
+//! destination within limits, routing rules, MX delivery (RFC 5321 §5), retries and
+//! RFC 3464 delivery status notifications.
+//!
+//! An SMTP server hands each accepted message to [`Queue::enqueue`] and answers `250`
+//! only once it returned a [`QueueId`]: by then the message and its envelope are
+//! fsynced (file and directory), so a `kill -9` at any later moment loses nothing. If
+//! it fails, [`EnqueueError::reply_code`] is the reply to give instead (`452 4.3.1` for
+//! a full disk, `451 4.3.0` for a failed write or fsync). From there the queue routes
+//! each recipient ([`route`]), resolves MX hosts ([`mx`]), groups recipients per site
+//! into transactions and connections within [`Limits`], retries on a
+//! [`RetryPolicy`], and bounces with a [DSN](dsn). Every decision is configuration or a
+//! hook: [`route::RouteHook`], [`Throttle`]s, [`QueueConfig`]s, local-delivery
+//! handlers ([`transport::LocalDelivery`]), and the [event stream](Event).
+//!
+//! # Example
+//!
+//! A queue that routes `example.org` to the application and everything else by MX,
+//! with a throttle and an event hook:
+//!
+//! ```
+//! # #[cfg(feature = "tokio")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use mailauth::dns::Zone;
+//! use mta_queue::route::{RouteAction, Router, Rule};
+//! use mta_queue::scheduler::RcptOutcome;
+//! use mta_queue::transport::LocalMessage;
+//! use mta_queue::{Address, Diagnostic, EnhancedStatus, Envelope, FileSpool, Limits, QueueBuilder, Recipient, SchedulerConfig, Throttle};
+//! # use mta_queue::transport::{ConnectError, ConnectRequest, Connection, OutgoingMessage, SessionError, Transport};
+//! # struct Offline; struct Never;
+//! # impl Transport for Offline { type Connection = Never;
+//! #     async fn connect(&self, _: &ConnectRequest) -> Result<Never, ConnectError> {
+//! #         Err(ConnectError::new(Diagnostic::local(EnhancedStatus::NO_ANSWER, "offline"))) } }
+//! # impl Connection for Never {
+//! #     async fn send(&mut self, _: OutgoingMessage<'_>) -> Result<Vec<RcptOutcome>, SessionError> { Ok(vec![]) }
+//! #     async fn reset(&mut self) -> Result<(), SessionError> { Ok(()) }
+//! #     async fn quit(self) {}
+//! #     fn supports_dsn(&self) -> bool { true } }
+//!
+//! tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+//!     let dir = tempfile::tempdir()?;
+//!     let spool = Arc::new(FileSpool::open(dir.path())?);
+//!     let mut router = Router::new();
+//!     router.push(Rule::new("mine").domain("example.org".parse()?).action(RouteAction::Local { handler: "inbox".into() }));
+//!     let config = SchedulerConfig::default()
+//!         .throttle(Throttle::new(".provider.example".parse()?, Limits::default().connections(2)));
+//!     let queue = QueueBuilder::new(spool, Zone::parse("")?, Offline) // a real MTA passes transport::smtp::SmtpTransport
+//!         .router(router)
+//!         .config(config)
+//!         .hostname("mta.example.org")
+//!         .local_handler("inbox", Arc::new(|message: LocalMessage| async move {
+//!             let ok = Diagnostic::local(EnhancedStatus::SUCCESS, "stored");
+//!             message.recipients.iter().map(|_| RcptOutcome::Delivered(ok.clone())).collect::<Vec<_>>()
+//!         }))
+//!         .on_event(|event| println!("{event}"))
+//!         .start()
+//!         .await?;
+//!
+//!     let envelope = Envelope::new(Some(Address::new("alice@example.net")?))
+//!         .with_recipient(Recipient::new(Address::new("bob@example.org")?));
+//!     let id = queue.enqueue(envelope, &b"Subject: hi\r\n\r\nHello Bob.\r\n"[..]).await?;
+//!     // Durable now: answer 250 with the id.
+//!     println!("250 2.0.0 queued as {id}");
+//!     while !queue.is_empty() {
+//!         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+//!     }
+//!     queue.shutdown().await;
+//!     Ok::<_, Box<dyn std::error::Error>>(())
+//! })
+//! # }
+//! # #[cfg(not(feature = "tokio"))]
+//! # fn main() {}
+//! ```
+//!
+//! # Design
+//!
+//! ```text
+//!   SMTP server ──enqueue──► Spool (trait) ─── FileSpool: one <id>.msg per entry, fsync
+//!                               │                        (MemorySpool for tests)
+//!                               ▼
+//!   ┌──────────── Scheduler (sans-IO, time passed in) ────────────┐
+//!   │ Router: rules → MX / relay / LMTP / local / reject, queue   │
+//!   │ lanes per site (MX host set) → jobs within Limits, buckets  │
+//!   │ outcomes → retry (backoff + jitter) / expire / DSN / remove │
+//!   └───────┬──────────────────┬───────────────────┬──────────────┘
+//!     Resolve (mx)      Deliver (Job)        Persist / Notify / Remove
+//!           ▼                  ▼                   ▼
+//!   mailauth::dns      Transport (trait) ── SMTP/LMTP over smtp-proto, or a fake
+//!                      LocalDelivery handlers
+//!   runtime (tokio): Queue = driver task + job tasks + spool writer + events
+//! ```
+//!
+//! The [`Scheduler`] is the core: it does no I/O and takes `now` as an argument, so its
+//! tests run on a simulated clock. The runtime ([`Queue`], feature `tokio`) drives it.
+//! The [`Spool`] trait speaks of queue entries, not files: the file spool is the
+//! embedded default; a shared backend (PostgreSQL with leases) can take its place.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `tokio` | yes | the [`Queue`] runtime, DNS through `mailauth`'s tokio resolver, the SMTP/LMTP transport |
+//! | `__fuzz` | no | private entry points for the fuzz crate |
+//!
+//! # Standards
+//!
+//! | RFC | what | status |
+//! | --- | --- | --- |
+//! | RFC 5321 §5, §4.5.4 | MX selection (preference, random among equals, implicit MX, address fallback), retry strategy | yes |
+//! | RFC 7505 | null MX: fails at once with 5.1.10 | yes |
+//! | RFC 3461 | NOTIFY, ORCPT, ENVID, RET kept and honoured (and passed on by the transport) | yes |
+//! | RFC 3464, RFC 6522 | DSNs as `multipart/report` with `message/delivery-status` | yes |
+//! | RFC 6533 | `message/global-delivery-status` for UTF-8 addresses | yes |
+//! | RFC 3463 | enhanced status codes | yes |
+//! | RFC 3834 | `Auto-Submitted: auto-replied` on DSNs | yes |
+//! | RFC 2033 | LMTP delivery (per-recipient replies) | through the transport |
+//!
+//! # Guarantees
+//!
+//! * Nothing acknowledged is lost: `enqueue` returns after fsync of the body, the
+//!   envelope and the directory; per-recipient state is appended and fsynced as it
+//!   changes. A crash between a remote server's `250` and our record of it may deliver a
+//!   message twice (RFC 5321 §6.1 accepts this); nothing else may happen twice.
+//! * A damaged spool entry found at start is moved to `corrupt/` and reported
+//!   ([`EventKind::Corrupt`], [`RecoveryReport`]); its neighbours are unaffected.
+//! * No DSN is sent for a message from `<>`, and DSNs are sent from `<>`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod dsn;
@@ -24,6 +150,11 @@ pub mod transport;
 
 #[cfg(test)]
 mod testing;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 pub use entry::{QueueEntry, Update};
 pub use envelope::{Address, EnvId, Envelope, InvalidAddress, Notify, Orcpt, Recipient, Ret};

@@ -125,7 +125,7 @@ pub(crate) fn entry() -> impl Strategy<Value = QueueEntry> {
         envelope(),
         any::<u64>(),
         0u64..1 << 40,
-        any::<u64>(),
+        0u64..300,
         any::<u32>(),
     )
         .prop_map(|(envelope, id, created, size, crc)| {

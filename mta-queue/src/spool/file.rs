@@ -1,32 +1,32 @@
-//! [`FileSpool`]: the embedded default backend, one envelope file and one body file per
-//! message in a single directory.
+//! [`FileSpool`]: the embedded default backend, one file per message in a single
+//! directory.
 //!
 //! ```text
-//! ROOT/queue/<id>.msg       the message, as received
-//! ROOT/queue/<id>.env       envelope + appended state changes (see `format`)
-//! ROOT/queue/<id>.env.tmp   an envelope being written (never acknowledged)
-//! ROOT/corrupt/             damaged entries, set aside for an operator
+//! ROOT/queue/<id>.msg   envelope records, the message, appended state changes (see format)
+//! ROOT/queue/<id>.tmp   a queue file being written (never acknowledged)
+//! ROOT/corrupt/         damaged entries, set aside for an operator
 //! ```
 //!
 //! # Durability
 //!
-//! `create` writes the body and fsyncs it, writes the envelope under a temporary name
-//! and fsyncs it, renames it to `<id>.env` (the commit point) and fsyncs the directory.
-//! Directory fsyncs are shared between concurrent enqueues (group commit): one fsync
-//! covers every rename made before it started. `update` appends whole lines and
-//! fsyncs. `remove` unlinks without fsync: an unlink lost in a crash means a message
-//! already delivered may be delivered again, which RFC 5321 §6.1 tolerates.
+//! `create` writes envelope and message to `<id>.tmp`, fsyncs it, links it to
+//! `<id>.msg` (the commit point; a link never replaces an existing file), removes the
+//! temporary name and fsyncs the directory. Directory fsyncs are shared between
+//! concurrent enqueues (group commit): one fsync covers every link made before it
+//! started, so under load an enqueue costs about one file fsync. `update` appends whole
+//! lines and fsyncs. `remove` unlinks without fsync: an unlink lost in a crash means a
+//! message already delivered may be delivered again, which RFC 5321 §6.1 tolerates.
 //!
 //! # Recovery
 //!
-//! `recover` removes leftovers of enqueues that never returned (`.env.tmp`, a body
-//! without an envelope), cuts torn last lines, and moves an entry whose envelope does
-//! not parse or whose body is missing or of the wrong size to `corrupt/`, reporting it;
-//! every other entry is returned.
+//! `recover` removes leftovers of enqueues that never returned (`.tmp`), cuts torn
+//! last lines, and moves an entry whose envelope does not parse or whose file is
+//! shorter than envelope plus message to `corrupt/`, reporting it; every other entry
+//! is returned. Only the envelope and the changes are read, not the messages.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -42,6 +42,17 @@ use crate::time::Timestamp;
 /// Stripes of the per-entry append lock.
 const LOCK_STRIPES: usize = 64;
 
+/// How much of a queue file recovery reads first, hoping the envelope fits.
+const HEAD_READ: usize = 64 * 1024;
+
+/// Where an entry's message sits in its file.
+#[derive(Clone, Copy, Debug)]
+struct Body {
+    offset: u64,
+    size: u64,
+    crc: u32,
+}
+
 /// The file spool. See the [module docs](self) for its layout and guarantees.
 #[derive(Debug)]
 pub struct FileSpool {
@@ -49,8 +60,8 @@ pub struct FileSpool {
     corrupt_dir: PathBuf,
     seq: AtomicU32,
     dir_sync: DirSync,
-    /// Size and checksum of each known body, to check reads against.
-    bodies: Mutex<HashMap<QueueId, (u64, u32)>>,
+    /// Offset, size and checksum of each known body, to read and check it.
+    bodies: Mutex<HashMap<QueueId, Body>>,
     stripes: Vec<Mutex<()>>,
 }
 
@@ -98,23 +109,24 @@ impl FileSpool {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn bodies(&self) -> std::sync::MutexGuard<'_, HashMap<QueueId, (u64, u32)>> {
+    fn bodies(&self) -> std::sync::MutexGuard<'_, HashMap<QueueId, Body>> {
         self.bodies.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Creates `<id>.msg` exclusively, taking the next id on a clash.
-    fn create_body_file(&self, now: Timestamp) -> Result<(QueueId, File), SpoolError> {
-        let mut id = QueueId::new(now, self.seq.fetch_add(1, Ordering::Relaxed));
+    /// Creates `<id>.tmp` exclusively for an id not in use, taking the next on a clash.
+    fn create_tmp_file(&self, now: Timestamp) -> Result<(QueueId, File), SpoolError> {
         for _ in 0..64 {
+            let id = QueueId::new(now, self.seq.fetch_add(1, Ordering::Relaxed));
+            if self.path(id, "msg").exists() {
+                continue;
+            }
             match OpenOptions::new()
                 .write(true)
                 .create_new(true)
-                .open(self.path(id, "msg"))
+                .open(self.path(id, "tmp"))
             {
                 Ok(file) => return Ok((id, file)),
-                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
-                    id = QueueId::new(now, self.seq.fetch_add(1, Ordering::Relaxed));
-                }
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(error) => return Err(SpoolError::from_write(error)),
             }
         }
@@ -124,47 +136,29 @@ impl FileSpool {
         )))
     }
 
-    fn create_files(
-        &self,
-        id: QueueId,
-        mut body_file: File,
-        entry: &QueueEntry,
-        body: &[u8],
-    ) -> Result<(), SpoolError> {
-        body_file.write_all(body).map_err(SpoolError::from_write)?;
-        body_file.sync_data().map_err(SpoolError::from_sync)?;
-        drop(body_file);
-
-        let tmp = self.path(id, "env.tmp");
-        let mut env_file = File::create(&tmp).map_err(SpoolError::from_write)?;
-        env_file
-            .write_all(&format::encode_envelope(entry))
-            .map_err(SpoolError::from_write)?;
-        env_file.sync_data().map_err(SpoolError::from_sync)?;
-        drop(env_file);
-        fs::rename(&tmp, self.path(id, "env")).map_err(SpoolError::from_write)?;
+    fn write_file(&self, id: QueueId, mut file: File, bytes: &[u8]) -> Result<(), SpoolError> {
+        file.write_all(bytes).map_err(SpoolError::from_write)?;
+        file.sync_data().map_err(SpoolError::from_sync)?;
+        drop(file);
+        let tmp = self.path(id, "tmp");
+        // A link never replaces an existing file: the id stays unique.
+        fs::hard_link(&tmp, self.path(id, "msg")).map_err(SpoolError::from_write)?;
+        fs::remove_file(&tmp).map_err(SpoolError::from_write)?;
         self.dir_sync.sync().map_err(SpoolError::from_sync)
     }
 
-    /// Moves an entry's files to `corrupt/` and describes it.
+    /// Moves an entry's file to `corrupt/` and describes it.
     fn set_aside(&self, stem: &str, id: Option<QueueId>, reason: CorruptReason) -> CorruptEntry {
-        let mut target = self.corrupt_dir.join(stem);
+        let mut target = self.corrupt_dir.join(format!("{stem}.msg"));
         let mut n = 1;
-        while target.exists() || target.with_extension("msg").exists() {
-            target = self.corrupt_dir.join(format!("{stem}.{n}"));
+        while target.exists() {
+            target = self.corrupt_dir.join(format!("{stem}.{n}.msg"));
             n += 1;
         }
-        for ext in ["env", "msg"] {
-            let from = self.queue_dir.join(format!("{stem}.{ext}"));
-            if from.exists() {
-                let to = PathBuf::from(format!("{}.{ext}", target.display()));
-                if fs::rename(&from, &to).is_err() {
-                    // Cannot move (another file system?): copy and remove instead.
-                    if fs::copy(&from, &to).is_ok() {
-                        let _ = fs::remove_file(&from);
-                    }
-                }
-            }
+        let from = self.queue_dir.join(format!("{stem}.msg"));
+        if fs::rename(&from, &target).is_err() && fs::copy(&from, &target).is_ok() {
+            // Cannot move (another file system?): copied, now remove.
+            let _ = fs::remove_file(&from);
         }
         let _ = sync_dir(&self.corrupt_dir);
         let _ = self.dir_sync.sync();
@@ -178,12 +172,33 @@ impl FileSpool {
         }
     }
 
-    /// Reads and checks one envelope file during recovery.
+    /// Reads and checks one queue file during recovery.
     fn recover_one(&self, stem: &str, id: QueueId, recovery: &mut Recovery) -> io::Result<()> {
-        let env_path = self.path(id, "env");
-        let bytes = fs::read(&env_path)?;
-        let parsed = match format::parse(&bytes) {
-            Ok(parsed) => parsed,
+        let path = self.path(id, "msg");
+        let mut file = File::open(&path)?;
+        let len = file.metadata()?.len();
+        let mut head = Vec::with_capacity(HEAD_READ.min(usize::try_from(len).unwrap_or(HEAD_READ)));
+        (&mut file).take(HEAD_READ as u64).read_to_end(&mut head)?;
+        let mut parsed = format::parse_envelope(&head);
+        if matches!(parsed, Ok(None)) && len > head.len() as u64 {
+            // A large envelope: read the whole file.
+            head.clear();
+            file.seek(SeekFrom::Start(0))?;
+            file.read_to_end(&mut head)?;
+            parsed = format::parse_envelope(&head);
+        }
+        let (mut entry, offset) = match parsed {
+            Ok(Some(found)) => found,
+            Ok(None) => {
+                let reason = CorruptReason::Envelope(format::FormatError {
+                    line: 0,
+                    reason: "file ends before the commit record",
+                });
+                recovery
+                    .corrupt
+                    .push(self.set_aside(stem, Some(id), reason));
+                return Ok(());
+            }
             Err(error) => {
                 recovery.corrupt.push(self.set_aside(
                     stem,
@@ -193,37 +208,49 @@ impl FileSpool {
                 return Ok(());
             }
         };
-        if parsed.entry.id != id {
+        if entry.id != id {
             recovery
                 .corrupt
                 .push(self.set_aside(stem, Some(id), CorruptReason::IdMismatch));
             return Ok(());
         }
-        match fs::metadata(self.path(id, "msg")) {
-            Ok(meta) if meta.len() == parsed.entry.size => {}
-            Ok(_) => {
-                recovery
-                    .corrupt
-                    .push(self.set_aside(stem, Some(id), CorruptReason::BodyMismatch));
+        let changes_at = (offset as u64).saturating_add(entry.size);
+        if changes_at > len {
+            recovery
+                .corrupt
+                .push(self.set_aside(stem, Some(id), CorruptReason::BodyMismatch));
+            return Ok(());
+        }
+        let mut tail = Vec::new();
+        file.seek(SeekFrom::Start(changes_at))?;
+        file.read_to_end(&mut tail)?;
+        match format::parse_changes(&mut entry, &tail) {
+            Ok((valid, torn)) => {
+                if torn {
+                    let file = OpenOptions::new().write(true).open(&path)?;
+                    file.set_len(changes_at + valid as u64)?;
+                    file.sync_data()?;
+                    recovery.torn_tails += 1;
+                }
+            }
+            Err(error) => {
+                recovery.corrupt.push(self.set_aside(
+                    stem,
+                    Some(id),
+                    CorruptReason::Envelope(error),
+                ));
                 return Ok(());
             }
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                recovery
-                    .corrupt
-                    .push(self.set_aside(stem, Some(id), CorruptReason::BodyMissing));
-                return Ok(());
-            }
-            Err(error) => return Err(error),
         }
-        if parsed.torn_tail {
-            let file = OpenOptions::new().write(true).open(&env_path)?;
-            file.set_len(parsed.valid_len as u64)?;
-            file.sync_data()?;
-            recovery.torn_tails += 1;
-        }
-        self.bodies()
-            .insert(id, (parsed.entry.size, parsed.entry.body_crc));
-        recovery.entries.push(parsed.entry);
+        self.bodies().insert(
+            id,
+            Body {
+                offset: offset as u64,
+                size: entry.size,
+                crc: entry.body_crc,
+            },
+        );
+        recovery.entries.push(entry);
         Ok(())
     }
 }
@@ -235,16 +262,27 @@ impl Spool for FileSpool {
         body: &[u8],
         now: Timestamp,
     ) -> Result<QueueEntry, SpoolError> {
-        let (id, body_file) = self.create_body_file(now)?;
+        let (id, file) = self.create_tmp_file(now)?;
         let entry = QueueEntry::new(id, envelope, now, body.len() as u64, crc32fast::hash(body));
-        if let Err(error) = self.create_files(id, body_file, &entry, body) {
+        let header = format::encode_envelope(&entry);
+        let offset = header.len() as u64;
+        let mut bytes = header;
+        bytes.extend_from_slice(body);
+        if let Err(error) = self.write_file(id, file, &bytes) {
             // Nothing was acknowledged: take back what was written.
-            for ext in ["env", "env.tmp", "msg"] {
+            for ext in ["msg", "tmp"] {
                 let _ = fs::remove_file(self.path(id, ext));
             }
             return Err(error);
         }
-        self.bodies().insert(id, (entry.size, entry.body_crc));
+        self.bodies().insert(
+            id,
+            Body {
+                offset,
+                size: entry.size,
+                crc: entry.body_crc,
+            },
+        );
         Ok(entry)
     }
 
@@ -254,7 +292,7 @@ impl Spool for FileSpool {
             lines.extend(format::encode_update(update));
         }
         let _guard = self.stripe(id);
-        let mut file = match OpenOptions::new().append(true).open(self.path(id, "env")) {
+        let mut file = match OpenOptions::new().append(true).open(self.path(id, "msg")) {
             Ok(file) => file,
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
                 return Err(SpoolError::NotFound(id));
@@ -267,70 +305,67 @@ impl Spool for FileSpool {
 
     fn remove(&self, id: QueueId) -> Result<(), SpoolError> {
         let _guard = self.stripe(id);
-        for ext in ["env", "msg"] {
-            match fs::remove_file(self.path(id, ext)) {
-                Ok(()) => {}
-                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
-                Err(error) => return Err(SpoolError::Write(error)),
-            }
+        match fs::remove_file(self.path(id, "msg")) {
+            Ok(()) => {}
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+            Err(error) => return Err(SpoolError::Write(error)),
         }
         self.bodies().remove(&id);
         Ok(())
     }
 
     fn read_body(&self, id: QueueId) -> Result<Arc<[u8]>, SpoolError> {
-        let Some((size, crc)) = self.bodies().get(&id).copied() else {
+        let Some(body) = self.bodies().get(&id).copied() else {
             return Err(SpoolError::NotFound(id));
+        };
+        let corrupt = |reason: CorruptReason| {
+            self.set_aside(&id.to_string(), Some(id), reason.clone());
+            SpoolError::Corrupt { id, reason }
         };
         let mut file = match File::open(self.path(id, "msg")) {
             Ok(file) => file,
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                let stem = id.to_string();
-                self.set_aside(&stem, Some(id), CorruptReason::BodyMissing);
-                return Err(SpoolError::Corrupt {
-                    id,
-                    reason: CorruptReason::BodyMissing,
-                });
+                self.bodies().remove(&id);
+                return Err(SpoolError::NotFound(id));
             }
             Err(error) => return Err(SpoolError::Read(error)),
         };
-        let mut body = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(64 << 20));
-        file.read_to_end(&mut body).map_err(SpoolError::Read)?;
-        if body.len() as u64 != size || crc32fast::hash(&body) != crc {
-            let stem = id.to_string();
-            self.set_aside(&stem, Some(id), CorruptReason::BodyMismatch);
-            return Err(SpoolError::Corrupt {
-                id,
-                reason: CorruptReason::BodyMismatch,
-            });
+        file.seek(SeekFrom::Start(body.offset))
+            .map_err(SpoolError::Read)?;
+        let size = usize::try_from(body.size).map_err(|_| corrupt(CorruptReason::BodyMismatch))?;
+        let mut bytes = vec![0; size];
+        match file.read_exact(&mut bytes) {
+            Ok(()) => {}
+            Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => {
+                return Err(corrupt(CorruptReason::BodyMismatch));
+            }
+            Err(error) => return Err(SpoolError::Read(error)),
         }
-        Ok(body.into())
+        if crc32fast::hash(&bytes) != body.crc {
+            return Err(corrupt(CorruptReason::BodyMismatch));
+        }
+        Ok(bytes.into())
     }
 
     fn recover(&self) -> Result<Recovery, SpoolError> {
         let mut recovery = Recovery::default();
-        let mut envs = Vec::new();
-        let mut msgs = HashSet::new();
-        let mut tmps = Vec::new();
+        let mut stems = Vec::new();
+        let mut changed = false;
         for dirent in fs::read_dir(&self.queue_dir).map_err(SpoolError::Read)? {
             let dirent = dirent.map_err(SpoolError::Read)?;
             let name = dirent.file_name();
             let Some(name) = name.to_str() else { continue };
-            if let Some(stem) = name.strip_suffix(".env.tmp") {
-                tmps.push(stem.to_owned());
-            } else if let Some(stem) = name.strip_suffix(".env") {
-                envs.push(stem.to_owned());
+            if name.ends_with(".tmp") {
+                // A queue file whose enqueue never returned.
+                let _ = fs::remove_file(dirent.path());
+                recovery.incomplete_removed += 1;
+                changed = true;
             } else if let Some(stem) = name.strip_suffix(".msg") {
-                msgs.insert(stem.to_owned());
+                stems.push(stem.to_owned());
             }
         }
-        envs.sort();
-        let mut changed = false;
-        for stem in &tmps {
-            let _ = fs::remove_file(self.queue_dir.join(format!("{stem}.env.tmp")));
-            changed = true;
-        }
-        for stem in &envs {
+        stems.sort();
+        for stem in &stems {
             match stem.parse::<QueueId>() {
                 Ok(id) => self
                     .recover_one(stem, id, &mut recovery)
@@ -343,13 +378,6 @@ impl Spool for FileSpool {
                     recovery.corrupt.push(self.set_aside(stem, None, reason));
                 }
             }
-        }
-        let envs: HashSet<&String> = envs.iter().collect();
-        for stem in msgs.iter().filter(|stem| !envs.contains(stem)) {
-            // A body whose envelope never got its final name: never acknowledged.
-            let _ = fs::remove_file(self.queue_dir.join(format!("{stem}.msg")));
-            recovery.incomplete_removed += 1;
-            changed = true;
         }
         if changed {
             self.dir_sync.sync().map_err(SpoolError::from_sync)?;

@@ -1,8 +1,12 @@
-//! The on-disk format of an envelope file (`<id>.env`): line records, each with a
-//! CRC-32, so that a torn append is told apart from corruption.
+//! The on-disk format of a queue file (`<id>.msg`): the envelope as checksummed line
+//! records, then the message itself, then state changes appended as more records, so
+//! that one file (one fsync) holds an entry and a torn append is told apart from
+//! corruption.
 //!
 //! ```text
-//! file    = magic entry sender 1*rcpt commit *change
+//! file    = envelope body *change
+//! envelope = magic entry sender 1*rcpt commit
+//! body    = <size octets, the size of the entry record>
 //! line    = crc SP record LF            ; crc: 8 lower-case hex digits, CRC-32 of record
 //! magic   = "MTAQ" SP "1"
 //! entry   = "E" SP id SP created SP size SP body-crc SP queue
@@ -22,11 +26,12 @@
 //! an empty field is `-` and a field that is exactly `-` is `%2D`. Times are
 //! milliseconds since the epoch in decimal.
 //!
-//! The envelope (everything up to the commit record) is written whole and fsynced
-//! before the file gets its final name, so a bad line there is corruption. Changes are
-//! appended later; a crash during an append can leave the *last* line torn (no LF, or a
-//! CRC mismatch), which [`parse`] reports as a [`Parsed::torn_tail`] to cut off rather
-//! than as corruption. A bad line followed by good ones is corruption.
+//! The envelope and the body are written whole and fsynced before the file gets its
+//! final name, so a bad line there, or a file shorter than envelope plus body, is
+//! corruption. Changes are appended later; a crash during an append can leave the
+//! *last* line torn (no LF, or a CRC mismatch), which [`parse`] reports as a
+//! [`Parsed::torn_tail`] to cut off rather than as corruption. A bad line followed by
+//! good ones is corruption.
 
 use std::fmt::Write as _;
 
@@ -38,16 +43,18 @@ use crate::time::Timestamp;
 
 /// The first line's record.
 const MAGIC: &str = "MTAQ 1";
-/// The most recipients one envelope file may declare.
+/// The most recipients one queue file may declare.
 pub const MAX_RECIPIENTS: usize = 100_000;
 /// The longest line accepted.
 const MAX_LINE: usize = 8192;
 
-/// The result of parsing an envelope file.
+/// The result of parsing a queue file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parsed {
     /// The entry with every change applied.
     pub entry: QueueEntry,
+    /// Where the message starts in the file (its length is `entry.size`).
+    pub body_offset: usize,
     /// The length of the valid prefix of the file: everything up to the last good line.
     pub valid_len: usize,
     /// The file ends with a torn (partial or damaged) last line, which was ignored;
@@ -55,7 +62,7 @@ pub struct Parsed {
     pub torn_tail: bool,
 }
 
-/// Why an envelope file could not be read.
+/// Why a queue file could not be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {reason}")]
 pub struct FormatError {
@@ -66,7 +73,8 @@ pub struct FormatError {
 }
 
 /// Encodes the envelope part of `entry` (magic to commit). The recipient states are
-/// not written: a new entry's recipients are pending, due at `created`.
+/// not written (see [`encode_state`]): a new entry's recipients are pending, due at
+/// `created`.
 pub fn encode_envelope(entry: &QueueEntry) -> Vec<u8> {
     let mut out = Vec::with_capacity(256 + 64 * entry.envelope.recipients.len());
     line(&mut out, MAGIC);
@@ -110,7 +118,23 @@ pub fn encode_envelope(entry: &QueueEntry) -> Vec<u8> {
         line(&mut out, &rec);
     }
     line(&mut out, &format!("C {}", env.recipients.len()));
-    // Changes already made (an entry being rewritten whole) follow the commit.
+    out
+}
+
+/// Encodes a whole queue file: envelope, `body` (whose size and CRC the entry must
+/// record), and the entry's state as change records (hold flag, recipients that are
+/// not pending any more).
+pub fn encode_file(entry: &QueueEntry, body: &[u8]) -> Vec<u8> {
+    let mut out = encode_envelope(entry);
+    out.reserve(body.len() + 64);
+    out.extend_from_slice(body);
+    out.extend(encode_state(entry));
+    out
+}
+
+/// The change records that bring a new entry to `entry`'s state.
+pub fn encode_state(entry: &QueueEntry) -> Vec<u8> {
+    let mut out = Vec::new();
     for (index, state) in entry.recipients.iter().enumerate() {
         if *state != RecipientState::pending(entry.created) {
             out.extend(encode_update(&Update::Recipient {
@@ -186,40 +210,86 @@ pub fn encode_update(update: &Update) -> Vec<u8> {
     out
 }
 
-/// Parses a whole envelope file.
+/// Parses a whole queue file (envelope, body, changes).
 ///
 /// # Errors
 ///
-/// [`FormatError`] when the file is not a valid envelope file: it is then corrupt and
-/// belongs aside. A torn last line after the commit record is not an error (see
+/// [`FormatError`] when the file is not a valid queue file: it is then corrupt and
+/// belongs aside. A torn last line after the body is not an error (see
 /// [`Parsed::torn_tail`]).
 pub fn parse(bytes: &[u8]) -> Result<Parsed, FormatError> {
+    let Some((entry, body_offset)) = parse_envelope(bytes)? else {
+        return Err(FormatError {
+            line: 0,
+            reason: "file ends before the commit record",
+        });
+    };
+    let size = usize::try_from(entry.size).unwrap_or(usize::MAX);
+    let Some(changes_at) = body_offset
+        .checked_add(size)
+        .filter(|end| *end <= bytes.len())
+    else {
+        return Err(FormatError {
+            line: 0,
+            reason: "file ends inside the message",
+        });
+    };
+    let mut entry = entry;
+    let (valid, torn_tail) = parse_changes(&mut entry, &bytes[changes_at..])?;
+    Ok(Parsed {
+        entry,
+        body_offset,
+        valid_len: changes_at + valid,
+        torn_tail,
+    })
+}
+
+/// Parses the envelope at the start of `bytes`: the entry (every recipient pending)
+/// and the offset of the body, or `None` when `bytes` ends before the commit record
+/// without an error so far (read more of the file).
+///
+/// # Errors
+///
+/// [`FormatError`] for a bad line or record.
+pub fn parse_envelope(bytes: &[u8]) -> Result<Option<(QueueEntry, usize)>, FormatError> {
     let mut lines = Lines {
         bytes,
         pos: 0,
         number: 0,
     };
     let mut reader = EnvelopeReader::default();
-
-    // The envelope: every line must be whole and valid.
+    // Every line must be whole and valid.
     loop {
-        let (record, _) = match lines.next_line() {
-            LineResult::Ok(record, end) => (record, end),
-            LineResult::End => return Err(lines.error("file ends before the commit record")),
+        let record = match lines.next_line() {
+            LineResult::Ok(record, _) => record,
+            LineResult::End => return Ok(None),
+            LineResult::Bad("last line has no line feed") => return Ok(None),
             LineResult::Bad(reason) => return Err(lines.error(reason)),
         };
         if reader.feed(record).map_err(|reason| lines.error(reason))? {
             break;
         }
     }
-    let mut entry = reader.finish().map_err(|reason| lines.error(reason))?;
-    let mut valid_len = lines.pos;
+    let entry = reader.finish().map_err(|reason| lines.error(reason))?;
+    Ok(Some((entry, lines.pos)))
+}
 
-    // The changes: a bad line is a torn tail only when it is the last line.
-    let mut torn_tail = false;
+/// Applies the change records of `bytes` (what follows the body) to `entry`; returns
+/// the length of the valid prefix and whether a torn last line was ignored.
+///
+/// # Errors
+///
+/// [`FormatError`] for a bad line that is not the last, or a bad record.
+pub fn parse_changes(entry: &mut QueueEntry, bytes: &[u8]) -> Result<(usize, bool), FormatError> {
+    let mut lines = Lines {
+        bytes,
+        pos: 0,
+        number: 0,
+    };
+    let mut valid_len = 0;
     loop {
         match lines.next_line() {
-            LineResult::End => break,
+            LineResult::End => return Ok((valid_len, false)),
             LineResult::Ok(record, end) => {
                 let update = parse_update(record).map_err(|reason| lines.error(reason))?;
                 if !entry.apply(&update) {
@@ -229,18 +299,12 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, FormatError> {
             }
             LineResult::Bad(reason) => {
                 if lines.at_end() {
-                    torn_tail = true;
-                    break;
+                    return Ok((valid_len, true));
                 }
                 return Err(lines.error(reason));
             }
         }
     }
-    Ok(Parsed {
-        entry,
-        valid_len,
-        torn_tail,
-    })
 }
 
 /// The line records up to and including the commit, collected into an entry.
@@ -258,7 +322,7 @@ impl EnvelopeReader {
     fn feed(&mut self, record: &str) -> Result<bool, &'static str> {
         if !self.seen_magic {
             if record != MAGIC {
-                return Err("not an mta-queue envelope file (bad magic)");
+                return Err("not an mta-queue queue file (bad magic)");
             }
             self.seen_magic = true;
             return Ok(false);

@@ -82,12 +82,14 @@ fn corrupt_entry_is_set_aside_and_neighbours_survive() {
         })
         .collect();
     // Damage the middle one's envelope.
-    let victim = spool.path(ids[2], "env");
+    let victim = spool.path(ids[2], "msg");
     let mut bytes = fs::read(&victim).unwrap();
     bytes[20] ^= 0x55;
     fs::write(&victim, bytes).unwrap();
-    // Truncate another one's body.
-    fs::write(spool.path(ids[4], "msg"), b"m").unwrap();
+    // Truncate another one inside its message.
+    let short = spool.path(ids[4], "msg");
+    let bytes = fs::read(&short).unwrap();
+    fs::write(&short, &bytes[..bytes.len() - 1]).unwrap();
 
     let spool = FileSpool::open(dir.path()).unwrap();
     let recovery = spool.recover().unwrap();
@@ -100,8 +102,8 @@ fn corrupt_entry_is_set_aside_and_neighbours_survive() {
     ));
     assert_eq!(recovery.corrupt[1].reason, CorruptReason::BodyMismatch);
     assert!(!victim.exists());
-    assert!(dir.path().join(format!("corrupt/{}.env", ids[2])).exists());
     assert!(dir.path().join(format!("corrupt/{}.msg", ids[2])).exists());
+    assert!(dir.path().join(format!("corrupt/{}.msg", ids[4])).exists());
 }
 
 #[test]
@@ -110,16 +112,16 @@ fn leftovers_of_unfinished_enqueues_are_removed() {
     let spool = FileSpool::open(dir.path()).unwrap();
     let kept = spool.create(envelope(1), b"kept", now()).unwrap();
     let queue = spool.queue_dir().to_owned();
-    fs::write(queue.join("0000000000000001.msg"), b"orphan body").unwrap();
-    fs::write(queue.join("0000000000000002.env.tmp"), b"half an envelope").unwrap();
-    fs::write(queue.join("0000000000000002.msg"), b"its body").unwrap();
+    fs::write(queue.join("0000000000000001.tmp"), b"half a queue file").unwrap();
+    fs::write(queue.join("0000000000000002.tmp"), b"").unwrap();
+    fs::write(queue.join("README"), b"not ours").unwrap();
     let recovery = spool.recover().unwrap();
     assert_eq!(recovery.entries.len(), 1);
     assert_eq!(recovery.entries[0].id, kept.id);
     assert_eq!(recovery.incomplete_removed, 2);
     assert!(recovery.corrupt.is_empty());
     let left: Vec<_> = fs::read_dir(&queue).unwrap().collect();
-    assert_eq!(left.len(), 2);
+    assert_eq!(left.len(), 2, "the entry and the file that is not ours");
 }
 
 #[test]
@@ -127,8 +129,8 @@ fn torn_append_is_cut_and_appends_continue() {
     let dir = tempfile::tempdir().unwrap();
     let spool = FileSpool::open(dir.path()).unwrap();
     let entry = spool.create(envelope(1), b"body", now()).unwrap();
-    let env = spool.path(entry.id, "env");
-    let mut file = OpenOptions::new().append(true).open(&env).unwrap();
+    let path = spool.path(entry.id, "msg");
+    let mut file = OpenOptions::new().append(true).open(&path).unwrap();
     file.write_all(b"1234abcd S 0 D 1 0 0 f").unwrap();
     drop(file);
 
@@ -161,7 +163,11 @@ fn damaged_body_is_caught_on_read() {
     let dir = tempfile::tempdir().unwrap();
     let spool = FileSpool::open(dir.path()).unwrap();
     let entry = spool.create(envelope(1), b"body", now()).unwrap();
-    fs::write(spool.path(entry.id, "msg"), b"BODY").unwrap();
+    let path = spool.path(entry.id, "msg");
+    let mut bytes = fs::read(&path).unwrap();
+    let at = bytes.len() - 4;
+    bytes[at..].copy_from_slice(b"BODY");
+    fs::write(&path, bytes).unwrap();
     assert!(matches!(
         spool.read_body(entry.id),
         Err(SpoolError::Corrupt {
@@ -170,6 +176,26 @@ fn damaged_body_is_caught_on_read() {
         })
     ));
     assert!(spool.recover().unwrap().entries.is_empty());
+    assert!(
+        spool
+            .corrupt_dir()
+            .join(format!("{}.msg", entry.id))
+            .exists()
+    );
+}
+
+#[test]
+fn large_envelope_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = FileSpool::open(dir.path()).unwrap();
+    // About 3,000 recipients: the envelope is larger than the first read.
+    let entry = spool.create(envelope(3000), b"body", now()).unwrap();
+    spool.update(entry.id, &[Update::Held(true)]).unwrap();
+    let recovery = spool.recover().unwrap();
+    assert_eq!(recovery.entries.len(), 1);
+    assert_eq!(recovery.entries[0].recipients.len(), 3000);
+    assert!(recovery.entries[0].held);
+    assert_eq!(&*spool.read_body(entry.id).unwrap(), b"body");
 }
 
 #[test]

@@ -17,9 +17,16 @@ fn sample() -> QueueEntry {
         QueueId::from_u64(0x19a6b3c2d40001),
         envelope,
         Timestamp::from_millis(1_700_000_000_000),
-        10_240,
+        BODY.len() as u64,
         0xdead_beef,
     )
+}
+
+const BODY: &[u8] = b"Subject: hi\r\n\r\nline one\nC 2\n";
+
+/// A body of the entry's recorded size.
+fn body_for(entry: &QueueEntry) -> Vec<u8> {
+    vec![b'x'; entry.size as usize]
 }
 
 fn deferred() -> Update {
@@ -47,20 +54,22 @@ fn deferred() -> Update {
 #[test]
 fn known_file() {
     let entry = sample();
-    let mut bytes = encode_envelope(&entry);
-    let text = String::from_utf8(bytes.clone()).unwrap();
+    let envelope = encode_envelope(&entry);
+    let text = String::from_utf8(envelope.clone()).unwrap();
     let records: Vec<&str> = text.lines().map(|l| &l[9..]).collect();
     assert_eq!(
         records,
         [
             "MTAQ 1",
-            "E 0019a6b3c2d40001 1700000000000 10240 deadbeef default",
+            "E 0019a6b3c2d40001 1700000000000 28 deadbeef default",
             "F alice@example.org HDRS QQ314159",
             "R bob@example.net SUCCESS,FAILURE rfc822 Bob%20<bob@example.net>",
             "R \"c%20d\"@example.com - - -",
             "C 2",
         ]
     );
+    let mut bytes = encode_file(&entry, BODY);
+    assert_eq!(&bytes[envelope.len()..], BODY);
     bytes.extend(encode_update(&deferred()));
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(text.ends_with(
@@ -69,6 +78,7 @@ fn known_file() {
     let parsed = parse(&bytes).unwrap();
     assert!(!parsed.torn_tail);
     assert_eq!(parsed.valid_len, bytes.len());
+    assert_eq!(parsed.body_offset, envelope.len());
     let mut expected = entry;
     expected.apply(&deferred());
     assert_eq!(parsed.entry, expected);
@@ -76,7 +86,7 @@ fn known_file() {
 
 #[test]
 fn torn_tail_is_cut_not_corrupt() {
-    let mut bytes = encode_envelope(&sample());
+    let mut bytes = encode_file(&sample(), BODY);
     let good = bytes.len();
     let update = encode_update(&deferred());
     // Every partial append is a torn tail.
@@ -93,16 +103,17 @@ fn torn_tail_is_cut_not_corrupt() {
     damaged[12] ^= 0x20;
     bytes.extend_from_slice(&damaged);
     bytes.extend_from_slice(&update);
-    assert_eq!(parse(&bytes).unwrap_err().line, 7);
+    assert_eq!(parse(&bytes).unwrap_err().line, 1);
 }
 
 #[test]
 fn damaged_envelope_is_corrupt() {
-    let bytes = encode_envelope(&sample());
+    let bytes = encode_file(&sample(), BODY);
     for cut in 0..bytes.len() {
         assert!(parse(&bytes[..cut]).is_err(), "prefix {cut} parsed");
     }
-    for i in 0..bytes.len() {
+    let envelope_len = encode_envelope(&sample()).len();
+    for i in 0..envelope_len {
         let mut file = bytes.clone();
         file[i] ^= 0x01;
         // A flipped bit is caught by the line's checksum or its syntax (a flip in the
@@ -115,6 +126,8 @@ fn damaged_envelope_is_corrupt() {
 fn bad_records_are_refused() {
     let mut good = sample();
     good.envelope.recipients.truncate(1);
+    good.recipients.truncate(1);
+    good.size = 0;
     let base = encode_envelope(&good);
     let text = String::from_utf8(base).unwrap();
     let head: Vec<&str> = text.lines().collect();
@@ -149,7 +162,8 @@ fn bad_records_are_refused() {
 proptest! {
     #[test]
     fn round_trip((entry, updates) in testing::entry_with_updates()) {
-        let mut bytes = encode_envelope(&entry);
+        let body = body_for(&entry);
+        let mut bytes = encode_file(&entry, &body);
         let mut expected = entry;
         for update in &updates {
             bytes.extend(encode_update(update));
@@ -159,7 +173,7 @@ proptest! {
         prop_assert_eq!(&parsed.entry, &expected);
         prop_assert!(!parsed.torn_tail);
         // Rewriting the entry whole gives the same entry.
-        let rewritten = parse(&encode_envelope(&expected)).unwrap();
+        let rewritten = parse(&encode_file(&expected, &body)).unwrap();
         prop_assert_eq!(rewritten.entry, expected);
     }
 
@@ -170,7 +184,7 @@ proptest! {
 
     #[test]
     fn truncations_and_flips_never_panic(entry in testing::entry(), cut in any::<prop::sample::Index>(), flip in any::<prop::sample::Index>()) {
-        let mut bytes = encode_envelope(&entry);
+        let mut bytes = encode_file(&entry, &body_for(&entry));
         let cut = cut.index(bytes.len() + 1);
         bytes.truncate(cut);
         if !bytes.is_empty() {
