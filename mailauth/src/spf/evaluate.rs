@@ -1,6 +1,7 @@
 //! `check_host()` (RFC 7208 §4-§6): record lookup and selection, directive evaluation
 //! with the lookup limits, `redirect=`, and the `exp=` explanation.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
@@ -217,7 +218,8 @@ impl Outcome {
 }
 
 /// Whether a mechanism matched, or an error ended the evaluation.
-type MatchResult = Result<bool, Outcome>;
+/// The error side is boxed: it is rare, and a small `Ok` moves cheaply.
+type MatchResult = Result<bool, Box<Outcome>>;
 
 impl<R: Resolver> SpfVerifier<R> {
     /// A verifier asking `resolver`.
@@ -302,7 +304,7 @@ impl<R: Resolver> SpfVerifier<R> {
             now,
         };
         let domain = domain.to_ascii_lowercase();
-        let outcome = self.check(&env, domain.clone(), budget).await;
+        let outcome = self.check(&env, &domain, budget).await;
         let explanation = match &outcome.matched {
             Some(Matched {
                 record,
@@ -329,28 +331,32 @@ impl<R: Resolver> SpfVerifier<R> {
         }
     }
 
-    /// One level of check_host(), boxed for recursion through include and redirect.
-    fn check<'a>(
+    /// One level of check_host().
+    async fn check(&self, env: &Env<'_>, domain: &str, budget: &mut LookupBudget) -> Outcome {
+        // RFC 7208 §4.3: a malformed or single-label domain gives none.
+        let Ok(domain) = normalized(domain) else {
+            return Outcome::plain(SpfResult::None);
+        };
+        if !domain.contains('.') {
+            return Outcome::plain(SpfResult::None);
+        }
+        let record = match self.fetch_record(&domain).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return Outcome::plain(SpfResult::None),
+            Err(outcome) => return outcome,
+        };
+        self.evaluate(env, &domain, &record, budget).await
+    }
+
+    /// [`Self::check`] for include and redirect, boxed: the recursion needs one
+    /// indirection, and only these levels pay for it.
+    fn check_boxed<'a>(
         &'a self,
         env: &'a Env<'a>,
-        domain: String,
+        domain: &'a str,
         budget: &'a mut LookupBudget,
     ) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
-        Box::pin(async move {
-            // RFC 7208 §4.3: a malformed or single-label domain gives none.
-            let Ok(domain) = normalized(&domain) else {
-                return Outcome::plain(SpfResult::None);
-            };
-            if !domain.contains('.') {
-                return Outcome::plain(SpfResult::None);
-            }
-            let record = match self.fetch_record(&domain).await {
-                Ok(Some(record)) => record,
-                Ok(None) => return Outcome::plain(SpfResult::None),
-                Err(outcome) => return outcome,
-            };
-            self.evaluate(env, &domain, &record, budget).await
-        })
+        Box::pin(self.check(env, domain, budget))
     }
 
     /// RFC 7208 §4.4, §4.5: the one SPF record of a domain.
@@ -400,7 +406,7 @@ impl<R: Resolver> SpfVerifier<R> {
                 .await
             {
                 Ok(matched) => matched,
-                Err(outcome) => return outcome,
+                Err(outcome) => return *outcome,
             };
             if matched {
                 let result = match directive.qualifier {
@@ -428,7 +434,7 @@ impl<R: Resolver> SpfVerifier<R> {
         }
         budget.lookups -= 1;
         let target = self.target(env, domain, redirect).await;
-        let outcome = self.check(env, target, budget).await;
+        let outcome = self.check_boxed(env, &target, budget).await;
         match outcome.result {
             SpfResult::None => Outcome::perm(SpfProblem::RedirectWithoutRecord),
             _ => outcome,
@@ -448,16 +454,18 @@ impl<R: Resolver> SpfVerifier<R> {
             Mechanism::Ip6 { addr, prefix } => Ok(in_network(env.ip, IpAddr::V6(*addr), *prefix)),
             Mechanism::Include(spec) => {
                 let target = self.target(env, domain, spec).await;
-                let inner = self.check(env, target, budget).await;
+                let inner = self.check_boxed(env, &target, budget).await;
                 match inner.result {
                     SpfResult::Pass => Ok(true),
                     SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => Ok(false),
-                    SpfResult::TempError => Err(inner),
-                    SpfResult::PermError => Err(Outcome {
+                    SpfResult::TempError => Err(Box::new(inner)),
+                    SpfResult::PermError => Err(Box::new(Outcome {
                         matched: None,
                         ..inner
-                    }),
-                    SpfResult::None => Err(Outcome::perm(SpfProblem::IncludeWithoutRecord)),
+                    })),
+                    SpfResult::None => {
+                        Err(Box::new(Outcome::perm(SpfProblem::IncludeWithoutRecord)))
+                    }
                 }
             }
             Mechanism::A {
@@ -479,10 +487,12 @@ impl<R: Resolver> SpfVerifier<R> {
                 let target = self.optional_target(env, domain, spec.as_ref()).await;
                 let mx = match self.resolver.mx(&target).await {
                     Ok(mx) => mx.records,
-                    Err(err) => return void_or_error(err, budget).map(|()| false),
+                    Err(err) => {
+                        return void_or_error(err, budget).map(|()| false).map_err(Box::new);
+                    }
                 };
                 if mx.len() > 10 {
-                    return Err(Outcome::perm(SpfProblem::TooManyMxOrPtr));
+                    return Err(Box::new(Outcome::perm(SpfProblem::TooManyMxOrPtr)));
                 }
                 for host in mx.iter().filter(|mx| !mx.is_null()) {
                     match self.resolver.ip_like(&host.exchange, env.ip).await {
@@ -495,7 +505,7 @@ impl<R: Resolver> SpfVerifier<R> {
                                 return Ok(true);
                             }
                         }
-                        Err(err) if err.is_temporary() => return Err(Outcome::temp(err)),
+                        Err(err) if err.is_temporary() => return Err(Box::new(Outcome::temp(err))),
                         Err(_) => {}
                     }
                 }
@@ -512,7 +522,7 @@ impl<R: Resolver> SpfVerifier<R> {
                 let target = self.target(env, domain, spec).await;
                 match self.resolver.a(&target).await {
                     Ok(_) => Ok(true),
-                    Err(err) => void_or_error(err, budget).map(|()| false),
+                    Err(err) => void_or_error(err, budget).map(|()| false).map_err(Box::new),
                 }
             }
         }
@@ -575,18 +585,20 @@ impl<R: Resolver> SpfVerifier<R> {
         };
         let mut macros = env.macros(domain, &self.config.receiver);
         macros.validated_name = validated.as_deref();
-        expand_domain(spec, &macros).to_ascii_lowercase()
+        let mut target = expand_domain(spec, &macros);
+        target.make_ascii_lowercase();
+        target
     }
 
-    async fn optional_target(
+    async fn optional_target<'d>(
         &self,
         env: &Env<'_>,
-        domain: &str,
+        domain: &'d str,
         spec: Option<&MacroString>,
-    ) -> String {
+    ) -> Cow<'d, str> {
         match spec {
-            Some(spec) => self.target(env, domain, spec).await,
-            None => domain.to_owned(),
+            Some(spec) => Cow::Owned(self.target(env, domain, spec).await),
+            None => Cow::Borrowed(domain),
         }
     }
 

@@ -56,15 +56,19 @@ pub(crate) fn expand(spec: &MacroString, env: &MacroEnv<'_>) -> String {
 /// Expands a domain-spec and cuts it to a usable name: a trailing dot dropped, and
 /// labels removed from the left until it is at most 253 bytes (RFC 7208 §7.3).
 pub(crate) fn expand_domain(spec: &MacroString, env: &MacroEnv<'_>) -> String {
-    let expanded = expand(spec, env);
-    let mut name = expanded.strip_suffix('.').unwrap_or(&expanded);
-    while name.len() > 253 {
-        match name.split_once('.') {
-            Some((_, rest)) => name = rest,
+    let mut expanded = expand(spec, env);
+    if expanded.ends_with('.') {
+        expanded.pop();
+    }
+    let mut cut = 0;
+    while expanded.len() - cut > 253 {
+        match expanded[cut..].find('.') {
+            Some(dot) => cut += dot + 1,
             None => break,
         }
     }
-    name.to_owned()
+    expanded.drain(..cut);
+    expanded
 }
 
 fn expand_macro(m: &Macro, env: &MacroEnv<'_>, out: &mut String) {
