@@ -187,6 +187,9 @@ pub fn run_offline(config: &Config, command: Command) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
     let directory = Directory::open(&data.users_db()).map_err(|e| e.to_string())?;
     let store = provision::store(&data);
+    if !config.demo {
+        provision::ensure_domains(config, &data, &directory).map_err(|e| e.to_string())?;
+    }
     match command {
         Command::Serve | Command::Queue(_) => Err("not an offline command".into()),
         Command::User(UserCommand::Add {

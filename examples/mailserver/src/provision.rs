@@ -107,6 +107,21 @@ pub fn add_domain(
     Ok(dkim_keys::dns_records(&config.hostname, &domain, &keys))
 }
 
+/// Creates the configured domains (and their keys) that are missing.
+///
+/// # Errors
+/// [`ProvisionError`].
+pub fn ensure_domains(
+    config: &Config,
+    data: &DataDir,
+    directory: &Directory,
+) -> Result<(), ProvisionError> {
+    for domain in &config.domains {
+        add_domain(config, data, directory, domain)?;
+    }
+    Ok(())
+}
+
 /// What start-up made that the operator must see once.
 #[derive(Debug, Default)]
 pub struct FirstStart {
@@ -125,9 +140,7 @@ pub fn on_start(
     directory: &Directory,
     store: &MaildirStore,
 ) -> Result<FirstStart, ProvisionError> {
-    for domain in &config.domains {
-        add_domain(config, data, directory, domain)?;
-    }
+    ensure_domains(config, data, directory)?;
     let mut first = FirstStart::default();
     if config.demo && directory.users(None)?.is_empty() {
         let address = format!("demo@{}", crate::config::DEMO_DOMAIN);
