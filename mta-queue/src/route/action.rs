@@ -224,6 +224,36 @@ impl Default for DeliveryOptions {
 }
 
 impl DeliveryOptions {
+    /// Adds a source address (with its EHLO name) to the pool.
+    pub fn source(mut self, source: SourceAddress) -> Self {
+        self.sources.push(source);
+        self
+    }
+
+    /// Sets the EHLO name used when no source address gives one.
+    pub fn ehlo(mut self, name: impl Into<String>) -> Self {
+        self.ehlo = Some(name.into());
+        self
+    }
+
+    /// Sets the address families.
+    pub fn family(mut self, family: IpFamily) -> Self {
+        self.family = family;
+        self
+    }
+
+    /// Sets the STARTTLS policy.
+    pub fn tls(mut self, tls: TlsMode) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Sets certificate verification.
+    pub fn verify_certificates(mut self, verify: bool) -> Self {
+        self.verify_certificates = verify;
+        self
+    }
+
     /// The source address to bind for a connection to `remote`, if configured: the
     /// `n`th of those of the right family, round-robin.
     pub fn source_for(&self, remote: IpAddr, n: usize) -> Option<&SourceAddress> {

@@ -1,2 +1,0 @@
-//! The SMTP/LMTP transport over smtp-proto's client (written once smtp-proto's client
-//! is committed).
