@@ -244,7 +244,10 @@ fn on_event(metrics: std::sync::Weak<App>) -> impl Fn(&mta_queue::Event) + Send 
                 recipient,
                 diagnostic,
             } => {
-                metrics.delivered_remote();
+                // Local-handler deliveries (bounces to our users) count as local when stored.
+                if diagnostic.remote_mta.is_some() {
+                    metrics.delivered_remote();
+                }
                 tracing::info!(queue_id = %id, %recipient, reply = %diagnostic.text, "delivered");
             }
             EventKind::Deferred {

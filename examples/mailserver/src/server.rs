@@ -14,7 +14,7 @@ use crate::metrics::{Metrics, Service};
 use crate::rate_limit::RateLimiter;
 use crate::state::App;
 use crate::users::Directory;
-use crate::{admin, imap_backend, listener, pop3_maildrop, provision, smtp, tls};
+use crate::{admin, imap_backend, listener, pop3_maildrop, provision, queue, smtp, tls};
 
 /// Runs the server until SIGINT or SIGTERM.
 ///
@@ -71,6 +71,13 @@ async fn serve(config: Config) -> Result<(), String> {
         store,
         metrics: Metrics::default(),
     });
+    let outbound = queue::start(
+        &app,
+        Arc::clone(&dns),
+        mta_queue::transport::smtp::SmtpTransport::new(),
+    )
+    .await?;
+    let _ = app.queue.set(Arc::new(outbound));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
     start_imap(&app, &tls, &stopped, &mut tasks).await?;

@@ -89,8 +89,19 @@ impl Instance {
     /// DNS server `dns` and delivering to MX hosts on `mx_port`; `extra` is appended to
     /// the TOML (tables such as `[inbound]`).
     pub fn prepare(name: &str, domain: &str, dns: SocketAddr, mx_port: u16, extra: &str) -> Self {
+        Self::prepare_with_ports(name, domain, Ports::new(), dns, mx_port, extra)
+    }
+
+    /// As [`Instance::prepare`], on ports chosen beforehand.
+    pub fn prepare_with_ports(
+        name: &str,
+        domain: &str,
+        ports: Ports,
+        dns: SocketAddr,
+        mx_port: u16,
+        extra: &str,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let ports = Ports::new();
         let hostname = format!("mx.{domain}");
         let token = format!("test-token-{name}-0123456789");
         let l = |p: u16| format!("[\"127.0.0.1:{p}\"]");
@@ -336,9 +347,34 @@ fn txt_strings(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// A UDP+TCP port pair free on 127.0.0.1 for a DNS server started later.
+pub async fn dns_sockets() -> (SocketAddr, tokio::net::UdpSocket, tokio::net::TcpListener) {
+    for _ in 0..20 {
+        let udp = tokio::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .unwrap();
+        let addr = udp.local_addr().unwrap();
+        if let Ok(tcp) = tokio::net::TcpListener::bind(addr).await {
+            return (addr, udp, tcp);
+        }
+    }
+    panic!("no free DNS port pair");
+}
+
 /// A DNS server on 127.0.0.1 (UDP and TCP, same port) for the zones `origins`, with
 /// `records`. Keep the returned server alive.
 pub async fn dns_server(origins: &[&str], records: &[ZoneLine]) -> (SocketAddr, Server<Catalog>) {
+    let (addr, udp, tcp) = dns_sockets().await;
+    (addr, dns_server_on(udp, tcp, origins, records))
+}
+
+/// The DNS server of [`dns_server`] on sockets bound beforehand.
+pub fn dns_server_on(
+    udp: tokio::net::UdpSocket,
+    tcp: tokio::net::TcpListener,
+    origins: &[&str],
+    records: &[ZoneLine],
+) -> Server<Catalog> {
     let mut catalog = Catalog::new();
     for origin in origins {
         let origin_name = name(&format!("{origin}."));
@@ -387,22 +423,10 @@ pub async fn dns_server(origins: &[&str], records: &[ZoneLine]) -> (SocketAddr, 
         );
         catalog.upsert(LowerName::new(&origin_name), vec![handler]);
     }
-    let mut sockets = None;
-    for _ in 0..20 {
-        let udp = tokio::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
-            .await
-            .unwrap();
-        let addr = udp.local_addr().unwrap();
-        if let Ok(tcp) = tokio::net::TcpListener::bind(addr).await {
-            sockets = Some((addr, udp, tcp));
-            break;
-        }
-    }
-    let (addr, udp, tcp) = sockets.expect("no free DNS port pair");
     let mut server = Server::new(catalog);
     server.register_listener(tcp, Duration::from_secs(5), 65_535);
     server.register_socket(udp);
-    (addr, server)
+    server
 }
 
 /// Whether `path` exists (for messages in Maildir folders).
