@@ -237,6 +237,76 @@ async fn start_pop3(
 /// # Errors
 /// A message for standard error.
 pub fn queue_command(config: &Config, command: QueueCommand) -> Result<(), String> {
-    let _ = (config, command);
-    Err("the queue commands need the admin API (not yet wired)".into())
+    let addr = *config
+        .listen
+        .admin
+        .first()
+        .ok_or("no admin listener configured (listen.admin)")?;
+    let token = match &config.admin.token {
+        Some(token) => token.clone(),
+        None => {
+            let path = config.data_dir.join("admin-token");
+            std::fs::read_to_string(&path)
+                .map_err(|e| format!("{}: {e} (start the server once)", path.display()))?
+                .trim()
+                .to_owned()
+        }
+    };
+    let call = |method: &str, path: &str| -> Result<String, String> {
+        let (status, body) = admin::client::request(addr, &token, method, path)?;
+        if (200..300).contains(&status) {
+            Ok(body)
+        } else {
+            let message = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["error"].as_str().map(str::to_owned))
+                .unwrap_or(body);
+            Err(format!("{status}: {message}"))
+        }
+    };
+    match command {
+        QueueCommand::List => {
+            let body = call("GET", "/api/queue")?;
+            let entries: Vec<serde_json::Value> =
+                serde_json::from_str(&body).map_err(|e| format!("admin API: {e}"))?;
+            for entry in &entries {
+                let recipients = entry["recipients"].as_array().cloned().unwrap_or_default();
+                let line: Vec<String> = recipients
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{} {}",
+                            r["address"].as_str().unwrap_or(""),
+                            r["status"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect();
+                println!(
+                    "{} <{}> {} bytes{} {}",
+                    entry["id"].as_str().unwrap_or(""),
+                    entry["sender"].as_str().unwrap_or(""),
+                    entry["size"],
+                    if entry["held"].as_bool() == Some(true) {
+                        " held"
+                    } else {
+                        ""
+                    },
+                    line.join(", ")
+                );
+            }
+            Ok(())
+        }
+        QueueCommand::Retry { id: Some(id), .. } => {
+            call("POST", &format!("/api/queue/{id}/retry")).map(drop)
+        }
+        QueueCommand::Retry {
+            id: None,
+            all: true,
+        } => call("POST", "/api/queue/retry").map(drop),
+        QueueCommand::Retry {
+            id: None,
+            all: false,
+        } => Err("give a queue id or --all".into()),
+        QueueCommand::Delete { id } => call("DELETE", &format!("/api/queue/{id}")).map(drop),
+    }
 }

@@ -127,7 +127,9 @@ async fn mail_between_two_servers() {
     let (dns, udp, tcp) = common::dns_sockets().await;
     let (ports_a, ports_b) = (Ports::new(), Ports::new());
     // A delivers to MX hosts on B's SMTP port, B on A's.
-    let mut a = Instance::prepare_with_ports("a", "example.org", ports_a, dns, ports_b.smtp, "");
+    // A routes down.example to a port where nobody listens: its mail waits in the queue.
+    let route = "[[queue.route]]\ndomain = \"down.example\"\nrelay = \"127.0.0.1:1\"\n";
+    let mut a = Instance::prepare_with_ports("a", "example.org", ports_a, dns, ports_b.smtp, route);
     let mut b = Instance::prepare_with_ports("b", "example.net", ports_b, dns, ports_a.smtp, "");
     let mut zone = domain_zone("example.org");
     zone.extend(domain_zone("example.net"));

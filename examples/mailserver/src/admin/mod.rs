@@ -16,6 +16,7 @@
 //! functions over `State<Arc<App>>`, so another front end (the web UI) can mount them
 //! or call them directly.
 
+pub mod client;
 pub mod domains;
 pub mod error;
 pub mod messages;
