@@ -111,6 +111,9 @@ pub mod manual;
 pub mod parse;
 pub mod reply;
 pub mod server;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 pub mod types;
 
 pub use command::{Command, MailParameters, RcptParameters, SaslLine};
