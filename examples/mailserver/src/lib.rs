@@ -37,3 +37,8 @@ pub mod state;
 pub mod submission;
 pub mod tls;
 pub mod users;
+
+/// The package README's examples (shell and Python, not Rust: nothing to compile).
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
