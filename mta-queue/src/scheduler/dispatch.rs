@@ -292,30 +292,26 @@ impl Scheduler {
             .get(&site_name)
             .map_or(100, |s| s.limits.max_recipients_per_transaction)
             .max(1) as usize;
-        // The first message whose queue allows it.
-        let candidates: Vec<((Reverse<i32>, QueueId), String)> = self
-            .lanes
-            .get(key)?
-            .ready
-            .iter()
-            .map(|(k, item)| (*k, item.queue.clone()))
-            .collect();
+        // The first message whose queue allows it (queue states exist: `enter_lane`
+        // made them).
         let mut chosen = None;
-        for (item_key, queue) in candidates {
-            let state = self.queue(&queue, now);
-            if state
-                .config
-                .max_in_flight
-                .is_some_and(|max| state.in_flight >= max)
-            {
+        let mut wake = None;
+        for (item_key, item) in &self.lanes.get(key)?.ready {
+            let Some(state) = self.queue_state.get_mut(&item.queue) else {
+                continue;
+            };
+            if state.config.max_in_flight.is_some_and(|max| state.in_flight >= max) {
                 continue;
             }
             if let Some(Err(at)) = state.bucket.as_mut().map(|b| b.check(now)) {
-                self.note_wake(at);
+                wake = Some(wake.map_or(at, |w: Timestamp| w.min(at)));
                 continue;
             }
-            chosen = Some((item_key, queue));
+            chosen = Some((*item_key, item.queue.clone()));
             break;
+        }
+        if let Some(at) = wake {
+            self.note_wake(at);
         }
         let (item_key, queue) = chosen?;
         // Take the tokens.
