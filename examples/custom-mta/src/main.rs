@@ -1,0 +1,352 @@
+//! custom-mta: how to write your own MTA with this workspace, in one file.
+//!
+//! ```text
+//!   SMTP client ──► smtp-proto Server ──► Handler (relay check, collect body)
+//!                                            │ DKIM-sign (mailauth)
+//!                                            ▼
+//!                                   mta-queue Queue::enqueue  (fsync, then 250)
+//!                                            │
+//!           routing: rule "partners" → smarthost, hook "+bulk" → bulk queue,
+//!           everything else by MX; throttle on big providers; events logged
+//!                                            ▼
+//!                           SmtpTransport ──► the next hop (MX or relay)
+//! ```
+//!
+//! Run it (mail to `*.partner.test` goes through `--partner-relay`; everything else
+//! by MX, here on port 2526 of what `--zone` says):
+//!
+//! ```sh
+//! cargo run -p custom-mta -- --listen 127.0.0.1:2525 --spool /tmp/spool \
+//!     --zone zone.txt --mx-port 2526 --dkim-domain example.org
+//! ```
+//!
+//! It prints `listening on ADDR` once it accepts connections, then one line per queue
+//! event. Only clients on loopback may relay (a real MTA checks AUTH or a network
+//! list here).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use clap::Parser;
+use mailauth::dkim::DkimSigner;
+use mailauth::dns::{
+    DnsError, HickoryResolver, Lookup, Rdata, RecordType, Resolver, ResolverConfig, Zone,
+};
+use mta_queue::route::{DeliveryOptions, Relay, RelayTls, Route, RouteAction, Router, Rule};
+use mta_queue::transport::smtp::SmtpTransport;
+use mta_queue::{
+    Address, EnvId, Envelope, FileSpool, Limits, Notify, Orcpt, Queue, QueueBuilder, QueueConfig,
+    Rate, Recipient, Ret, RetryPolicy, SchedulerConfig, Throttle,
+};
+use smtp_proto::server::ServerConfig;
+use smtp_proto::tokio::{ConnectionInfo, Context, Handler, MessageOutcome, Server, SessionHandler};
+use smtp_proto::{Domain, EnhancedStatusCode, ForwardPath, Reply, ReplyCode, ReversePath};
+
+/// Command-line options.
+#[derive(Debug, Parser)]
+#[command(about = "A small custom MTA built on smtp-proto, mailauth and mta-queue")]
+struct Args {
+    /// Address to accept SMTP on.
+    #[arg(long, default_value = "127.0.0.1:2525")]
+    listen: SocketAddr,
+    /// Spool directory.
+    #[arg(long)]
+    spool: PathBuf,
+    /// Our host name (greeting, EHLO, DSN Reporting-MTA).
+    #[arg(long, default_value = "custom-mta.test")]
+    hostname: String,
+    /// Answer DNS from this zone file instead of the system's resolver.
+    #[arg(long)]
+    zone: Option<PathBuf>,
+    /// Ask this DNS server (e.g. 127.0.0.1:5353) instead of /etc/resolv.conf.
+    #[arg(long)]
+    dns: Option<SocketAddr>,
+    /// The port MX hosts are contacted on (25; tests use loopback high ports).
+    #[arg(long, default_value_t = 25)]
+    mx_port: u16,
+    /// The custom rule: mail to `*.partner.test` goes through this smarthost.
+    #[arg(long)]
+    partner_relay: Option<SocketAddr>,
+    /// DKIM-sign as this domain (an Ed25519 key made at start; its DNS record is
+    /// printed).
+    #[arg(long)]
+    dkim_domain: Option<String>,
+    /// The throttle: connections at once to any one receiving site.
+    #[arg(long, default_value_t = 20)]
+    site_connections: u32,
+    /// Messages per connection before it is closed.
+    #[arg(long, default_value_t = 100)]
+    messages_per_connection: u32,
+    /// Accept and queue, but deliver nothing (load tests measure enqueue alone).
+    #[arg(long)]
+    hold: bool,
+    /// Print no per-event lines.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+
+    // DNS: a zone file for tests, or real DNS.
+    let dns = match (&args.zone, args.dns) {
+        (Some(path), _) => Dns::Zone(Zone::parse(&std::fs::read_to_string(path)?)?),
+        (None, Some(server)) => Dns::Real(HickoryResolver::new(ResolverConfig::with_nameserver(
+            server,
+        ))),
+        (None, None) => Dns::Real(HickoryResolver::from_system_conf()?),
+    };
+
+    // Routing: one custom rule (partners through a smarthost) and one hook (a "+bulk"
+    // subaddress goes to the low-priority bulk queue); everything else by MX.
+    let mut router = Router::new();
+    if let Some(relay) = args.partner_relay {
+        router.push(
+            Rule::new("partners")
+                .domain(".partner.test".parse()?)
+                .action(RouteAction::Relay(
+                    Relay::new(relay.ip().to_string(), relay.port())
+                        .with_tls(RelayTls::Opportunistic),
+                )),
+        );
+    }
+    router.set_default(
+        DeliveryOptions::default().ehlo(args.hostname.clone()),
+        args.mx_port,
+    );
+    let port = args.mx_port;
+    router.set_hook(Arc::new(move |_: &Envelope, rcpt: &Address| {
+        rcpt.local_part()
+            .ends_with("+bulk")
+            .then(|| Route::new(RouteAction::Mx { port }, "bulk"))
+    }));
+
+    // Queues and the throttle: bulk mail goes after the rest and slower; every site
+    // whose MX hosts are under .provider.test (a large mailbox provider) gets at most
+    // 2 connections and 50 messages per second.
+    let site_limits = Limits::default()
+        .connections(args.site_connections)
+        .messages_per_connection(args.messages_per_connection);
+    let mut global = Limits::unlimited().connections(500);
+    if args.hold {
+        global = global.connections(0);
+    }
+    let config = SchedulerConfig::default()
+        .queue(QueueConfig::new("default").priority(10))
+        .queue(
+            QueueConfig::new("bulk")
+                .priority(-10)
+                .rate(Rate::per_second(100)),
+        )
+        .queue(
+            QueueConfig::new("bounces")
+                .retry(RetryPolicy::default().max_lifetime(Duration::from_secs(2 * 86_400))),
+        )
+        .site_limits(site_limits)
+        .global(global)
+        .throttle(Throttle::new(
+            ".provider.test".parse()?,
+            Limits::default().connections(2).rate(Rate::per_second(50)),
+        ));
+
+    // The queue: a durable file spool, SMTP delivery, and an event hook for logs.
+    let spool = Arc::new(FileSpool::open(&args.spool)?);
+    let quiet = args.quiet;
+    let queue = QueueBuilder::new(spool, dns, SmtpTransport::new())
+        .config(config)
+        .router(router)
+        .hostname(args.hostname.clone())
+        .on_event(move |event| {
+            if !quiet {
+                println!("event {event}");
+            }
+        })
+        .start()
+        .await?;
+    let recovered = queue.recovery();
+    println!(
+        "recovered {} entries ({} corrupt set aside)",
+        recovered.entries,
+        recovered.corrupt.len()
+    );
+
+    // DKIM: an Ed25519 key made now; publish the printed record to make it verify.
+    let signer = args.dkim_domain.as_deref().map(|domain| {
+        let seed: [u8; 32] = std::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0x5a);
+        let signer = DkimSigner::new(
+            mailauth::crypto::SigningKey::ed25519_from_seed(&seed),
+            domain,
+            "mta",
+        );
+        println!("dkim {} TXT \"{}\"", signer.dns_name(), signer.dns_record());
+        signer
+    });
+
+    // SMTP in: smtp-proto's server calls our handler for each decision.
+    let mut server_config = ServerConfig::new(Domain::try_from(args.hostname.clone())?);
+    server_config.dsn(true).pipelining(true).chunking(true);
+    let handler = Accept {
+        queue: queue.clone(),
+        signer: signer.map(Arc::new),
+    };
+    let server = Server::new(server_config, handler);
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    println!("listening on {}", listener.local_addr()?);
+    server
+        .serve(listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    queue.shutdown().await;
+    Ok(())
+}
+
+/// The SMTP handler: one value for the listener.
+struct Accept {
+    queue: Queue<Dns, SmtpTransport>,
+    signer: Option<Arc<DkimSigner>>,
+}
+
+/// One connection's state: the message being received.
+struct AcceptSession {
+    queue: Queue<Dns, SmtpTransport>,
+    signer: Option<Arc<DkimSigner>>,
+    loopback: bool,
+    body: Vec<u8>,
+}
+
+impl Handler for Accept {
+    type Session = AcceptSession;
+
+    async fn connect(&self, info: &ConnectionInfo) -> Result<AcceptSession, Reply<'static>> {
+        Ok(AcceptSession {
+            queue: self.queue.clone(),
+            signer: self.signer.clone(),
+            loopback: info.peer.ip().is_loopback(),
+            body: Vec::new(),
+        })
+    }
+}
+
+impl SessionHandler for AcceptSession {
+    async fn rcpt_to(
+        &mut self,
+        _ctx: &Context,
+        _to: &ForwardPath<'static>,
+        _params: &smtp_proto::RcptParameters<'static>,
+        _envelope: &smtp_proto::Envelope<'static>,
+    ) -> Result<(), Reply<'static>> {
+        // No open relay: only loopback clients may send anywhere.
+        if self.loopback {
+            Ok(())
+        } else {
+            Err(reply(554, (5, 7, 1), "relay access denied"))
+        }
+    }
+
+    async fn body_chunk(&mut self, _ctx: &Context, chunk: Bytes) {
+        self.body.extend_from_slice(&chunk);
+    }
+
+    async fn message(
+        &mut self,
+        _ctx: &Context,
+        envelope: &smtp_proto::Envelope<'static>,
+        _size: u64,
+    ) -> MessageOutcome {
+        let mut body = std::mem::take(&mut self.body);
+        let Some(envelope) = convert(envelope) else {
+            return MessageOutcome::Rejected(reply(554, (5, 5, 4), "envelope not accepted"));
+        };
+        // Sign before queuing, so retries send the same signature.
+        if let Some(signer) = &self.signer {
+            #[allow(clippy::disallowed_methods, reason = "a binary stamps the real time")]
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            if let Ok(header) = signer.sign(&body, now) {
+                let mut signed = header.into_bytes();
+                signed.extend_from_slice(b"\r\n");
+                signed.append(&mut body);
+                body = signed;
+            }
+        }
+        // Only now, with the message and envelope fsynced, does the client hear 250.
+        match self.queue.enqueue(envelope, body).await {
+            Ok(id) => MessageOutcome::Accepted(id.to_string()),
+            Err(error) => {
+                let (code, status) = error.reply_code();
+                let class = (status.class(), status.subject(), status.detail());
+                MessageOutcome::Rejected(reply(code, class, &error.to_string()))
+            }
+        }
+    }
+
+    async fn message_aborted(&mut self, _ctx: &Context, _reason: smtp_proto::server::AbortReason) {
+        self.body.clear();
+    }
+}
+
+/// smtp-proto's envelope to mta-queue's, with the DSN parameters.
+fn convert(envelope: &smtp_proto::Envelope<'static>) -> Option<Envelope> {
+    let sender = match &envelope.from {
+        ReversePath::Null => None,
+        ReversePath::Mailbox(mailbox) => Some(Address::new(mailbox.to_string()).ok()?),
+    };
+    let mut out = Envelope::new(sender);
+    out.ret = envelope.mail_params.ret.map(|ret| match ret {
+        smtp_proto::Ret::Full => Ret::Full,
+        smtp_proto::Ret::Headers => Ret::Headers,
+    });
+    out.envid = envelope
+        .mail_params
+        .envid
+        .as_ref()
+        .and_then(|e| EnvId::new(&e.decode()).ok());
+    for rcpt in &envelope.recipients {
+        let ForwardPath::Mailbox(mailbox) = &rcpt.path else {
+            continue;
+        };
+        let mut recipient = Recipient::new(Address::new(mailbox.to_string()).ok()?);
+        recipient.notify = rcpt.params.notify.map(|n| Notify {
+            success: n.success(),
+            failure: n.failure(),
+            delay: n.delay(),
+        });
+        recipient.orcpt = rcpt
+            .params
+            .orcpt
+            .as_ref()
+            .and_then(|o| Orcpt::new(o.addr_type(), &o.address().decode()).ok());
+        out = out.with_recipient(recipient);
+    }
+    Some(out)
+}
+
+fn reply(code: u16, (class, subject, detail): (u8, u16, u16), text: &str) -> Reply<'static> {
+    let code = ReplyCode::try_from(code).unwrap_or(ReplyCode::TRANSACTION_FAILED);
+    let reply = Reply::new(code, text.to_owned());
+    match EnhancedStatusCode::new(class, subject, detail) {
+        Ok(status) => reply.with_enhanced(status),
+        Err(_) => reply,
+    }
+}
+
+/// DNS from a zone file (tests) or real servers.
+enum Dns {
+    Zone(Zone),
+    Real(HickoryResolver),
+}
+
+impl Resolver for Dns {
+    async fn query(&self, name: &str, rtype: RecordType) -> Result<Lookup<Rdata>, DnsError> {
+        match self {
+            Self::Zone(zone) => zone.query(name, rtype).await,
+            Self::Real(resolver) => resolver.query(name, rtype).await,
+        }
+    }
+}
