@@ -116,6 +116,9 @@ pub mod server;
 pub mod tokio;
 pub mod types;
 
+#[cfg(test)]
+mod testing;
+
 pub use command::{Command, MailParameters, RcptParameters, SaslLine};
 pub use error::{ClientError, ParseError, SessionError, ValidationError};
 pub use reply::Reply;

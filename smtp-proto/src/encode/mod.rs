@@ -19,3 +19,6 @@ mod reply;
 pub use command::{command, sasl_line};
 pub use reply::reply;
 pub(crate) use reply::reply_lines;
+
+#[cfg(test)]
+mod tests;

@@ -29,6 +29,8 @@ mod limits;
 mod sasl;
 mod session;
 mod state;
+#[cfg(test)]
+mod tests;
 
 pub use crate::frame::BareLineEndings;
 pub use config::{Protocol, ServerConfig};

@@ -1,0 +1,86 @@
+//! Round trips through `encode` and `parse` (STYLE.md properties 1, 2, 3 and 5).
+
+use proptest::prelude::*;
+
+use crate::{encode, parse, testing};
+
+fn command_bytes(command: &crate::Command<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode::command(command, &mut out);
+    out
+}
+
+fn reply_bytes(reply: &crate::Reply<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode::reply(reply, &mut out);
+    out
+}
+
+/// Lines that look like commands: a known verb and arbitrary printable arguments.
+fn command_like() -> impl Strategy<Value = Vec<u8>> {
+    let verb = prop_oneof![
+        Just("MAIL FROM:"),
+        Just("RCPT TO:"),
+        Just("mail from: "),
+        Just("EHLO "),
+        Just("HELO "),
+        Just("BDAT "),
+        Just("AUTH "),
+        Just("VRFY "),
+        Just("NOOP"),
+        Just("DATA"),
+        Just("STARTTLS"),
+    ];
+    (verb, "[ -~]{0,60}").prop_map(|(verb, rest)| format!("{verb}{rest}\r\n").into_bytes())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn every_command_round_trips(command in testing::command()) {
+        let wire = command_bytes(&command);
+        prop_assert!(wire.ends_with(b"\r\n"));
+        prop_assert_eq!(wire.iter().filter(|&&b| b == b'\n').count(), 1, "one line");
+        let parsed = parse::command(&wire);
+        prop_assert_eq!(parsed, Ok(command), "{}", String::from_utf8_lossy(&wire));
+    }
+
+    #[test]
+    fn every_reply_round_trips(reply in testing::reply()) {
+        let wire = reply_bytes(&reply);
+        let parsed = parse::reply(&wire).map(crate::Reply::into_owned);
+        prop_assert_eq!(parsed, Ok(reply), "{}", String::from_utf8_lossy(&wire));
+    }
+
+    #[test]
+    fn parsed_commands_reparse_to_themselves(line in command_like()) {
+        if let Ok(command) = parse::command(&line) {
+            let again = command_bytes(&command);
+            prop_assert_eq!(parse::command(&again), Ok(command));
+        }
+    }
+
+    #[test]
+    fn parsed_replies_reparse_to_themselves(
+        lines in prop::collection::vec(("[2-5][0-5][0-9]", "[ -~]{0,30}"), 1..4),
+        code in "[2-5][0-5][0-9]",
+    ) {
+        let mut wire = String::new();
+        for (i, (_, text)) in lines.iter().enumerate() {
+            let sep = if i + 1 == lines.len() { ' ' } else { '-' };
+            wire.push_str(&format!("{code}{sep}{text}\r\n"));
+        }
+        if let Ok(reply) = parse::reply(wire.as_bytes()) {
+            let again = reply_bytes(&reply);
+            prop_assert_eq!(parse::reply(&again), Ok(reply));
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        let _ = parse::command(&bytes);
+        let _ = parse::reply(&bytes);
+        let _ = parse::sasl_line(&bytes);
+    }
+}
