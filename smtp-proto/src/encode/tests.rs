@@ -77,6 +77,23 @@ proptest! {
         }
     }
 
+    /// Any Unicode after any verb and path opener: the parsers slice UTF-8 text and
+    /// must never cut inside a character (a bug this property found).
+    #[test]
+    fn unicode_arguments_never_panic(
+        head in prop::sample::select(&[
+            "MAIL FROM:<", "RCPT TO:<", "RCPT TO:<postmaste", "EHLO [", "EHLO [IPv6",
+            "HELO ", "MAIL FROM:<a@", "RCPT TO:<\"", "AUTH ", "VRFY ", "BDAT ",
+        ][..]),
+        rest in "\\PC{0,40}",
+    ) {
+        let line = format!("{head}{rest}\r\n");
+        if let Ok(command) = parse::command(line.as_bytes()) {
+            let again = command_bytes(&command);
+            prop_assert_eq!(parse::command(&again), Ok(command));
+        }
+    }
+
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
         let _ = parse::command(&bytes);

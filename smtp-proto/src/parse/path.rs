@@ -34,7 +34,11 @@ pub(crate) fn reverse_path(input: &str) -> Option<(ReversePath<'_>, &str)> {
 /// ```
 pub(crate) fn forward_path(input: &str) -> Option<(ForwardPath<'_>, &str)> {
     const POSTMASTER: &str = "<postmaster>";
-    if input.len() >= POSTMASTER.len() && input[..POSTMASTER.len()].eq_ignore_ascii_case(POSTMASTER)
+    // `get` and not indexing: the input is UTF-8 and the cut may fall inside a
+    // character.
+    if input
+        .get(..POSTMASTER.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(POSTMASTER))
     {
         return Some((ForwardPath::Postmaster, &input[POSTMASTER.len()..]));
     }
@@ -164,6 +168,9 @@ mod tests {
         let (path, _) = forward_path("<postmaster@example.org>").unwrap();
         assert_eq!(path.to_string(), "<postmaster@example.org>");
         assert!(forward_path("<>").is_none());
+        // A cut at 12 octets falls inside "ü": found by the round-trip property.
+        let (path, _) = forward_path("<abcdefgh@bü.example>").unwrap();
+        assert_eq!(path.to_string(), "<abcdefgh@bü.example>");
     }
 
     #[test]

@@ -77,8 +77,12 @@ fn inspect(text: &str) -> Result<Option<IpAddr>, ValidationError> {
         .strip_prefix('[')
         .and_then(|rest| rest.strip_suffix(']'))
         .ok_or(ValidationError::malformed(WHAT, "\"[\" ... \"]\""))?;
-    if inner.len() > 5 && inner[..5].eq_ignore_ascii_case("IPv6:") {
-        return inner[5..]
+    if let Some(address) = inner
+        .get(..5)
+        .filter(|tag| tag.eq_ignore_ascii_case("IPv6:"))
+        .map(|_| &inner[5..])
+    {
+        return address
             .parse::<Ipv6Addr>()
             .map(|ip| Some(IpAddr::V6(ip)))
             .map_err(|_| ValidationError::malformed(WHAT, "IPv6-address-literal"));
@@ -210,6 +214,8 @@ mod tests {
             "[tag:a]b]",
             "[tag:sp ace]",
             "[IPv6]",
+            "[IPvü6:1]",
+            "[üüü:1]",
         ] {
             assert!(AddressLiteral::validate(bad).is_err(), "{bad}");
         }
