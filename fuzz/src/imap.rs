@@ -231,3 +231,55 @@ pub fn imap_session(data: &[u8]) {
         }
     }
 }
+
+/// Structured values (`arbitrary`) for commands and responses: whatever a caller
+/// can build must encode to bytes that parse (unless nested deeper than the
+/// parser's limits), and re-encoding what was parsed must give the same value.
+pub fn imap_encode(data: &[u8]) {
+    use arbitrary::{Arbitrary, Unstructured};
+    use imap_proto::error::ParseError;
+
+    let mut u = Unstructured::new(data);
+    let Ok(command_side) = bool::arbitrary(&mut u) else {
+        return;
+    };
+    let too_deep =
+        |e: &ParseError| matches!(e, ParseError::TooDeep { .. } | ParseError::TooMany { .. });
+    if command_side {
+        let Ok(command) = imap_proto::command::Command::arbitrary(&mut u) else {
+            return;
+        };
+        let first = imap_proto::encode::command(&command).into_bytes();
+        match imap_proto::parse::command(&first) {
+            Ok(parsed) => {
+                let second = imap_proto::encode::command(&parsed).into_bytes();
+                assert_eq!(
+                    imap_proto::parse::command(&second).as_ref(),
+                    Ok(&parsed),
+                    "{first:?}"
+                );
+            }
+            Err(e) if too_deep(&e) => {}
+            Err(e) => panic!("{command:?} encodes to {first:?}, which does not parse: {e}"),
+        }
+    } else {
+        let Ok(response) = imap_proto::response::Response::arbitrary(&mut u) else {
+            return;
+        };
+        let mut first = Vec::new();
+        imap_proto::encode::response(&response, &mut first);
+        match imap_proto::parse::response(&first) {
+            Ok(parsed) => {
+                let mut second = Vec::new();
+                imap_proto::encode::response(&parsed, &mut second);
+                assert_eq!(
+                    imap_proto::parse::response(&second).as_ref(),
+                    Ok(&parsed),
+                    "{first:?}"
+                );
+            }
+            Err(e) if too_deep(&e) => {}
+            Err(e) => panic!("{response:?} encodes to {first:?}, which does not parse: {e}"),
+        }
+    }
+}

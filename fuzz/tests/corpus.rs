@@ -12,6 +12,7 @@ type Target = (&'static str, fn(&[u8]));
 /// Every fuzz target: its name (the `fuzz_targets/<name>.rs` file and the
 /// `corpus/<name>/` folder) and its body.
 const TARGETS: &[Target] = &[
+    ("imap_encode", mail_fuzz::imap::imap_encode),
     ("imap_session", mail_fuzz::imap::imap_session),
     ("imap_fragmentizer", mail_fuzz::imap::imap_fragmentizer),
     ("imap_response", mail_fuzz::imap::imap_response),

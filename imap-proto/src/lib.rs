@@ -66,8 +66,7 @@
 //! |---|---|---|
 //! | `tokio` | yes | [`tokio`]: the server driver with STARTTLS and implicit TLS (tokio-rustls), the `Backend`/`Account` traits |
 //! | `memory` | no | `tokio::MemoryBackend`: an in-memory mailbox set for tests and prototypes |
-//! | `arbitrary` | no | `arbitrary::Arbitrary` for the protocol types, for fuzzers |
-//! | `__fuzz` | no | private: internals for the fuzz crate, not part of the API |
+//! | `arbitrary` | no | `arbitrary::Arbitrary` for the protocol types (the `imap_encode` fuzz target builds commands and responses with it) |
 //!
 //! # Supported RFCs and extensions
 //!

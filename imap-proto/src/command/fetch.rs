@@ -11,6 +11,7 @@ use crate::types::{AString, Vec1};
 ///         fetch-att / "(" fetch-att *(SP fetch-att) ")") [fetch-modifiers]
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum FetchItems<'a> {
     /// `ALL` = `(FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)`.
     All,
@@ -36,6 +37,7 @@ pub enum FetchItems<'a> {
 /// fetch-att =/ fetch-mod-sequence                            ; RFC 7162 "MODSEQ"
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum FetchAttribute<'a> {
     /// `ENVELOPE`.
     Envelope,
@@ -90,6 +92,7 @@ pub enum FetchAttribute<'a> {
 /// partial = "<" number64 "." nz-number64 ">"
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Partial {
     /// First octet, from 0.
     pub offset: u64,
@@ -103,6 +106,7 @@ pub struct Partial {
 /// section-part = nz-number *("." nz-number)
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Part(pub Vec1<NonZeroU32>);
 
 /// A section of a message (RFC 9051 section 6.4.5).
@@ -117,6 +121,7 @@ pub struct Part(pub Vec1<NonZeroU32>);
 /// header-list     = "(" header-fld-name *(SP header-fld-name) ")"
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Section<'a> {
     /// `[1.2]`: the body of a part.
     Part(Part),
@@ -140,6 +145,7 @@ pub enum Section<'a> {
 /// vanished-fetch-mod = "VANISHED"
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum FetchModifier {
     /// Only messages whose mod-sequence is greater.
     ChangedSince(u64),

@@ -9,6 +9,7 @@ use crate::types::Vec1;
 /// list-select-opt = "SUBSCRIBED" / "REMOTE" / "RECURSIVEMATCH" / "SPECIAL-USE"
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum ListSelectOption {
     /// Only subscribed mailboxes.
     Subscribed,
@@ -27,6 +28,7 @@ pub enum ListSelectOption {
 /// status-option = "STATUS" SP "(" status-att *(SP status-att) ")"
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum ListReturnOption {
     /// Report `\Subscribed`.
     Subscribed,

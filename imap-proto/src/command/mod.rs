@@ -31,6 +31,7 @@ use crate::types::{
 ///           command-select) CRLF
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Command<'a> {
     /// The tag the completion response repeats.
     pub tag: Tag<'a>,
@@ -44,6 +45,7 @@ pub struct Command<'a> {
 /// append-data = literal / literal8 / append-data-ext
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum AppendData<'a> {
     /// `{n}` + message.
     Literal(Literal<'a>),
@@ -63,6 +65,7 @@ pub type IdParameters<'a> = Option<Vec<(IString<'a>, NString<'a>)>>;
 /// Commands that have a `UID` form carry `uid: bool`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum CommandBody<'a> {
     /// `CAPABILITY` (any state).
     Capability,

@@ -26,6 +26,7 @@ use crate::types::{AString, Date, Flag, SequenceSet, Vec1};
 /// search-key =/ "OLDER" SP nz-number / "YOUNGER" SP nz-number ; RFC 5032
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum SearchKey<'a> {
     /// `ALL`.
     All,
@@ -122,6 +123,7 @@ pub enum SearchKey<'a> {
 /// entry-type-resp = "priv" / "shared"
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum EntryType {
     /// `priv`.
     Private,
@@ -138,6 +140,7 @@ pub enum EntryType {
 ///                     "SAVE" / search-ret-opt-ext
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum SearchReturnOption {
     /// `MIN`.
     Min,
@@ -157,6 +160,7 @@ pub enum SearchReturnOption {
 /// sort-criterion = ["REVERSE" SP] sort-key
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SortCriterion {
     /// Descending instead of ascending.
     pub reverse: bool,
@@ -171,6 +175,7 @@ pub struct SortCriterion {
 /// sort-key =/ "DISPLAYFROM" / "DISPLAYTO"
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum SortKey {
     /// Internal date.
     Arrival,

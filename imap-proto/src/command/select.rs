@@ -12,6 +12,7 @@ use crate::types::SequenceSet;
 ///                [SP seq-match-data] ")"
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum SelectParameter {
     /// `CONDSTORE`: enable CONDSTORE with this SELECT.
     CondStore,
@@ -21,6 +22,7 @@ pub enum SelectParameter {
 
 /// What a client remembers of a mailbox for QRESYNC.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct QresyncParameters {
     /// The UIDVALIDITY the client knows.
     pub uid_validity: NonZeroU32,

@@ -9,6 +9,7 @@
 /// status-att =/ "HIGHESTMODSEQ"   ; RFC 7162
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum StatusItem {
     /// Number of messages.
     Messages,

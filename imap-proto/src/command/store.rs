@@ -7,6 +7,7 @@
 ///                   (flag-list / (flag *(SP flag)))
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum StoreKind {
     /// `FLAGS`: replace.
     Replace,
@@ -22,6 +23,7 @@ pub enum StoreKind {
 /// store-modifier = "UNCHANGEDSINCE" SP mod-sequence-valzer
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum StoreModifier {
     /// Only change messages whose mod-sequence is not greater.
     UnchangedSince(u64),

@@ -169,7 +169,7 @@ fn extension_tail(w: &mut Writer<'_>, tail: Option<&ExtensionTail<'_>>) {
 fn body_extension(w: &mut Writer<'_>, e: &BodyExtension<'_>) {
     match e {
         BodyExtension::NString(s) => nstring(w, s),
-        BodyExtension::Number(n) => w.u64(*n),
+        BodyExtension::Number(n) => w.number64(*n),
         BodyExtension::List(list) => w.paren_list(list, body_extension),
     }
 }

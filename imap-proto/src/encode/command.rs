@@ -223,7 +223,7 @@ fn body(w: &mut Writer<'_>, b: &CommandBody<'_>) {
                 w.paren_list(modifiers, |w, m| match m {
                     FetchModifier::ChangedSince(n) => {
                         w.bytes(b"CHANGEDSINCE ");
-                        w.u64(*n);
+                        w.modseq(*n);
                     }
                     FetchModifier::Vanished => w.bytes(b"VANISHED"),
                 });
@@ -245,7 +245,7 @@ fn body(w: &mut Writer<'_>, b: &CommandBody<'_>) {
                 w.paren_list(modifiers, |w, m| match m {
                     StoreModifier::UnchangedSince(n) => {
                         w.bytes(b"UNCHANGEDSINCE ");
-                        w.u64(*n);
+                        w.number64(*n);
                     }
                 });
                 w.sp();
@@ -302,7 +302,7 @@ fn select_param(w: &mut Writer<'_>, p: &SelectParameter) {
             w.bytes(b"QRESYNC (");
             w.u32(q.uid_validity.get());
             w.sp();
-            w.u64(q.modseq);
+            w.modseq(q.modseq);
             if let Some(known) = &q.known_uids {
                 w.sp();
                 sequence_set(w, known);
@@ -403,19 +403,19 @@ fn search_key(w: &mut Writer<'_>, k: &SearchKey<'_>) {
         }
         K::Larger(n) => {
             word(w, b"LARGER ");
-            w.u64(*n);
+            w.number64(*n);
         }
         K::Smaller(n) => {
             word(w, b"SMALLER ");
-            w.u64(*n);
+            w.number64(*n);
         }
         K::Older(n) => {
             word(w, b"OLDER ");
-            w.u32(*n);
+            w.u32((*n).max(1)); // nz-number: 0 seconds is sent as 1
         }
         K::Younger(n) => {
             word(w, b"YOUNGER ");
-            w.u32(*n);
+            w.u32((*n).max(1));
         }
         K::Uid(set) => {
             word(w, b"UID ");
@@ -443,7 +443,7 @@ fn search_key(w: &mut Writer<'_>, k: &SearchKey<'_>) {
                 });
                 w.sp();
             }
-            w.u64(*modseq);
+            w.number64(*modseq);
         }
         K::SequenceSet(set) => sequence_set(w, set),
         K::And(keys) => w.paren_list(keys, search_key),
@@ -483,9 +483,9 @@ fn fetch_attribute(w: &mut Writer<'_>, a: &FetchAttribute<'_>) {
             section(w, s.as_ref());
             if let Some(p) = partial {
                 w.byte(b'<');
-                w.u64(p.offset);
+                w.number64(p.offset);
                 w.byte(b'.');
-                w.u64(p.length.get());
+                w.modseq(p.length.get());
                 w.byte(b'>');
             }
         }
@@ -498,9 +498,9 @@ fn fetch_attribute(w: &mut Writer<'_>, a: &FetchAttribute<'_>) {
             section_binary(w, s);
             if let Some(p) = partial {
                 w.byte(b'<');
-                w.u64(p.offset);
+                w.number64(p.offset);
                 w.byte(b'.');
-                w.u64(p.length.get());
+                w.modseq(p.length.get());
                 w.byte(b'>');
             }
         }

@@ -59,6 +59,19 @@ impl<'o> Writer<'o> {
         write_u64(self.out, n);
     }
 
+    /// `number64` (RFC 9051): 0 to 2^63-1; larger values are sent as 2^63-1.
+    #[inline]
+    pub(crate) fn number64(&mut self, n: u64) {
+        write_u64(self.out, n.min(crate::types::MAX_MODSEQ));
+    }
+
+    /// `mod-sequence-value` / `nz-number64`: 1 to 2^63-1; values outside are
+    /// sent as the nearest valid one.
+    #[inline]
+    pub(crate) fn modseq(&mut self, n: u64) {
+        write_u64(self.out, n.clamp(1, crate::types::MAX_MODSEQ));
+    }
+
     /// `{n}` / `{n+}` (with `prefix` `~` for literal8), CRLF, the data.
     fn literal_data(&mut self, prefix: &[u8], data: &[u8], mode: LiteralMode) {
         self.bytes(prefix);

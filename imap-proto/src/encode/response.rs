@@ -10,7 +10,7 @@ use crate::encode::core::{
 };
 use crate::response::{
     BinaryData, Code, Continue, Data, ESearchItem, FetchData, ListExtendedItem, ListItem,
-    NamespaceDescription, Response, StatusResponse, StatusValue,
+    NamespaceDescription, Response, StatusKind, StatusResponse, StatusValue,
 };
 use crate::types::Text;
 
@@ -23,9 +23,11 @@ pub(crate) fn response(w: &mut Writer<'_>, r: &Response<'_>) {
 }
 
 pub(crate) fn status(w: &mut Writer<'_>, s: &StatusResponse<'_>) {
+    // BYE and PREAUTH exist only untagged (RFC 9051 section 7.1.4, 7.1.5).
+    let untagged = matches!(s.kind, StatusKind::Bye | StatusKind::PreAuth);
     match &s.tag {
-        Some(t) => w.bytes(t.as_str().as_bytes()),
-        None => w.byte(b'*'),
+        Some(t) if !untagged => w.bytes(t.as_str().as_bytes()),
+        _ => w.byte(b'*'),
     }
     w.sp();
     w.bytes(s.kind.as_str().as_bytes());
@@ -102,7 +104,7 @@ pub(crate) fn code(w: &mut Writer<'_>, c: &Code<'_>) {
         }
         Code::HighestModSeq(n) => {
             w.bytes(b"HIGHESTMODSEQ ");
-            w.u64(*n);
+            w.modseq(*n);
         }
         Code::Modified(set) => {
             w.bytes(b"MODIFIED ");
@@ -110,13 +112,11 @@ pub(crate) fn code(w: &mut Writer<'_>, c: &Code<'_>) {
         }
         Code::Other { name, text } => {
             w.bytes(name.as_str().as_bytes());
-            if let Some(text) = text {
+            // Text in a code may hold neither "]" nor line breaks; drop them.
+            let keep = |b: &u8| !matches!(b, b']' | b'\r' | b'\n' | 0);
+            if let Some(text) = text.as_deref().filter(|t| t.bytes().any(|b| keep(&b))) {
                 w.sp();
-                // Text in a code may hold neither "]" nor line breaks; drop them.
-                for b in text
-                    .bytes()
-                    .filter(|b| !matches!(b, b']' | b'\r' | b'\n' | 0))
-                {
+                for b in text.bytes().filter(keep) {
                     w.byte(b);
                 }
             }
@@ -181,7 +181,7 @@ pub(crate) fn data(w: &mut Writer<'_>, d: &Data<'_>) {
             }
             if let Some(m) = modseq {
                 w.bytes(b" (MODSEQ ");
-                w.u64(*m);
+                w.modseq(*m);
                 w.byte(b')');
             }
         }
@@ -223,7 +223,7 @@ pub(crate) fn data(w: &mut Writer<'_>, d: &Data<'_>) {
                     }
                     ESearchItem::ModSeq(n) => {
                         w.bytes(b"MODSEQ ");
-                        w.u64(*n);
+                        w.modseq(*n);
                     }
                 }
             }
@@ -308,7 +308,7 @@ fn status_value(w: &mut Writer<'_>, v: &StatusValue) {
         StatusValue::HighestModSeq(n) => (b"HIGHESTMODSEQ ", *n),
     };
     w.bytes(name);
-    w.u64(n);
+    w.number64(n);
 }
 
 fn namespace(w: &mut Writer<'_>, list: &[NamespaceDescription<'_>]) {
@@ -336,7 +336,7 @@ pub(crate) fn fetch_data(w: &mut Writer<'_>, item: &FetchData<'_>) {
         }
         FetchData::ModSeq(n) => {
             w.bytes(b"MODSEQ (");
-            w.u64(*n);
+            w.modseq(*n);
             w.byte(b')');
         }
         FetchData::Envelope(e) => {
@@ -349,7 +349,7 @@ pub(crate) fn fetch_data(w: &mut Writer<'_>, item: &FetchData<'_>) {
         }
         FetchData::Rfc822Size(n) => {
             w.bytes(b"RFC822.SIZE ");
-            w.u64(*n);
+            w.number64(*n);
         }
         FetchData::Body(b) => {
             w.bytes(b"BODY ");
@@ -368,7 +368,7 @@ pub(crate) fn fetch_data(w: &mut Writer<'_>, item: &FetchData<'_>) {
             section(w, s.as_ref());
             if let Some(o) = origin {
                 w.byte(b'<');
-                w.u64(*o);
+                w.number64(*o);
                 w.byte(b'>');
             }
             w.sp();
@@ -383,7 +383,7 @@ pub(crate) fn fetch_data(w: &mut Writer<'_>, item: &FetchData<'_>) {
             section_binary(w, s);
             if let Some(o) = origin {
                 w.byte(b'<');
-                w.u64(*o);
+                w.number64(*o);
                 w.byte(b'>');
             }
             w.sp();
@@ -396,7 +396,7 @@ pub(crate) fn fetch_data(w: &mut Writer<'_>, item: &FetchData<'_>) {
             w.bytes(b"BINARY.SIZE");
             section_binary(w, s);
             w.sp();
-            w.u64(*size);
+            w.number64(*size);
         }
         FetchData::Uid(uid) => {
             w.bytes(b"UID ");

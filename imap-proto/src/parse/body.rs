@@ -168,11 +168,17 @@ fn body_type_1part(i: &[u8], depth: usize) -> PResult<'_, BodyStructure<'_>> {
     let (r, ()) = sp(r)?;
     let (r, basic) = body_fields(r)?;
     let is = |s: &IString<'_>, word: &str| s.as_bytes().eq_ignore_ascii_case(word.as_bytes());
-    let (r, specific) = if is(&media_type, "TEXT") {
+    // A TEXT part without a line count, or a MESSAGE part without an envelope,
+    // is read as a basic part rather than refused.
+    let next_is =
+        |r: &[u8], first: fn(&u8) -> bool| r.first() == Some(&b' ') && r.get(1).is_some_and(first);
+    let (r, specific) = if is(&media_type, "TEXT") && next_is(r, u8::is_ascii_digit) {
         let (r, ()) = sp(r)?;
         let (r, lines) = number(r)?;
         (r, SpecificFields::Text { subtype, lines })
-    } else if is(&media_type, "MESSAGE") && (is(&subtype, "RFC822") || is(&subtype, "GLOBAL")) {
+    } else if is(&media_type, "MESSAGE") && next_is(r, |b| *b == b'(') {
+        // RFC822 and GLOBAL carry an envelope; so does any MESSAGE part that is
+        // followed by one (a basic part's next field is never a list).
         let (r, ()) = sp(r)?;
         let (r, env) = envelope(r)?;
         let (r, ()) = sp(r)?;

@@ -8,7 +8,7 @@ use crate::parse::core::{
     astring, byte, keyword, mod_sequence_value, number64, nz_number, nz_number64, paren_list,
     paren_list1, sp, token,
 };
-use crate::parse::error::{PResult, fail};
+use crate::parse::error::{PKind, PResult, fail, fail_hard};
 use crate::types::Vec1;
 
 /// ```text
@@ -109,7 +109,7 @@ fn section_part(i: &[u8]) -> PResult<'_, Vec1<NonZeroU32>> {
         let (rest, n) = nz_number(&r[1..])?;
         parts.push(n);
         if parts.len() > crate::parse::limits::MAX_DEPTH * 4 {
-            return fail(r, "section-part");
+            return fail_hard(r, PKind::TooMany("section-part"));
         }
         r = rest;
     }

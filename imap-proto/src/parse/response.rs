@@ -107,8 +107,36 @@ pub(crate) fn resp_text(i: &[u8]) -> PResult<'_, (Option<Code<'_>>, Text<'_>)> {
 
 /// ```text
 /// resp-text-code = "ALERT" / "BADCHARSET" [SP "(" charset *(SP charset) ")" ] / ...
+///                  atom [SP 1*<any TEXT-CHAR except "]">]
 /// ```
+///
+/// A known name whose arguments do not follow its own rule (`UIDNEXT` without a
+/// number) is kept as the generic `atom [SP text]` form.
 fn resp_text_code(i: &[u8]) -> PResult<'_, Code<'_>> {
+    if let Ok((rest, code)) = typed_code(i)
+        && rest.first() == Some(&b']')
+    {
+        return Ok((rest, code));
+    }
+    let (r, name) = atom(i)?;
+    let (r, text) = match r.strip_prefix(b" ") {
+        Some(rest) => {
+            let n = rest
+                .iter()
+                .position(|&b| b == b']' || b == b'\r' || b == b'\n' || b == 0)
+                .unwrap_or(rest.len());
+            match std::str::from_utf8(&rest[..n]) {
+                Ok(t) if n > 0 => (&rest[n..], Some(Cow::Borrowed(t))),
+                _ => return fail(rest, "resp-text-code"),
+            }
+        }
+        None => (r, None),
+    };
+    Ok((r, Code::Other { name, text }))
+}
+
+/// The codes this crate names, with their arguments.
+fn typed_code(i: &[u8]) -> PResult<'_, Code<'_>> {
     let (r, name) = atom(i)?;
     let upper_name = name.as_str().to_ascii_uppercase();
     let code = match upper_name.as_str() {
@@ -175,22 +203,7 @@ fn resp_text_code(i: &[u8]) -> PResult<'_, Code<'_>> {
         }
         _ => match Code::simple_from_name(name.as_str().as_bytes()) {
             Some(code) => code,
-            None => {
-                let (r, text) = match r.strip_prefix(b" ") {
-                    Some(rest) => {
-                        let n = rest
-                            .iter()
-                            .position(|&b| b == b']' || b == b'\r' || b == b'\n' || b == 0)
-                            .unwrap_or(rest.len());
-                        match std::str::from_utf8(&rest[..n]) {
-                            Ok(s) if n > 0 => (&rest[n..], Some(Cow::Borrowed(s))),
-                            _ => return fail(rest, "resp-text-code"),
-                        }
-                    }
-                    None => (r, None),
-                };
-                return Ok((r, Code::Other { name, text }));
-            }
+            None => return fail(i, "resp-text-code"),
         },
     };
     Ok((r, code))

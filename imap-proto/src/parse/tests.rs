@@ -243,7 +243,6 @@ fn responses_that_are_refused() {
         b"* FOO\r\n",
         b"a PREAUTH x\r\n",
         b"* LIST (Noselect) \"/\" x\r\n",
-        b"* OK [UIDNEXT 0] x\r\n",
         b"* 1 FETCH (BODY[] {5}\r\nab)\r\n",
     ] {
         assert!(
@@ -252,6 +251,14 @@ fn responses_that_are_refused() {
             String::from_utf8_lossy(bad)
         );
     }
+}
+
+#[test]
+fn malformed_known_codes_are_kept_as_sent() {
+    // UIDNEXT 0 breaks the UIDNEXT rule: kept as the generic `atom SP text` code.
+    let r = crate::parse::response(b"* OK [UIDNEXT 0] x\r\n").unwrap();
+    let Response::Status(s) = r else { panic!() };
+    assert!(matches!(s.code, Some(crate::response::Code::Other { .. })));
 }
 
 #[test]
@@ -318,4 +325,87 @@ mod properties {
             let _ = crate::parse::authenticate_data(&bytes);
         }
     }
+}
+
+/// Values the types can hold but the grammar cannot: the encoders send the nearest
+/// valid form and the parsers read it back.
+#[test]
+fn out_of_grammar_values_still_encode_to_parseable_bytes() {
+    use crate::response::{
+        Code, Data, ESearchItem, ESearchResponse, FetchData, StatusKind, StatusResponse,
+    };
+    use crate::types::{Atom, Tag, Text, Vec1};
+    let encode = |r: &Response<'_>| {
+        let mut out = Vec::new();
+        crate::encode::response(r, &mut out);
+        String::from_utf8(out).unwrap()
+    };
+    let bye = Response::Status(StatusResponse {
+        tag: Some(Tag::try_from("a1").unwrap()),
+        kind: StatusKind::Bye,
+        code: None,
+        text: Text::try_from("bye").unwrap(),
+    });
+    assert_eq!(encode(&bye), "* BYE bye\r\n", "BYE is never tagged");
+    let fetch = Response::Data(Data::Fetch {
+        seq: std::num::NonZeroU32::MIN,
+        items: Vec1::try_from(vec![FetchData::ModSeq(0), FetchData::Rfc822Size(u64::MAX)]).unwrap(),
+    });
+    assert_eq!(
+        encode(&fetch),
+        "* 1 FETCH (MODSEQ (1) RFC822.SIZE 9223372036854775807)\r\n"
+    );
+    let esearch = Response::Data(Data::ESearch(ESearchResponse {
+        tag: None,
+        uid: false,
+        items: vec![ESearchItem::ModSeq(u64::MAX)],
+    }));
+    assert!(crate::parse::response(encode(&esearch).as_bytes()).is_ok());
+    let other = Response::Status(StatusResponse::ok(
+        None,
+        Some(Code::Other {
+            name: Atom::try_from("UIDNEXT").unwrap(),
+            text: Some("]".into()),
+        }),
+        Text::try_from("x").unwrap(),
+    ));
+    let text = encode(&other);
+    assert_eq!(
+        text, "* OK [UIDNEXT] x\r\n",
+        "code text that cannot be sent is dropped"
+    );
+    let parsed = crate::parse::response(text.as_bytes()).unwrap();
+    assert_eq!(
+        encode(&parsed),
+        text,
+        "a known name without its argument is kept as sent"
+    );
+    let older = crate::parse::command(b"a SEARCH OLDER 1\r\n").unwrap();
+    let CommandBody::Search { mut criteria, .. } = older.body.clone() else {
+        panic!()
+    };
+    let mut keys = criteria.into_inner();
+    keys[0] = crate::command::SearchKey::Older(0);
+    criteria = Vec1::try_from(keys).unwrap();
+    let zero = crate::command::Command::new(
+        older.tag.clone(),
+        CommandBody::Search {
+            return_options: None,
+            charset: None,
+            criteria,
+            uid: false,
+        },
+    );
+    assert_eq!(
+        crate::encode::command(&zero).as_bytes(),
+        b"a SEARCH OLDER 1\r\n"
+    );
+}
+
+#[test]
+fn lenient_body_structures() {
+    // TEXT without a line count and MESSAGE/other with an envelope, as the encoders
+    // can produce them from any value.
+    response_round_trip(b"* 1 FETCH (BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 3))\r\n");
+    response_round_trip(b"* 1 FETCH (BODY (\"MESSAGE\" \"X\" NIL NIL NIL \"7BIT\" 3 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) 1))\r\n");
 }

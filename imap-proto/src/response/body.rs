@@ -12,6 +12,7 @@ use crate::types::{IString, NString, Vec1};
 /// body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum BodyStructure<'a> {
     /// A leaf part.
     Single {
@@ -41,6 +42,7 @@ pub enum BodyStructure<'a> {
 /// body-fld-param = "(" string SP string *(SP string SP string) ")" / nil
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct BasicFields<'a> {
     /// Content-Type parameters; empty for `NIL`.
     pub parameters: Vec<(IString<'a>, IString<'a>)>,
@@ -63,6 +65,7 @@ pub struct BasicFields<'a> {
 /// body-type-text  = media-text SP body-fields SP body-fld-lines
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum SpecificFields<'a> {
     /// Any type but TEXT and MESSAGE/RFC822 or MESSAGE/GLOBAL.
     Basic {
@@ -98,6 +101,7 @@ pub enum SpecificFields<'a> {
 ///                  [SP body-fld-loc *(SP body-extension)]]]
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SinglePartExtension<'a> {
     /// Content-MD5.
     pub md5: NString<'a>,
@@ -112,6 +116,7 @@ pub struct SinglePartExtension<'a> {
 ///                  [SP body-fld-loc *(SP body-extension)]]]
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct MultiPartExtension<'a> {
     /// Content-Type parameters; empty for `NIL`.
     pub parameters: Vec<(IString<'a>, IString<'a>)>,
@@ -121,6 +126,7 @@ pub struct MultiPartExtension<'a> {
 
 /// Disposition and what follows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ExtensionTail<'a> {
     /// Content-Disposition; `None` for `NIL`.
     pub disposition: Option<Disposition<'a>>,
@@ -134,6 +140,7 @@ pub struct ExtensionTail<'a> {
 /// body-fld-dsp = "(" string SP body-fld-param ")" / nil
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Disposition<'a> {
     /// `inline`, `attachment`, ...
     pub kind: IString<'a>,
@@ -147,6 +154,7 @@ pub struct Disposition<'a> {
 /// body-fld-lang = nstring / "(" string *(SP string) ")"
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct LanguageTail<'a> {
     /// The languages; empty for `NIL`.
     pub languages: Vec<IString<'a>>,
@@ -160,6 +168,7 @@ pub struct LanguageTail<'a> {
 /// body-fld-loc = nstring
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct LocationTail<'a> {
     /// Content-Location.
     pub location: NString<'a>,
@@ -174,6 +183,7 @@ pub struct LocationTail<'a> {
 ///                  "(" body-extension *(SP body-extension) ")"
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum BodyExtension<'a> {
     /// A string or `NIL`.
     NString(NString<'a>),

@@ -33,6 +33,7 @@ use crate::types::{Atom, Capability, Charset, FlagPerm, SequenceSet, Vec1};
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Code<'a> {
     /// `ALERT`: the text must be shown to the user.
     Alert,

@@ -17,6 +17,7 @@ use crate::types::{
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Data<'a> {
     /// `CAPABILITY ...`.
     Capability(Vec1<Capability<'a>>),
@@ -88,6 +89,7 @@ pub enum Data<'a> {
 ///                [SP mbox-list-extended]
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ListItem<'a> {
     /// The attributes.
     pub attributes: Vec<MailboxAttribute<'a>>,
@@ -106,6 +108,7 @@ pub struct ListItem<'a> {
 ///                           "OLDNAME" SP "(" mailbox ")"
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum ListExtendedItem<'a> {
     /// `CHILDINFO ("SUBSCRIBED")`: a child matches the selection options.
     ChildInfoSubscribed,
@@ -122,6 +125,7 @@ pub enum ListExtendedItem<'a> {
 /// status-att-val =/ "RECENT" SP number / "HIGHESTMODSEQ" SP mod-sequence-valzer
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum StatusValue {
     /// `MESSAGES n`.
     Messages(u32),
@@ -149,6 +153,7 @@ pub enum StatusValue {
 /// search-correlator = SP "(" "TAG" SP tag-string ")"
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ESearchResponse<'a> {
     /// The tag of the SEARCH this answers.
     pub tag: Option<Tag<'a>>,
@@ -166,6 +171,7 @@ pub struct ESearchResponse<'a> {
 ///                      "MODSEQ" SP mod-sequence-value
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum ESearchItem {
     /// Lowest match.
     Min(NonZeroU32),
@@ -186,6 +192,7 @@ pub enum ESearchItem {
 ///                   [namespace-response-extensions] ")"
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct NamespaceDescription<'a> {
     /// The prefix.
     pub prefix: IString<'a>,

@@ -13,6 +13,7 @@ use crate::types::NString;
 ///
 /// An empty address list stands for `NIL`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Envelope<'a> {
     /// Date:.
     pub date: NString<'a>,
@@ -45,6 +46,7 @@ pub struct Envelope<'a> {
 /// A group starts with `host` NIL and `mailbox` the group name, and ends with
 /// `mailbox` and `host` both NIL.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Address<'a> {
     /// The display name.
     pub name: NString<'a>,

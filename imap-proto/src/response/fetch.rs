@@ -23,6 +23,7 @@ use crate::types::{DateTime, Flag, Literal8, NString};
 /// fetch-mod-resp  = "MODSEQ" SP "(" permsg-modsequence ")"    ; RFC 7162
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum FetchData<'a> {
     /// `FLAGS (...)`.
     Flags(Vec<Flag<'a>>),
@@ -75,6 +76,7 @@ pub enum FetchData<'a> {
 
 /// The data of a BINARY item: a string or a binary literal.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum BinaryData<'a> {
     /// Data without NUL, as a string or `NIL`.
     String(NString<'a>),

@@ -32,6 +32,7 @@ use crate::types::{Tag, Text};
 /// response = *(continue-req / response-data) response-done
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Response<'a> {
     /// A status response: `tag OK ...`, `* NO ...`, `* BYE ...`.
     Status(StatusResponse<'a>),
@@ -51,6 +52,7 @@ pub enum Response<'a> {
 /// resp-text       = ["[" resp-text-code "]" SP] [text]
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct StatusResponse<'a> {
     /// The tag of the command this completes; `None` for `*`.
     pub tag: Option<Tag<'a>>,
@@ -64,6 +66,7 @@ pub struct StatusResponse<'a> {
 
 /// The condition of a status response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum StatusKind {
     /// `OK`: success (tagged) or information (untagged).
     Ok,
@@ -83,6 +86,7 @@ pub enum StatusKind {
 /// continue-req = "+" SP (resp-text / base64) CRLF
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Continue<'a> {
     /// `+ [code] text`: go on sending (the literal, the IDLE `DONE`).
     Basic {

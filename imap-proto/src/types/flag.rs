@@ -79,6 +79,7 @@ impl Flag<'_> {
 /// flag-perm = flag / "\*"
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum FlagPerm<'a> {
     /// A flag that is stored permanently.
     Flag(Flag<'a>),

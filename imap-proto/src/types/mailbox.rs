@@ -28,6 +28,7 @@ use crate::types::{AString, IString, Quoted, utf7};
 /// assert_eq!(Mailbox::from_name("inbox", false).unwrap(), Mailbox::Inbox);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Mailbox<'a> {
     /// `INBOX`, in any case.
     Inbox,
@@ -141,6 +142,7 @@ fn check_list_chars(bytes: &[u8]) -> Result<(), ValidationError> {
 
 /// A LIST/LSUB mailbox pattern with `*` and `%` wildcards, in wire form.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum ListMailbox<'a> {
     /// The bare form.
     Token(ListChars<'a>),

@@ -2,6 +2,8 @@
 //! mailbox names, dates. Each newtype can only hold a value that its ABNF rule
 //! allows, so encoding a value never fails.
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 mod atom;
 mod capability;
 pub(crate) mod char_class;

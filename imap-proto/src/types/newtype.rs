@@ -56,6 +56,14 @@ macro_rules! str_newtype {
             }
         }
 
+        #[cfg(feature = "arbitrary")]
+        impl<'a> arbitrary::Arbitrary<'a> for $name<'a> {
+            fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+                let text: &'a str = u.arbitrary()?;
+                Self::try_from(text).map_err(|_| arbitrary::Error::IncorrectFormat)
+            }
+        }
+
         impl<'a> TryFrom<&'a str> for $name<'a> {
             type Error = $crate::error::ValidationError;
 

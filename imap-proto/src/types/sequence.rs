@@ -12,6 +12,7 @@ use crate::types::Vec1;
 /// seq-number = nz-number / "*"
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum SeqOrUid {
     /// A number greater than zero.
     Value(NonZeroU32),
@@ -27,6 +28,7 @@ pub enum SeqOrUid {
 ///             ; regardless of order.
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Sequence {
     /// `n` or `*`.
     Single(SeqOrUid),

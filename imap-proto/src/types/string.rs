@@ -14,6 +14,7 @@ const MAX_QUOTED: usize = 1024;
 /// string = quoted / literal
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum IString<'a> {
     /// `"..."`.
     Quoted(Quoted<'a>),
@@ -27,6 +28,7 @@ pub enum IString<'a> {
 /// astring = 1*ASTRING-CHAR / string
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum AString<'a> {
     /// The bare form.
     Atom(AtomExt<'a>),
@@ -40,6 +42,7 @@ pub enum AString<'a> {
 /// nstring = string / nil
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct NString<'a>(pub Option<IString<'a>>);
 
 impl<'a> IString<'a> {
