@@ -195,7 +195,7 @@ pub fn imap_session(data: &[u8]) {
     let mut config = ServerConfig::default();
     config.plaintext_auth(true).starttls(control & 1 == 1);
     config
-        .limits()
+        .limits_mut()
         .max_line(1024)
         .max_literal(2048)
         .max_command(8192);

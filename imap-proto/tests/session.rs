@@ -57,7 +57,7 @@ fn login_and_sasl() {
         "{out}"
     );
     assert_eq!(pair.session.state(), State::Authenticated);
-    assert_eq!(pair.session.user(), Some("alice"));
+    assert_eq!(pair.session.authenticated(), Some("alice"));
 
     let mut pair = Pair::new(config(), Model::with_inbox(0));
     assert_eq!(pair.send("a1 AUTHENTICATE PLAIN\r\n"), "+ \r\n");
@@ -350,7 +350,7 @@ fn append_literals() {
 fn literal_limits() {
     let mut config = config();
     config.literal_plus(false);
-    config.limits().max_literal(10);
+    config.limits_mut().max_literal(10);
     let mut pair = Pair::new(config, Model::with_inbox(0));
     let out = pair.send("a1 LOGIN {5}\r\n");
     assert_eq!(out, "+ Ready for literal data\r\n");
@@ -372,7 +372,7 @@ fn literal_limits() {
 #[test]
 fn long_lines_are_refused() {
     let mut config = config();
-    config.limits().max_line(1024);
+    config.limits_mut().max_line(1024);
     let mut pair = Pair::new(config, Model::with_inbox(0));
     let long = format!("a1 NOOP {}\r\na2 NOOP\r\n", "x".repeat(2000));
     let out = pair.send(&long);
@@ -389,7 +389,7 @@ fn starttls_drops_injected_commands() {
     let mut pair = Pair::new(config, Model::with_inbox(0));
     let out = pair.send("a1 STARTTLS\r\na2 LOGIN alice secret\r\n");
     assert_eq!(out, "a1 OK Begin TLS negotiation now\r\n");
-    assert!(pair.session.is_tls());
+    assert!(pair.session.tls_active());
     assert_eq!(
         pair.session.state(),
         State::NotAuthenticated,
@@ -660,7 +660,7 @@ fn pipelined_commands_keep_their_order() {
 #[test]
 fn too_much_pipelined_input_ends_the_session() {
     let mut config = config();
-    config.limits().max_pending_input(64 * 1024);
+    config.limits_mut().max_pending_input(64 * 1024);
     let mut pair = Pair::new(config, Model::with_inbox(0));
     pair.session.handle_input(b"a1 LOGIN alice secret\r\n");
     // The login decision is not answered yet; the client keeps sending.
@@ -720,4 +720,17 @@ mod properties {
             let _ = responses(&pair.transcript);
         }
     }
+}
+
+#[test]
+fn eof_closes_without_a_word() {
+    let mut pair = Pair::logged_in(Model::with_inbox(0));
+    pair.session.handle_input(b"a1 APPEND INBOX {10+}\r\nhalf");
+    pair.session.handle_eof();
+    assert!(pair.session.is_closed());
+    assert_eq!(pair.drive(), "");
+    assert!(
+        pair.model.folders["INBOX"].messages.is_empty(),
+        "the half APPEND is dropped"
+    );
 }

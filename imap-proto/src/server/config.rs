@@ -158,8 +158,14 @@ impl ServerConfig {
         self.extensions & extension.bit() != 0
     }
 
-    /// The limits, to change them.
-    pub fn limits(&mut self) -> &mut Limits {
+    /// Replaces the limits.
+    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits, to change them in place.
+    pub fn limits_mut(&mut self) -> &mut Limits {
         &mut self.limits
     }
 

@@ -198,6 +198,24 @@ impl ServerSession {
         self.advance();
     }
 
+    /// The client closed its side: the session closes without a response (an APPEND
+    /// in progress is abandoned; nothing the client sent after its last complete
+    /// command is acted on).
+    pub fn handle_eof(&mut self) {
+        if self.closed {
+            return;
+        }
+        self.output.clear();
+        self.framer.clear();
+        self.held = None;
+        self.append_chunk = None;
+        self.pending = Pending::None;
+        self.view = None;
+        self.state = State::Logout;
+        self.close_after_output = true;
+        self.closed = true;
+    }
+
     /// Tells the session the time (see the calling protocol).
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = Some(now);
@@ -376,8 +394,8 @@ impl ServerSession {
         matches!(self.pending, Pending::Idle(_))
     }
 
-    /// The logged-in user.
-    pub fn user(&self) -> Option<&str> {
+    /// The user the client logged in as, if it did.
+    pub fn authenticated(&self) -> Option<&str> {
         self.user.as_deref()
     }
 
@@ -386,8 +404,8 @@ impl ServerSession {
         self.view.as_ref().map(|v| v.name.as_str())
     }
 
-    /// Whether the connection runs TLS.
-    pub fn is_tls(&self) -> bool {
+    /// Whether the connection runs TLS (implicit, or after STARTTLS).
+    pub fn tls_active(&self) -> bool {
         self.tls_active
     }
 

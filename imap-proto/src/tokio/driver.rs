@@ -112,6 +112,7 @@ impl<'s, B: Backend> Connection<'s, B> {
                 read = stream.read(&mut read_buf), if self.session.wants_input() => {
                     let read = read?;
                     if read == 0 {
+                        self.session.handle_eof();
                         return Ok(Outcome::Closed);
                     }
                     self.session.handle_input(&read_buf[..read]);
