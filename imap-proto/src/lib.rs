@@ -57,7 +57,8 @@
 //! ```
 //!
 //! Each layer is usable alone: the codec for clients and proxies, the framer for
-//! anything that reads IMAP from a stream, the session for servers on any I/O, the
+//! anything that reads IMAP from a stream, the session for servers on any I/O (see
+//! `examples/blocking_server.rs` for a server on `std::net` without tokio), the
 //! tokio adapter for a server in a few lines. Rationale in [`manual`].
 //!
 //! # Features
