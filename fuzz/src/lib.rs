@@ -10,3 +10,4 @@ pub mod mailauth;
 pub mod mailstore;
 pub mod mta_queue;
 pub mod pop3;
+pub mod smtp;

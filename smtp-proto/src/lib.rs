@@ -80,8 +80,7 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `tokio` | yes | [`tokio`]: server and client drivers over tokio, STARTTLS and implicit TLS with tokio-rustls |
-//! | `arbitrary` | no | `arbitrary::Arbitrary` for the protocol types, for fuzzing |
-//! | `__fuzz` | no | private: entry points for the workspace's fuzz crate, not public API |
+//! | `arbitrary` | no | `arbitrary::Arbitrary` for the protocol types (always valid values), for fuzzing |
 //!
 //! # Supported RFCs and extensions
 //!
@@ -116,6 +115,8 @@ pub mod server;
 pub mod tokio;
 pub mod types;
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 #[cfg(test)]
 mod testing;
 
