@@ -55,6 +55,7 @@ fn recover_with_neighbours(data: &[u8]) {
     let queue = spool.queue_dir().to_owned();
     let written = std::fs::write(queue.join(format!("{victim}.msg")), data).is_ok();
     if written {
+        drop(spool);
         let reopened = FileSpool::open(&dir);
         let recovery = reopened.and_then(|s| s.recover().map_err(std::io::Error::other));
         if let Ok(recovery) = recovery {

@@ -414,7 +414,16 @@ async fn temporary_failure_is_retried_and_survives_a_restart() {
     // A new queue on the same spool finds the entry with the delivered recipient
     // recorded, and delivers only the other one once it stops deferring.
     transport.world.lock().unwrap().delivered.clear();
-    let spool: Arc<dyn Spool> = Arc::new(FileSpool::open(dir.path()).unwrap());
+    // The old queue's tasks let go of the spool (and its lock) as they end.
+    let mut reopened = FileSpool::open(dir.path());
+    for _ in 0..200 {
+        if reopened.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        reopened = FileSpool::open(dir.path());
+    }
+    let spool: Arc<dyn Spool> = Arc::new(reopened.unwrap());
     let queue = start(spool, transport.clone(), fast_retry(), Router::new()).await;
     assert_eq!(queue.recovery().entries, 1);
     let entry = queue.inspect(id).unwrap();

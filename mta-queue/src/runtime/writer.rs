@@ -68,10 +68,14 @@ pub(super) async fn run(context: WriterContext, mut rx: mpsc::UnboundedReceiver<
             let spool = Arc::clone(&context.spool);
             tasks.spawn_blocking(move || (id, spool.update(id, &updates)));
         }
-        if !removes.is_empty() {
+        // Unlinks wait on the file system's journal one by one (milliseconds each on
+        // some disks) but overlap well: spread them over up to 32 blocking tasks.
+        let per_task = removes.len().div_ceil(32).max(1);
+        for chunk in removes.chunks(per_task) {
             let spool = Arc::clone(&context.spool);
+            let chunk = chunk.to_vec();
             tasks.spawn_blocking(move || {
-                for id in &removes {
+                for id in &chunk {
                     if let Err(error) = spool.remove(*id) {
                         return (*id, Err(error));
                     }

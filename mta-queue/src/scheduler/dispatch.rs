@@ -300,7 +300,11 @@ impl Scheduler {
             let Some(state) = self.queue_state.get_mut(&item.queue) else {
                 continue;
             };
-            if state.config.max_in_flight.is_some_and(|max| state.in_flight >= max) {
+            if state
+                .config
+                .max_in_flight
+                .is_some_and(|max| state.in_flight >= max)
+            {
                 continue;
             }
             if let Some(Err(at)) = state.bucket.as_mut().map(|b| b.check(now)) {

@@ -9,9 +9,9 @@
 //!
 //! # Durability
 //!
-//! `create` writes envelope and message to `<id>.tmp`, fsyncs it, links it to
-//! `<id>.msg` (the commit point; a link never replaces an existing file), removes the
-//! temporary name and fsyncs the directory. Directory fsyncs are shared between
+//! `create` writes envelope and message to `<id>.tmp`, fsyncs it, renames it to
+//! `<id>.msg` (the commit point) and fsyncs the directory. One process uses a spool at
+//! a time: [`FileSpool::open`] takes an exclusive lock on `ROOT/lock`. Directory fsyncs are shared between
 //! concurrent enqueues (group commit): one fsync covers every link made before it
 //! started, so under load an enqueue costs about one file fsync. `update` appends whole
 //! lines and fsyncs. `remove` unlinks without fsync: an unlink lost in a crash means a
@@ -56,6 +56,8 @@ struct Body {
 /// The file spool. See the [module docs](self) for its layout and guarantees.
 #[derive(Debug)]
 pub struct FileSpool {
+    /// Held for the spool's lifetime: one process per spool.
+    _lock: File,
     queue_dir: PathBuf,
     corrupt_dir: PathBuf,
     seq: AtomicU32,
@@ -70,15 +72,30 @@ impl FileSpool {
     ///
     /// # Errors
     ///
-    /// When the folders cannot be created or opened.
+    /// When the folders cannot be created or opened, and
+    /// [`io::ErrorKind::WouldBlock`] when another process (or another `FileSpool` of
+    /// this one) has the spool open.
     pub fn open(root: impl AsRef<Path>) -> io::Result<Self> {
         let root = root.as_ref();
         let queue_dir = root.join("queue");
         let corrupt_dir = root.join("corrupt");
         fs::create_dir_all(&queue_dir)?;
         fs::create_dir_all(&corrupt_dir)?;
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(root.join("lock"))?;
+        lock.try_lock().map_err(|error| match error {
+            fs::TryLockError::WouldBlock => io::Error::new(
+                io::ErrorKind::WouldBlock,
+                "the spool is in use by another process",
+            ),
+            fs::TryLockError::Error(error) => error,
+        })?;
         sync_dir(root)?;
         Ok(Self {
+            _lock: lock,
             dir_sync: DirSync::new(queue_dir.clone()),
             queue_dir,
             corrupt_dir,
@@ -140,10 +157,9 @@ impl FileSpool {
         file.write_all(bytes).map_err(SpoolError::from_write)?;
         file.sync_data().map_err(SpoolError::from_sync)?;
         drop(file);
-        let tmp = self.path(id, "tmp");
-        // A link never replaces an existing file: the id stays unique.
-        fs::hard_link(&tmp, self.path(id, "msg")).map_err(SpoolError::from_write)?;
-        fs::remove_file(&tmp).map_err(SpoolError::from_write)?;
+        // The id is unused (checked when the temporary file was made, and ids come from
+        // this process alone: the spool is locked), so the rename replaces nothing.
+        fs::rename(self.path(id, "tmp"), self.path(id, "msg")).map_err(SpoolError::from_write)?;
         self.dir_sync.sync().map_err(SpoolError::from_sync)
     }
 

@@ -91,6 +91,7 @@ fn corrupt_entry_is_set_aside_and_neighbours_survive() {
     let bytes = fs::read(&short).unwrap();
     fs::write(&short, &bytes[..bytes.len() - 1]).unwrap();
 
+    drop(spool);
     let spool = FileSpool::open(dir.path()).unwrap();
     let recovery = spool.recover().unwrap();
     let found: Vec<QueueId> = recovery.entries.iter().map(|e| e.id).collect();
@@ -134,6 +135,7 @@ fn torn_append_is_cut_and_appends_continue() {
     file.write_all(b"1234abcd S 0 D 1 0 0 f").unwrap();
     drop(file);
 
+    drop(spool);
     let spool = FileSpool::open(dir.path()).unwrap();
     let recovery = spool.recover().unwrap();
     assert_eq!(recovery.torn_tails, 1);
@@ -182,6 +184,16 @@ fn damaged_body_is_caught_on_read() {
             .join(format!("{}.msg", entry.id))
             .exists()
     );
+}
+
+#[test]
+fn one_process_per_spool() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = FileSpool::open(dir.path()).unwrap();
+    let error = FileSpool::open(dir.path()).unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::WouldBlock);
+    drop(spool);
+    FileSpool::open(dir.path()).unwrap();
 }
 
 #[test]
