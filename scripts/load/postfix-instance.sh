@@ -27,7 +27,6 @@ mydestination =
 mynetworks = 127.0.0.0/8
 relayhost = $relay
 smtpd_relay_restrictions = permit_mynetworks, reject
-smtpd_recipient_restrictions = permit_mynetworks, reject
 default_destination_concurrency_limit = 20
 smtp_destination_concurrency_limit = 20
 default_process_limit = 200

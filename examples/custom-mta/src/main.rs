@@ -70,6 +70,19 @@ struct Args {
     /// The custom rule: mail to `*.partner.test` goes through this smarthost.
     #[arg(long)]
     partner_relay: Option<SocketAddr>,
+    /// Require STARTTLS (with a verified certificate for `--partner-name`) on the
+    /// partner smarthost.
+    #[arg(long)]
+    partner_tls: bool,
+    /// The smarthost's name in its certificate.
+    #[arg(long, default_value = "localhost")]
+    partner_name: String,
+    /// Trust the CA certificates in this PEM file (instead of the system's roots).
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    /// Retry deferred mail every N seconds (tests), instead of the default schedule.
+    #[arg(long)]
+    retry_secs: Option<u64>,
     /// DKIM-sign as this domain (an Ed25519 key made at start; its DNS record is
     /// printed).
     #[arg(long)]
@@ -105,12 +118,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // subaddress goes to the low-priority bulk queue); everything else by MX.
     let mut router = Router::new();
     if let Some(relay) = args.partner_relay {
+        // With --partner-tls the relay is named (its certificate is checked against
+        // that name) and resolved through DNS like any host.
+        let (host, tls) = match args.partner_tls {
+            true => (args.partner_name.clone(), RelayTls::StartTlsRequired),
+            false => (relay.ip().to_string(), RelayTls::Opportunistic),
+        };
         router.push(
             Rule::new("partners")
                 .domain(".partner.test".parse()?)
                 .action(RouteAction::Relay(
-                    Relay::new(relay.ip().to_string(), relay.port())
-                        .with_tls(RelayTls::Opportunistic),
+                    Relay::new(host, relay.port()).with_tls(tls),
                 )),
         );
     }
@@ -135,8 +153,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.hold {
         global = global.connections(0);
     }
+    let mut retry = RetryPolicy::default();
+    if let Some(secs) = args.retry_secs {
+        retry = retry.schedule(vec![Duration::from_secs(secs)]).jitter(0.0);
+    }
     let config = SchedulerConfig::default()
-        .queue(QueueConfig::new("default").priority(10))
+        .queue(
+            QueueConfig::new("default")
+                .priority(10)
+                .retry(retry.clone()),
+        )
         .queue(
             QueueConfig::new("bulk")
                 .priority(-10)
@@ -156,7 +182,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The queue: a durable file spool, SMTP delivery, and an event hook for logs.
     let spool = Arc::new(FileSpool::open(&args.spool)?);
     let quiet = args.quiet;
-    let queue = QueueBuilder::new(spool, dns, SmtpTransport::new())
+    let transport = match &args.ca_file {
+        Some(path) => {
+            let mut roots = mta_queue::transport::smtp::RootCertStore::empty();
+            let pem = std::fs::read(path)?;
+            for cert in mta_queue::transport::smtp::certificates_from_pem(&pem) {
+                roots.add(cert)?;
+            }
+            SmtpTransport::with_roots(roots)
+        }
+        None => SmtpTransport::new(),
+    };
+    let queue = QueueBuilder::new(spool, dns, transport)
         .config(config)
         .router(router)
         .hostname(args.hostname.clone())

@@ -31,6 +31,8 @@ use crate::transport::{
     TlsRequirement, Transport,
 };
 use io::Io;
+pub use rustls::RootCertStore;
+pub use tls::certificates_from_pem;
 
 /// Delivers over SMTP or LMTP. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -48,7 +50,7 @@ impl SmtpTransport {
     }
 
     /// A transport that verifies certificates against `roots` (tests use their own CA).
-    pub fn with_roots(roots: rustls::RootCertStore) -> Self {
+    pub fn with_roots(roots: RootCertStore) -> Self {
         Self {
             tls: tls::TlsConfigs::new(roots),
             connect_timeout: Duration::from_secs(30),

@@ -19,12 +19,18 @@ const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 pub(super) fn system_roots() -> RootCertStore {
     let mut roots = RootCertStore::empty();
     if let Ok(pem) = std::fs::read(SYSTEM_BUNDLE) {
-        let mut reader = &pem[..];
-        for cert in rustls_pemfile::certs(&mut reader).flatten() {
+        for cert in certificates_from_pem(&pem) {
             let _ = roots.add(cert);
         }
     }
     roots
+}
+
+/// The certificates of a PEM file (others sections and bad ones skipped), e.g. to
+/// build the roots for [`SmtpTransport::with_roots`](super::SmtpTransport::with_roots).
+pub fn certificates_from_pem(pem: &[u8]) -> Vec<CertificateDer<'static>> {
+    let mut reader = pem;
+    rustls_pemfile::certs(&mut reader).flatten().collect()
 }
 
 /// Both client configurations.
