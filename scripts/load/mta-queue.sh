@@ -13,13 +13,15 @@
 # `postfix -c DIR stop`) when the script exits. Needs root (Postfix) and installs
 # postfix from Debian if missing.
 #
-#   scripts/load/mta-queue.sh            # N=2000
+#   scripts/load/mta-queue.sh            # N=2000, the workspace's examples/smtp-sink
 #   N=5000 scripts/load/mta-queue.sh
+#   SINK=postfix scripts/load/mta-queue.sh   # Postfix's own smtp-sink instead
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$ROOT/scripts/load/postfix-instance.sh"
 N=${N:-2000}
+SINK=${SINK:-workspace}
 [ "$N" -le 20000 ] || { echo "N is capped at 20000"; exit 1; }
 SESSIONS=20
 SIZE=10240
@@ -50,9 +52,10 @@ if ! command -v smtp-source >/dev/null; then
     rm -f /usr/sbin/policy-rc.d
 fi
 
-log "building custom-mta (release)"
-(cd "$ROOT" && cargo build --release -q -p custom-mta)
+log "building custom-mta and smtp-sink (release)"
+(cd "$ROOT" && cargo build --release -q -p custom-mta -p smtp-sink)
 MTA="${CARGO_TARGET_DIR:-$ROOT/target}/release/custom-mta"
+OUR_SINK="${CARGO_TARGET_DIR:-$ROOT/target}/release/smtp-sink"
 
 now() { date +%s.%N; }
 rate() { python3 -c "import sys; n,a,b=map(float,sys.argv[1:]); print('%.0f' % (n/(b-a)))" "$1" "$2" "$3"; }
@@ -89,8 +92,13 @@ pf_count() { find "$PF_DIR/spool/deferred" "$PF_DIR/spool/active" "$PF_DIR/spool
 ours_count() { find "$WORK/ours/queue" -name '*.msg' 2>/dev/null | wc -l; }
 ours_empty() { [ "$(ours_count)" -eq 0 ]; }
 
-# The sink: Postfix's smtp-sink, 1000-deep backlog, answers everything with 250.
-smtp-sink -u postfix "127.0.0.1:$SINK_PORT" 1000 >/dev/null 2>&1 &
+# The sink both deliver to: examples/smtp-sink, or Postfix's smtp-sink (1000-deep
+# backlog); both answer everything with 250 and discard.
+if [ "$SINK" = postfix ]; then
+    smtp-sink -u postfix "127.0.0.1:$SINK_PORT" 1000 >/dev/null 2>&1 &
+else
+    "$OUR_SINK" --listen "127.0.0.1:$SINK_PORT" >"$WORK/sink.log" 2>&1 &
+fi
 PIDS+=($!)
 wait_port "$SINK_PORT"
 printf 'sink.test. MX 10 mx.sink.test.\nmx.sink.test. A 127.0.0.1\n' >"$WORK/zone.txt"
@@ -144,4 +152,4 @@ echo
 echo "| phase ($N messages of 10 KB) | Postfix $(postconf -d mail_version | awk '{print $3}') | mta-queue | ratio |"
 echo "| --- | --- | --- | --- |"
 echo "| durable enqueue over SMTP, $SESSIONS sessions | $PF_ENQ msg/s | $OURS_ENQ msg/s | $(ratio "$OURS_ENQ" "$PF_ENQ") |"
-echo "| delivery to smtp-sink, 20 connections | $PF_DEL msg/s | $OURS_DEL msg/s | $(ratio "$OURS_DEL" "$PF_DEL") |"
+echo "| delivery to smtp-sink ($SINK), 20 connections | $PF_DEL msg/s | $OURS_DEL msg/s | $(ratio "$OURS_DEL" "$PF_DEL") |"
