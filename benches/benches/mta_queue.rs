@@ -127,7 +127,7 @@ fn scheduler(c: &mut Criterion) {
                             scheduler.handle_batch(job.id, pairs, false, now());
                             match scheduler.next_batch(job.id, now()) {
                                 NextBatch::Batch(next) => batch = next,
-                                NextBatch::Close => break,
+                                NextBatch::Idle | NextBatch::Close => break,
                             }
                         }
                         scheduler.handle_job_end(job.id, JobEnd::Done, now());

@@ -498,3 +498,29 @@ async fn throttle_limits_connections_and_rate_at_the_sink() {
     }
     queue.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_idle_connection_is_reused_for_mail_that_trickles_in() {
+    let sink = Sink::tcp(Script::default(), "127.0.0.1", 0).await;
+    let port = sink.addr.unwrap().port();
+    let zone = "example.net. MX 10 mx.example.net.\nmx.example.net. A 127.0.0.1\n";
+    let queue = start(zone, port, quick(), Router::new(), SmtpTransport::new()).await;
+    for i in 0..5 {
+        queue
+            .enqueue(
+                envelope("a@example.org", &[&format!("r{i}@example.net")]),
+                &b"x\r\n"[..],
+            )
+            .await
+            .unwrap();
+        let delivered = i + 1;
+        wait_until("delivery", || sink.received().len() == delivered).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        sink.connections(),
+        1,
+        "one connection for five messages 100 ms apart"
+    );
+    queue.shutdown().await;
+}

@@ -26,6 +26,9 @@ where
             let mut scheduler = inner.lock();
             let actions: Vec<Action> = std::iter::from_fn(|| scheduler.poll_action(now)).collect();
             let events: Vec<_> = std::iter::from_fn(|| scheduler.poll_event()).collect();
+            if scheduler.take_idle_work() {
+                inner.work.notify_waiters();
+            }
             (actions, events, scheduler.poll_timeout())
         };
         for event in &events {

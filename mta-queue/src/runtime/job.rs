@@ -71,7 +71,8 @@ where
         inner.wake.notify_one();
         match next {
             NextBatch::Batch(next) => batch = next,
-            NextBatch::Close => break,
+            // A local handler keeps no connection open.
+            NextBatch::Idle | NextBatch::Close => break,
         }
     }
     inner
@@ -142,6 +143,10 @@ where
             scheduler.next_batch(job.id, now)
         };
         inner.wake.notify_one();
+        let next = match next {
+            NextBatch::Idle => wait_for_work(inner, job).await,
+            other => other,
+        };
         match next {
             NextBatch::Batch(next) => {
                 if let Err(error) = connection.reset().await {
@@ -155,13 +160,40 @@ where
                 }
                 batch = next;
             }
-            NextBatch::Close => break,
+            NextBatch::Idle | NextBatch::Close => break,
         }
     }
     connection.quit().await;
     inner
         .lock()
         .handle_job_end(job.id, JobEnd::Done, inner.clock.now());
+}
+
+/// Keeps an idle connection open for new mail to its site, up to the idle time:
+/// returns the next batch, or `Close` when none came.
+async fn wait_for_work<R, T>(inner: &Arc<Inner<R, T>>, job: &Job) -> NextBatch
+where
+    R: Resolver + 'static,
+    T: Transport,
+{
+    if inner.connection_idle.is_zero() {
+        return NextBatch::Close;
+    }
+    let deadline = tokio::time::Instant::now() + inner.connection_idle;
+    loop {
+        // Listen before asking, so a wake between the two is not lost.
+        let notified = inner.work.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let next = inner.lock().next_batch(job.id, inner.clock.now());
+        if !matches!(next, NextBatch::Idle) {
+            return next;
+        }
+        tokio::select! {
+            () = &mut notified => {}
+            () = tokio::time::sleep_until(deadline) => return NextBatch::Close,
+        }
+    }
 }
 
 fn with_remote(diagnostic: Diagnostic, host: &str) -> Diagnostic {

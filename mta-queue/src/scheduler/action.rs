@@ -120,7 +120,12 @@ pub struct Batch {
 pub enum NextBatch {
     /// Send this next on the same connection (RSET first).
     Batch(Batch),
-    /// Nothing now: QUIT and report the end.
+    /// Nothing waits now, but the connection may stay open: the caller may wait (a
+    /// couple of seconds, until [`Scheduler::take_idle_work`](crate::Scheduler::take_idle_work)
+    /// says there is work) and ask again, or QUIT and report the end. While a job is
+    /// idle, new messages for its lane wait for it instead of opening a connection.
+    Idle,
+    /// Nothing more on this connection: QUIT and report the end.
     Close,
 }
 

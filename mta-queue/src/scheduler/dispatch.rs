@@ -30,6 +30,8 @@ pub(super) struct Lane {
     options: Arc<DeliveryOptions>,
     /// Highest priority first, then oldest.
     ready: BTreeMap<(Reverse<i32>, QueueId), LaneItem>,
+    /// Jobs of this lane waiting for work on an open connection.
+    idle: u32,
 }
 
 /// A receiving site's limits and live counters.
@@ -49,6 +51,8 @@ pub(super) struct JobState {
     messages: u32,
     /// The batch handed out and not yet reported: entry, recipients, queue.
     current: Option<(QueueId, Vec<u32>, String)>,
+    /// The last `next_batch` answered `Idle`.
+    idle: bool,
 }
 
 /// The site key of a target: MX sites are named by their sorted host names, so every
@@ -119,6 +123,7 @@ impl Scheduler {
             target,
             options: Arc::clone(&route.options),
             ready: BTreeMap::new(),
+            idle: 0,
         });
         lane.ready
             .entry((Reverse(priority), id))
@@ -188,6 +193,15 @@ impl Scheduler {
             return false;
         }
         let site_name = lane.site.clone();
+        if lane.idle > 0 {
+            // An open connection waits for work: it takes this instead, as soon as the
+            // rate limits allow (the driver wakes for that time).
+            match self.rate_ready(&site_name, now) {
+                Ok(()) => self.idle_work = true,
+                Err(at) => self.note_wake(at),
+            }
+            return false;
+        }
         let Some(site) = self.sites.get(&site_name) else {
             return false;
         };
@@ -226,6 +240,7 @@ impl Scheduler {
                 lane: key.clone(),
                 messages: 1,
                 current: None,
+                idle: false,
             },
         );
         self.start_batch(id, &batch, queue, now);
@@ -241,6 +256,22 @@ impl Scheduler {
             batch,
         }));
         true
+    }
+
+    /// Whether the site's and the global token buckets have a token now; `Err` holds
+    /// when they will.
+    fn rate_ready(&mut self, site: &str, now: Timestamp) -> Result<(), Timestamp> {
+        let site = self
+            .sites
+            .get_mut(site)
+            .and_then(|s| s.bucket.as_mut())
+            .map_or(Ok(()), |b| b.check(now));
+        let global = self.global_bucket.as_mut().map_or(Ok(()), |b| b.check(now));
+        match (site, global) {
+            (Ok(()), Ok(())) => Ok(()),
+            (Err(a), Err(b)) => Err(a.max(b)),
+            (Err(at), _) | (_, Err(at)) => Err(at),
+        }
     }
 
     /// Records that a job carries `batch` now.
@@ -366,6 +397,7 @@ impl Scheduler {
     /// [`NextBatch::Close`].
     #[must_use]
     pub fn next_batch(&mut self, job: JobId, now: Timestamp) -> NextBatch {
+        self.set_idle(job, false);
         let Some(state) = self.jobs.get(&job) else {
             return NextBatch::Close;
         };
@@ -392,7 +424,33 @@ impl Scheduler {
                 self.start_batch(job, &batch, queue, now);
                 NextBatch::Batch(batch)
             }
-            None => NextBatch::Close,
+            None => {
+                self.set_idle(job, true);
+                NextBatch::Idle
+            }
+        }
+    }
+
+    /// Whether work came for an idle job since the last call (the runtime then wakes
+    /// its idle jobs to ask [`next_batch`](Self::next_batch) again).
+    pub fn take_idle_work(&mut self) -> bool {
+        std::mem::take(&mut self.idle_work)
+    }
+
+    fn set_idle(&mut self, job: JobId, idle: bool) {
+        let Some(state) = self.jobs.get_mut(&job) else {
+            return;
+        };
+        if state.idle == idle {
+            return;
+        }
+        state.idle = idle;
+        if let Some(lane) = self.lanes.get_mut(&state.lane) {
+            if idle {
+                lane.idle += 1;
+            } else {
+                lane.idle = lane.idle.saturating_sub(1);
+            }
         }
     }
 
@@ -442,6 +500,7 @@ impl Scheduler {
     /// Ends a job. A batch not reported gets the failure's diagnostic (deferred when
     /// temporary); a temporary failure backs the site off.
     pub fn handle_job_end(&mut self, job: JobId, end: JobEnd, now: Timestamp) {
+        self.set_idle(job, false);
         let Some(state) = self.jobs.get(&job) else {
             return;
         };

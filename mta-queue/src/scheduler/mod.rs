@@ -191,6 +191,8 @@ pub struct Scheduler {
     events: VecDeque<Event>,
     /// The earliest time a limit (backoff, token) may let a waiting lane go.
     wake: Option<Timestamp>,
+    /// A lane with an idle job has work.
+    idle_work: bool,
 }
 
 /// A named queue's live counters.
@@ -234,6 +236,7 @@ impl Scheduler {
             actions: VecDeque::new(),
             events: VecDeque::new(),
             wake: None,
+            idle_work: false,
         }
     }
 

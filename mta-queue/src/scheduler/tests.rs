@@ -148,7 +148,7 @@ impl Sim {
                 self.sched.handle_batch(job.id, pairs, false, self.now);
                 match self.sched.next_batch(job.id, self.now) {
                     NextBatch::Batch(next) => batch = next,
-                    NextBatch::Close => break,
+                    NextBatch::Idle | NextBatch::Close => break,
                 }
             }
             self.sched.handle_job_end(job.id, JobEnd::Done, self.now);
@@ -705,4 +705,40 @@ fn job_failure_defers_its_batch() {
         EnhancedStatus::NO_ANSWER
     );
     assert_eq!(sim.sched.connections(), 0);
+}
+
+#[test]
+fn an_idle_connection_takes_new_mail_instead_of_a_new_connection() {
+    let mut sim = Sim::default();
+    sim.sched
+        .add(entry(1, Some("s@x.org"), &["r@a.example"]), sim.now, true);
+    sim.pump();
+    let job = sim.jobs.pop().unwrap();
+    sim.sched
+        .handle_batch(job.id, vec![(0, ok())], false, sim.now);
+    assert!(matches!(
+        sim.sched.next_batch(job.id, sim.now),
+        NextBatch::Idle
+    ));
+    assert!(!sim.sched.take_idle_work());
+    // New mail for the same site (b.example shares the MX) while the job idles.
+    sim.sched
+        .add(entry(2, Some("s@x.org"), &["r@b.example"]), sim.now, true);
+    sim.pump();
+    assert!(sim.jobs.is_empty(), "no second connection");
+    assert!(sim.sched.take_idle_work());
+    let NextBatch::Batch(batch) = sim.sched.next_batch(job.id, sim.now) else {
+        panic!("the idle job gets the new message");
+    };
+    assert_eq!(batch.id, QueueId::from_u64(2));
+    sim.sched
+        .handle_batch(job.id, vec![(0, ok())], false, sim.now);
+    sim.sched.handle_job_end(job.id, JobEnd::Done, sim.now);
+    sim.pump();
+    assert_eq!(sim.removed.len(), 2);
+    // Once it ended, new mail opens a connection again.
+    sim.sched
+        .add(entry(3, Some("s@x.org"), &["r@a.example"]), sim.now, true);
+    sim.pump();
+    assert_eq!(sim.jobs.len(), 1);
 }
