@@ -35,7 +35,7 @@ const AUTH: &str = "AUTH mechanism [SP initial-response]";
 pub fn command(line: &[u8]) -> Result<Command<'_>, ParseError> {
     let line = strip_line_ending(line);
     let line = std::str::from_utf8(line).map_err(|_| ParseError::InvalidUtf8)?;
-    let (verb, args) = match line.find(' ') {
+    let (verb, args) = match memchr::memchr(b' ', line.as_bytes()) {
         Some(at) => (&line[..at], Some(&line[at + 1..])),
         None => (line, None),
     };
@@ -98,6 +98,7 @@ pub(crate) fn strip_line_ending(line: &[u8]) -> &[u8] {
 }
 
 /// `EHLO`, `HELO`, `LHLO`: one host, trailing spaces tolerated.
+#[inline]
 fn hello<'a>(args: Option<&'a str>, syntax: &'static str) -> Result<Host<'a>, ParseError> {
     let arg = args.map(|a| a.trim_end_matches(' ')).unwrap_or_default();
     match host(arg) {
@@ -112,6 +113,7 @@ fn hello<'a>(args: Option<&'a str>, syntax: &'static str) -> Result<Host<'a>, Pa
 ///
 /// Quirk: a space after the colon (`MAIL FROM: <a@b>`) is accepted, as most servers
 /// do.
+#[inline]
 fn mail(args: Option<&str>) -> Result<Command<'_>, ParseError> {
     let path = prefixed(args, "FROM:").ok_or(ParseError::Syntax(MAIL))?;
     let (from, rest) = reverse_path(path).ok_or(ParseError::InvalidSender)?;
@@ -123,6 +125,7 @@ fn mail(args: Option<&str>) -> Result<Command<'_>, ParseError> {
 /// rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
 ///        Forward-path ) [SP Rcpt-parameters] CRLF
 /// ```
+#[inline]
 fn rcpt(args: Option<&str>) -> Result<Command<'_>, ParseError> {
     let path = prefixed(args, "TO:").ok_or(ParseError::Syntax(RCPT))?;
     let (to, rest) = forward_path(path).ok_or(ParseError::InvalidRecipient)?;
@@ -132,6 +135,7 @@ fn rcpt(args: Option<&str>) -> Result<Command<'_>, ParseError> {
 
 /// The arguments after a case-insensitive `prefix` (`FROM:`, `TO:`), with at most one
 /// space after it.
+#[inline]
 fn prefixed<'a>(args: Option<&'a str>, prefix: &str) -> Option<&'a str> {
     let args = args?;
     let head = args.get(..prefix.len())?;
@@ -182,6 +186,7 @@ fn auth(args: Option<&str>) -> Result<Command<'_>, ParseError> {
 }
 
 /// A command without arguments; trailing spaces tolerated.
+#[inline]
 fn no_args(args: Option<&str>, syntax: &'static str) -> Result<(), ParseError> {
     match args {
         Some(args) if !args.bytes().all(|b| b == b' ') => Err(ParseError::Syntax(syntax)),

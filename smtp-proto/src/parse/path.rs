@@ -19,6 +19,7 @@ pub(crate) const MAX_PATH: usize = 256;
 /// ```text
 /// Reverse-path   = Path / "<>"
 /// ```
+#[inline]
 pub(crate) fn reverse_path(input: &str) -> Option<(ReversePath<'_>, &str)> {
     if let Some(rest) = input.strip_prefix("<>") {
         return Some((ReversePath::Null, rest));
@@ -32,6 +33,7 @@ pub(crate) fn reverse_path(input: &str) -> Option<(ReversePath<'_>, &str)> {
 /// Rcpt           = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
 ///                  Forward-path ) [SP Rcpt-parameters]
 /// ```
+#[inline]
 pub(crate) fn forward_path(input: &str) -> Option<(ForwardPath<'_>, &str)> {
     const POSTMASTER: &str = "<postmaster>";
     // `get` and not indexing: the input is UTF-8 and the cut may fall inside a
@@ -54,6 +56,7 @@ pub(crate) fn forward_path(input: &str) -> Option<(ForwardPath<'_>, &str)> {
 ///
 /// The source route is checked and dropped (RFC 5321 section 4.1.2: "SHOULD
 /// ignore").
+#[inline]
 pub(crate) fn path(input: &str) -> Option<(Mailbox<'_>, &str)> {
     let mut rest = input.strip_prefix('<')?;
     if rest.starts_with('@') {
@@ -80,6 +83,7 @@ pub(crate) fn path(input: &str) -> Option<(Mailbox<'_>, &str)> {
 /// ```text
 /// Mailbox        = Local-part "@" ( Domain / address-literal )
 /// ```
+#[inline]
 pub(crate) fn mailbox(input: &str) -> Option<(Mailbox<'_>, &str)> {
     let local_len = local_part_len(input.as_bytes()).ok()?;
     let (local, rest) = input.split_at(local_len);
@@ -89,6 +93,7 @@ pub(crate) fn mailbox(input: &str) -> Option<(Mailbox<'_>, &str)> {
 }
 
 /// A domain or an address literal.
+#[inline]
 pub(crate) fn host(input: &str) -> Option<(Host<'_>, &str)> {
     if input.starts_with('[') {
         let (literal, rest) = address_literal(input)?;
@@ -102,6 +107,7 @@ pub(crate) fn host(input: &str) -> Option<(Host<'_>, &str)> {
 /// ```text
 /// Domain         = sub-domain *("." sub-domain)
 /// ```
+#[inline]
 pub(crate) fn domain(input: &str) -> Option<(Domain<'_>, &str)> {
     let len = domain_len(input.as_bytes());
     if len == 0 || len > Domain::MAX_LEN {
@@ -115,6 +121,7 @@ pub(crate) fn domain(input: &str) -> Option<(Domain<'_>, &str)> {
 /// address-literal  = "[" ( IPv4-address-literal / IPv6-address-literal /
 ///                    General-address-literal ) "]"
 /// ```
+#[inline]
 pub(crate) fn address_literal(input: &str) -> Option<(AddressLiteral<'_>, &str)> {
     let end = input.find(']')? + 1;
     let (literal, rest) = input.split_at(end);

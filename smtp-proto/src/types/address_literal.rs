@@ -32,8 +32,9 @@ use crate::types::utf8;
 /// ```
 #[derive(Clone, Eq, Hash, PartialEq)]
 pub struct AddressLiteral<'a> {
+    /// Validated on construction; the IP address is read from it on demand, which
+    /// keeps the type (and every path that holds one) small.
     text: Cow<'a, str>,
-    ip: Option<IpAddr>,
 }
 
 impl<'a> AddressLiteral<'a> {
@@ -53,20 +54,19 @@ impl<'a> AddressLiteral<'a> {
 
     /// The IP address, for the IPv4 and IPv6 forms; `None` for a general literal.
     pub fn ip(&self) -> Option<IpAddr> {
-        self.ip
+        inspect(&self.text).ok().flatten()
     }
 
     /// An owned copy.
     pub fn into_owned(self) -> AddressLiteral<'static> {
         AddressLiteral {
             text: Cow::Owned(self.text.into_owned()),
-            ip: self.ip,
         }
     }
 
     fn new(text: Cow<'a, str>) -> Result<Self, ValidationError> {
-        let ip = inspect(&text)?;
-        Ok(Self { text, ip })
+        inspect(&text)?;
+        Ok(Self { text })
     }
 }
 
@@ -114,7 +114,6 @@ impl From<IpAddr> for AddressLiteral<'static> {
         };
         Self {
             text: Cow::Owned(text),
-            ip: Some(ip),
         }
     }
 }

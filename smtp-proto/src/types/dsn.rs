@@ -214,15 +214,16 @@ impl<'a> Orcpt<'a> {
 
     /// Parses a parameter value.
     pub(crate) fn from_value(value: &'a str) -> Option<Self> {
-        let (addr_type, address) = value.split_once(';')?;
-        let address = XText::try_from(address).ok()?;
+        let at = memchr::memchr(b';', value.as_bytes())?;
+        let (addr_type, address) = (&value[..at], &value[at + 1..]);
+        let address = XText::from_str_checked(address)?;
         Self::new(Cow::Borrowed(addr_type), address).ok()
     }
 }
 
 /// `atext` without `=` (which ends an esmtp-value's keyword) and without `;`.
 fn is_addr_type_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/?^_`{|}~".contains(&b)
+    b != b'=' && b < 0x80 && crate::types::local_part::is_atext(b)
 }
 
 impl fmt::Display for Orcpt<'_> {

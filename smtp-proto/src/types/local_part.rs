@@ -124,12 +124,47 @@ impl<'a> LocalPart<'a> {
 
 /// `atext` of RFC 5322 plus the octets of UTF-8 non-ASCII characters (RFC 6531).
 pub(crate) fn is_atext(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b) || b >= 0x80
+    ATEXT[usize::from(b)]
 }
+
+/// The `atext` table: one lookup per octet on the hot path of every address.
+const ATEXT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || c >= 0x80
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'/'
+                    | b'='
+                    | b'?'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'{'
+                    | b'|'
+                    | b'}'
+                    | b'~'
+            );
+        b += 1;
+    }
+    table
+};
 
 /// The length of the `Local-part` at the start of `input`: `Ok(len)` when one is
 /// there (it may be followed by anything), `Err(at)` with the offending position
 /// otherwise.
+#[inline]
 pub(crate) fn local_part_len(input: &[u8]) -> Result<usize, usize> {
     if input.first() == Some(&b'"') {
         let mut pos = 1;

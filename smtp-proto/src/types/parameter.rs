@@ -95,8 +95,20 @@ impl EsmtpValue<'_> {
 }
 
 pub(crate) fn is_value_byte(b: u8) -> bool {
-    matches!(b, 33..=60 | 62..=126) || b >= 0x80
+    VALUE[usize::from(b)]
 }
+
+/// `esmtp-value` octets (`%d33-60 / %d62-126` and UTF-8): one lookup per octet of
+/// every parameter value.
+const VALUE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 33;
+    while b < 256 {
+        table[b] = b != 61 && b != 127;
+        b += 1;
+    }
+    table
+};
 
 /// One `keyword[=value]` parameter that the typed parameter structs do not model.
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]

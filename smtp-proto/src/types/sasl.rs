@@ -43,13 +43,13 @@ impl<'a> SaslResponse<'a> {
         if value == b"=" {
             return Ok(());
         }
-        if value.is_empty() {
-            return Err(ValidationError::empty("SASL response"));
+        if is_canonical_base64(value) {
+            Ok(())
+        } else if value.is_empty() {
+            Err(ValidationError::empty("SASL response"))
+        } else {
+            Err(ValidationError::malformed("SASL response", "base64"))
         }
-        STANDARD
-            .decode(value)
-            .map(|mut decoded| decoded.fill(0))
-            .map_err(|_| ValidationError::malformed("SASL response", "base64"))
     }
 
     /// Encodes `data` (`=` for empty data).
@@ -87,6 +87,40 @@ impl<'a> SaslResponse<'a> {
     }
 }
 
+/// Padded base64 whose unused bits are zero, checked without decoding (no
+/// allocation): what the `STANDARD` engine decodes.
+fn is_canonical_base64(value: &[u8]) -> bool {
+    if value.is_empty() || value.len() % 4 != 0 {
+        return false;
+    }
+    let padding = value.iter().rev().take_while(|&&b| b == b'=').count();
+    if padding > 2 {
+        return false;
+    }
+    let data = &value[..value.len() - padding];
+    if !data.iter().all(|&b| sextet(b).is_some()) {
+        return false;
+    }
+    // The bits after the last full octet must be zero (canonical encoding).
+    let last = data.last().and_then(|&b| sextet(b)).unwrap_or(0);
+    match padding {
+        1 => last & 0b11 == 0,
+        2 => last & 0b1111 == 0,
+        _ => true,
+    }
+}
+
+fn sextet(b: u8) -> Option<u8> {
+    match b {
+        b'A'..=b'Z' => Some(b - b'A'),
+        b'a'..=b'z' => Some(b - b'a' + 26),
+        b'0'..=b'9' => Some(b - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
 impl<'a> TryFrom<&'a str> for SaslResponse<'a> {
     type Error = ValidationError;
 
@@ -111,8 +145,38 @@ mod tests {
         for ok in ["=", "dGVzdA==", "AHVzZXIAcGFzcw=="] {
             assert!(SaslResponse::validate(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "dGVzdA", "dGVzdA=", "****", "dGVz dA=="] {
+        for bad in [
+            "",
+            "dGVzdA",
+            "dGVzdA=",
+            "****",
+            "dGVz dA==",
+            "dGVzdB==",
+            "dGVzdA===",
+            "d===",
+        ] {
             assert!(SaslResponse::validate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn validation_agrees_with_the_decoder() {
+        for len in 0..40u8 {
+            let data: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37)).collect();
+            let encoded = STANDARD.encode(&data);
+            assert!(encoded.is_empty() || SaslResponse::validate(&encoded).is_ok());
+            // Flipping the last data character breaks canonical padding sometimes:
+            // the check and the decoder must agree either way.
+            let mut bytes = encoded.into_bytes();
+            if let Some(at) = bytes.iter().rposition(|&b| b != b'=') {
+                bytes[at] = if bytes[at] == b'B' { b'C' } else { b'B' };
+                assert_eq!(
+                    SaslResponse::validate(&bytes).is_ok(),
+                    STANDARD.decode(&bytes).is_ok(),
+                    "{:?}",
+                    String::from_utf8_lossy(&bytes)
+                );
+            }
         }
     }
 

@@ -42,24 +42,7 @@ impl XText<'_> {
     pub fn validate(value: impl AsRef<[u8]>) -> Result<(), ValidationError> {
         let value = value.as_ref();
         utf8("xtext", value)?;
-        if value.is_empty() {
-            return Err(ValidationError::empty("xtext"));
-        }
-        let mut pos = 0;
-        while pos < value.len() {
-            match value[pos] {
-                b'+' => {
-                    let hex = value.get(pos + 1..pos + 3);
-                    if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-                        return Err(ValidationError::byte("xtext", b'+', pos));
-                    }
-                    pos += 3;
-                }
-                b if is_xchar(b) || b >= 0x80 => pos += 1,
-                b => return Err(ValidationError::byte("xtext", b, pos)),
-            }
-        }
-        Ok(())
+        check(value)
     }
 
     /// Encodes `value`: bytes outside `xchar` (and so every non-ASCII byte) become
@@ -105,6 +88,38 @@ impl XText<'_> {
         }
         Cow::Owned(String::from_utf8_lossy(&out).into_owned())
     }
+}
+
+impl<'a> XText<'a> {
+    /// An xtext from text already known to be UTF-8 (a parsed line), checked against
+    /// the grammar only.
+    pub(crate) fn from_str_checked(value: &'a str) -> Option<Self> {
+        check(value.as_bytes())
+            .ok()
+            .map(|()| Self(Cow::Borrowed(value)))
+    }
+}
+
+/// The xtext grammar over bytes whose UTF-8 is already checked.
+fn check(value: &[u8]) -> Result<(), ValidationError> {
+    if value.is_empty() {
+        return Err(ValidationError::empty("xtext"));
+    }
+    let mut pos = 0;
+    while pos < value.len() {
+        match value[pos] {
+            b'+' => {
+                let hex = value.get(pos + 1..pos + 3);
+                if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                    return Err(ValidationError::byte("xtext", b'+', pos));
+                }
+                pos += 3;
+            }
+            b if is_xchar(b) || b >= 0x80 => pos += 1,
+            b => return Err(ValidationError::byte("xtext", b, pos)),
+        }
+    }
+    Ok(())
 }
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
