@@ -524,3 +524,72 @@ async fn an_idle_connection_is_reused_for_mail_that_trickles_in() {
     );
     queue.shutdown().await;
 }
+
+#[tokio::test]
+async fn ipv6_first_ipv4_only_per_rule_and_source_addresses() {
+    let v4 = Sink::tcp(Script::default(), "127.0.0.1", 0).await;
+    let port = v4.addr.unwrap().port();
+    let v6 = Sink::tcp(Script::default(), "::1", port).await;
+    let zone = "both.example. MX 10 mx.both.example.\nmx.both.example. A 127.0.0.1\n\
+                mx.both.example. AAAA ::1\nv4.example. MX 10 mx.both.example.\n\
+                src.example. MX 10 mx.both.example.\n";
+    let mut router = Router::new();
+    router.push(
+        Rule::new("v4")
+            .domain("v4.example".parse().unwrap())
+            .options(DeliveryOptions::default().family(mta_queue::route::IpFamily::V4Only)),
+    );
+    router.push(
+        Rule::new("source")
+            .domain("src.example".parse().unwrap())
+            .options(
+                DeliveryOptions::default()
+                    .family(mta_queue::route::IpFamily::V4Only)
+                    .source(mta_queue::route::SourceAddress {
+                        ip: "127.0.0.9".parse().unwrap(),
+                        ehlo: "out9.mta.test".into(),
+                    }),
+            ),
+    );
+    let queue = start(zone, port, quick(), router, SmtpTransport::new()).await;
+    queue
+        .enqueue(
+            envelope("a@example.org", &["r@both.example"]),
+            &b"x\r\n"[..],
+        )
+        .await
+        .unwrap();
+    queue
+        .enqueue(envelope("a@example.org", &["r@v4.example"]), &b"y\r\n"[..])
+        .await
+        .unwrap();
+    queue
+        .enqueue(envelope("a@example.org", &["r@src.example"]), &b"z\r\n"[..])
+        .await
+        .unwrap();
+    wait_until("all delivered", || queue.is_empty()).await;
+    let v6_got = v6.received();
+    let v4_got = v4.received();
+    assert_eq!(v6_got.len(), 1, "IPv6 is tried first");
+    assert_eq!(v6_got[0].recipients, ["r@both.example"]);
+    assert_eq!(v4_got.len(), 2, "the IPv4-only rules");
+    let sourced = v4_got
+        .iter()
+        .find(|r| r.recipients == ["r@src.example"])
+        .unwrap();
+    assert_eq!(
+        sourced.peer,
+        Some("127.0.0.9".parse().unwrap()),
+        "bound to the source address"
+    );
+    assert_eq!(
+        sourced.helo, "out9.mta.test",
+        "the source address's EHLO name"
+    );
+    let plain = v4_got
+        .iter()
+        .find(|r| r.recipients == ["r@v4.example"])
+        .unwrap();
+    assert_eq!(plain.helo, "mta.test");
+    queue.shutdown().await;
+}

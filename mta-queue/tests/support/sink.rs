@@ -15,6 +15,11 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 use tokio::net::{TcpListener, UnixListener};
 use tokio_rustls::TlsAcceptor;
 
+tokio::task_local! {
+    /// The client's address, for the connection task.
+    static PEER: Option<std::net::IpAddr>;
+}
+
 /// One message the sink accepted.
 #[derive(Clone, Debug)]
 pub(crate) struct Received {
@@ -26,6 +31,8 @@ pub(crate) struct Received {
     pub(crate) mail_params: String,
     pub(crate) rcpt_params: Vec<String>,
     pub(crate) at: Instant,
+    pub(crate) peer: Option<std::net::IpAddr>,
+    pub(crate) helo: String,
 }
 
 /// How the sink behaves.
@@ -69,12 +76,12 @@ impl Sink {
         let shared = Arc::clone(&state);
         tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else {
+                let Ok((stream, peer)) = listener.accept().await else {
                     break;
                 };
                 let state = Arc::clone(&shared);
                 let script = script.clone();
-                tokio::spawn(async move {
+                tokio::spawn(PEER.scope(Some(peer.ip()), async move {
                     if let Some(acceptor) = &script.implicit_tls {
                         if let Ok(tls) = acceptor.accept(stream).await {
                             serve(tls, script, state, true).await;
@@ -82,7 +89,7 @@ impl Sink {
                     } else {
                         serve_plain(stream, script, state).await;
                     }
-                });
+                }));
             }
         });
         Self {
@@ -103,7 +110,10 @@ impl Sink {
                 };
                 let state = Arc::clone(&shared);
                 let script = script.clone();
-                tokio::spawn(async move { serve(stream, script, state, false).await });
+                tokio::spawn(PEER.scope(
+                    None,
+                    async move { serve(stream, script, state, false).await },
+                ));
             }
         });
         Self { state, addr: None }
@@ -190,6 +200,8 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(
             return Outcome::Done;
         }
     }
+    let peer = PEER.try_with(|p| *p).ok().flatten();
+    let mut helo = String::new();
     let mut sender: Option<(String, String)> = None;
     let mut rcpts: Vec<(String, String)> = Vec::new();
     let mut auth: Option<String> = None;
@@ -203,6 +215,7 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(
         let command = line.trim_end().to_owned();
         let upper = command.to_ascii_uppercase();
         let reply: String = if upper.starts_with("EHLO") || upper.starts_with("LHLO") {
+            helo = command.get(5..).unwrap_or("").trim().to_owned();
             let mut lines = vec![
                 "250-sink".to_owned(),
                 "250-SIZE 52428800".into(),
@@ -296,6 +309,8 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(
                     mail_params,
                     rcpt_params: rcpts.iter().map(|(_, p)| p.clone()).collect(),
                     at: Instant::now(),
+                    peer,
+                    helo: helo.clone(),
                 });
                 let n = rcpts.len();
                 rcpts.clear();
