@@ -129,6 +129,18 @@ fn sigkill_at_random_points_loses_no_acknowledged_message() {
         "the child acknowledged {} messages",
         acked.len()
     );
+    let corrupt: Vec<String> = std::fs::read_dir(dir.path().join("spool/corrupt"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        corrupt.is_empty(),
+        "entries set aside as corrupt: {corrupt:?}"
+    );
     assert!(
         lost.is_empty(),
         "{} acknowledged messages lost: {:?}",
@@ -195,7 +207,10 @@ fn crash_child() {
                         let sink = Arc::clone(&sink);
                         let ok = tokio::task::spawn_blocking(move || {
                             let mut file = sink.lock().unwrap();
-                            writeln!(file, "{n}")
+                            // One write call per line: a kill cannot leave half a line
+                            // for the next run to append to (`writeln!` may write twice).
+                            let line = format!("{n}\n");
+                            file.write_all(line.as_bytes())
                                 .and_then(|()| file.sync_data())
                                 .is_ok()
                         })

@@ -33,7 +33,9 @@
 //! allow, and the site is not backed off.
 
 mod action;
+mod config;
 mod dispatch;
+mod ops;
 mod outcome;
 #[cfg(test)]
 mod tests;
@@ -43,6 +45,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use action::{Action, Batch, DsnRequest, Job, JobEnd, JobId, NextBatch, RcptOutcome, Target};
+pub use config::SchedulerConfig;
 
 use crate::dsn::DsnKind;
 use crate::entry::{QueueEntry, Update};
@@ -53,94 +56,9 @@ use crate::mx::MxResolution;
 use crate::retry::QueueConfig;
 use crate::route::{RouteAction, Router};
 use crate::status::{DeliveryStatus, Diagnostic, EnhancedStatus};
-use crate::throttle::{Limits, Throttle, TokenBucket};
+use crate::throttle::TokenBucket;
 use crate::time::Timestamp;
 use dispatch::{Lane, LaneKey, Site};
-
-/// The scheduler's configuration.
-#[non_exhaustive]
-#[derive(Clone, Debug)]
-pub struct SchedulerConfig {
-    /// Named queues; a queue named in a route but missing here behaves as
-    /// `QueueConfig::new(name)`.
-    pub queues: Vec<QueueConfig>,
-    /// Limits of a site no [`Throttle`] matches.
-    pub site_limits: Limits,
-    /// Limits for sites matching patterns, first match wins.
-    pub throttles: Vec<Throttle>,
-    /// Limits for the whole queue (connections and rate are used).
-    pub global: Limits,
-    /// How long a site is avoided after its 1st, 2nd, ... consecutive failure (421,
-    /// 4xx greeting, unreachable); the last repeats.
-    pub site_backoff: Vec<Duration>,
-    /// How long a temporary DNS failure is remembered.
-    pub dns_failure_ttl: Duration,
-    /// The named queue DSNs go into.
-    pub dsn_queue: String,
-}
-
-impl Default for SchedulerConfig {
-    fn default() -> Self {
-        Self {
-            queues: vec![QueueConfig::new(Envelope::DEFAULT_QUEUE)],
-            site_limits: Limits::default(),
-            throttles: Vec::new(),
-            global: Limits::unlimited().connections(500),
-            site_backoff: vec![
-                Duration::from_secs(60),
-                Duration::from_secs(300),
-                Duration::from_secs(900),
-            ],
-            dns_failure_ttl: Duration::from_secs(60),
-            dsn_queue: "bounces".to_owned(),
-        }
-    }
-}
-
-impl SchedulerConfig {
-    /// Adds or replaces a named queue.
-    pub fn queue(mut self, queue: QueueConfig) -> Self {
-        self.queues.retain(|q| q.name != queue.name);
-        self.queues.push(queue);
-        self
-    }
-
-    /// Sets the limits of sites no throttle matches.
-    pub fn site_limits(mut self, limits: Limits) -> Self {
-        self.site_limits = limits;
-        self
-    }
-
-    /// Adds a throttle (tried in the order added).
-    pub fn throttle(mut self, throttle: Throttle) -> Self {
-        self.throttles.push(throttle);
-        self
-    }
-
-    /// Sets the global limits (connections and rate).
-    pub fn global(mut self, limits: Limits) -> Self {
-        self.global = limits;
-        self
-    }
-
-    /// Sets the site backoff schedule.
-    pub fn site_backoff(mut self, schedule: Vec<Duration>) -> Self {
-        self.site_backoff = schedule;
-        self
-    }
-
-    /// Sets how long a temporary DNS failure is remembered.
-    pub fn dns_failure_ttl(mut self, ttl: Duration) -> Self {
-        self.dns_failure_ttl = ttl;
-        self
-    }
-
-    /// Sets the named queue DSNs go into.
-    pub fn dsn_queue(mut self, queue: impl Into<String>) -> Self {
-        self.dsn_queue = queue.into();
-        self
-    }
-}
 
 /// Where a recipient is inside the scheduler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -357,106 +275,6 @@ impl Scheduler {
     /// The connections open to one site.
     pub fn site_connections(&self, site: &str) -> u32 {
         self.sites.get(site).map_or(0, |s| s.connections)
-    }
-
-    /// Holds an entry: nothing of it is started until released. Returns false for an
-    /// unknown id.
-    pub fn hold(&mut self, id: QueueId, now: Timestamp) -> bool {
-        let Some(slot) = self.slots.get_mut(&id) else {
-            return false;
-        };
-        if !slot.entry.held {
-            slot.entry.held = true;
-            slot.unpersisted.push(Update::Held(true));
-            self.unready(id);
-            self.event(now, EventKind::Held { id });
-        }
-        self.flush(id);
-        true
-    }
-
-    /// Releases a held entry. Returns false for an unknown id.
-    pub fn release(&mut self, id: QueueId, now: Timestamp) -> bool {
-        let Some(slot) = self.slots.get_mut(&id) else {
-            return false;
-        };
-        if slot.entry.held {
-            slot.entry.held = false;
-            slot.unpersisted.push(Update::Held(false));
-            self.event(now, EventKind::Released { id });
-        }
-        self.visit(id, now);
-        true
-    }
-
-    /// Makes every waiting recipient of an entry due now (and releases a hold). Returns
-    /// false for an unknown id.
-    pub fn retry_now(&mut self, id: QueueId, now: Timestamp) -> bool {
-        let Some(slot) = self.slots.get_mut(&id) else {
-            return false;
-        };
-        for (state, phase) in slot.entry.recipients.iter_mut().zip(&slot.phase) {
-            if !state.status.is_final() && *phase == Phase::Idle {
-                state.next_attempt = now;
-            }
-        }
-        if slot.entry.held {
-            return self.release(id, now);
-        }
-        self.visit(id, now);
-        true
-    }
-
-    /// Fails every recipient not yet final (a DSN goes to the sender as for any
-    /// failure); recipients in flight fail when their attempt does not deliver them.
-    /// Returns false for an unknown id.
-    pub fn bounce_now(&mut self, id: QueueId, now: Timestamp) -> bool {
-        let Some(slot) = self.slots.get_mut(&id) else {
-            return false;
-        };
-        slot.bounce_requested = true;
-        self.unready(id);
-        let diagnostic = Diagnostic::local(
-            EnhancedStatus::PERMANENT,
-            "delivery cancelled by the postmaster",
-        );
-        let indexes: Vec<u32> = self.slots[&id]
-            .phase
-            .iter()
-            .enumerate()
-            .filter(|(i, phase)| {
-                **phase == Phase::Idle && !self.slots[&id].entry.recipients[*i].status.is_final()
-            })
-            .map(|(i, _)| i as u32)
-            .collect();
-        for index in indexes {
-            self.finish_recipient(
-                id,
-                index,
-                RcptOutcome::Failed(diagnostic.clone()),
-                now,
-                false,
-            );
-        }
-        self.visit(id, now);
-        true
-    }
-
-    /// Forgets an entry without any DSN and asks the runtime to remove it. Results of
-    /// attempts in flight are ignored. Returns false for an unknown id.
-    pub fn delete(&mut self, id: QueueId, now: Timestamp) -> bool {
-        if !self.slots.contains_key(&id) {
-            return false;
-        }
-        self.unready(id);
-        if let Some(slot) = self.slots.remove(&id)
-            && let Some(t) = slot.timer
-        {
-            self.timers.remove(&(t, id));
-        }
-        self.actions.push_back(Action::Remove { id });
-        self.event(now, EventKind::Deleted { id });
-        true
     }
 
     /// Answers [`Action::Resolve`].

@@ -10,7 +10,7 @@ use crate::mx::MxHost;
 use crate::retry::RetryPolicy;
 use crate::route::{Rule, SenderPattern};
 use crate::status::SmtpReply;
-use crate::throttle::Rate;
+use crate::throttle::{Limits, Rate};
 
 const T0: u64 = 1_700_000_000_000;
 
