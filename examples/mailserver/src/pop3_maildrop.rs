@@ -21,6 +21,8 @@ use crate::state::App;
 
 /// Size of the chunks a message is streamed in.
 const CHUNK: usize = 64 * 1024;
+/// Messages up to this size are read whole when opened (one trip to the blocking pool).
+const READ_WHOLE: u64 = 1 << 20;
 
 /// Checks POP3 logins and opens maildrops.
 #[derive(Debug, Clone)]
@@ -67,6 +69,8 @@ impl Drop for LockGuard {
 #[derive(Debug)]
 pub struct StoreMessage {
     data: Option<MessageData>,
+    /// The whole message, when it was small enough to read at open.
+    whole: Option<Bytes>,
 }
 
 fn io(error: StoreError) -> MaildropError {
@@ -195,9 +199,24 @@ impl Maildrop for StoreMaildrop {
     async fn open(&mut self, index: usize) -> Result<StoreMessage, MaildropError> {
         let uid = *self.uids.get(index).ok_or(MaildropError::MessageGone)?;
         let (account, inbox) = (self.account.clone(), self.inbox);
-        let data =
-            blocking(move || account.read(inbox, uid, &Section::full(), None).map_err(io)).await?;
-        Ok(StoreMessage { data: Some(data) })
+        blocking(move || {
+            let mut data = account
+                .read(inbox, uid, &Section::full(), None)
+                .map_err(io)?;
+            if data.len() > READ_WHOLE {
+                return Ok(StoreMessage {
+                    data: Some(data),
+                    whole: None,
+                });
+            }
+            let mut bytes = Vec::with_capacity(usize::try_from(data.len()).unwrap_or(0));
+            data.read_to_end(&mut bytes)?;
+            Ok(StoreMessage {
+                data: None,
+                whole: Some(Bytes::from(bytes)),
+            })
+        })
+        .await
     }
 
     async fn remove(&mut self, indices: &[usize]) -> Result<(), MaildropError> {
@@ -216,6 +235,9 @@ impl Maildrop for StoreMaildrop {
 
 impl Pop3Reader for StoreMessage {
     async fn next_chunk(&mut self) -> Result<Option<Bytes>, MaildropError> {
+        if let Some(whole) = self.whole.take() {
+            return Ok((!whole.is_empty()).then_some(whole));
+        }
         let Some(mut data) = self.data.take() else {
             return Ok(None);
         };

@@ -145,7 +145,8 @@ async fn start_imap(
     config
         .greeting(format!("{} IMAP4rev2 ready", app.config.hostname))
         .delimiter(mailstore::types::HIERARCHY_DELIMITER);
-    config.limits().max_literal(limits.max_message_size);
+    // APPEND sizes are checked against limits.max_message_size by the backend
+    // (`check_append`), before the literal is read.
     let mut options = imap_proto::tokio::Options::default();
     options
         .max_connections(limits.max_connections)
