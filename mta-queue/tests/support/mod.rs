@@ -1,1 +1,8 @@
+//! Helpers shared by the integration tests; each test binary uses a part of them.
+#![allow(dead_code, reason = "each test binary uses only some of the helpers")]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the sink stamps arrivals with the real clock for the rate test"
+)]
+
 pub(crate) mod sink;
