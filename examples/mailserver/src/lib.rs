@@ -26,6 +26,7 @@ pub mod imap_backend;
 pub mod listener;
 pub mod mail_auth;
 pub mod metrics;
+pub mod offload;
 pub mod pop3_maildrop;
 pub mod provision;
 pub mod queue;

@@ -199,7 +199,7 @@ impl Maildrop for StoreMaildrop {
     async fn open(&mut self, index: usize) -> Result<StoreMessage, MaildropError> {
         let uid = *self.uids.get(index).ok_or(MaildropError::MessageGone)?;
         let (account, inbox) = (self.account.clone(), self.inbox);
-        blocking(move || {
+        let read = move || {
             let mut data = account
                 .read(inbox, uid, &Section::full(), None)
                 .map_err(io)?;
@@ -215,8 +215,10 @@ impl Maildrop for StoreMaildrop {
                 data: None,
                 whole: Some(Bytes::from(bytes)),
             })
-        })
-        .await
+        };
+        crate::offload::short(read)
+            .await
+            .unwrap_or_else(|| Err(MaildropError::Io(std::io::Error::other("read task failed"))))
     }
 
     async fn remove(&mut self, indices: &[usize]) -> Result<(), MaildropError> {

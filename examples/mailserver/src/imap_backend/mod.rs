@@ -101,15 +101,17 @@ fn status_info(s: &MailboxStatus) -> StatusInfo {
     .with_details(s.deleted, s.size, Some(s.highest_modseq.get()))
 }
 
-/// Runs `f` on a blocking thread with a clone of the account.
+/// Runs `f` with a clone of the account, on this worker thread (see
+/// [`crate::offload::short`]): IMAP commands are short store calls on the
+/// connection's critical path.
 async fn blocking<T: Send + 'static>(
     account: &Account,
     f: impl FnOnce(&Account) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Rejection> {
     let account = account.clone();
-    match tokio::task::spawn_blocking(move || f(&account)).await {
-        Ok(result) => result.map_err(|e| rejection(&e)),
-        Err(_) => Err(Rejection::server_bug()),
+    match crate::offload::short(move || f(&account)).await {
+        Some(result) => result.map_err(|e| rejection(&e)),
+        None => Err(Rejection::server_bug()),
     }
 }
 
