@@ -348,3 +348,41 @@ fn commands_are_scriptable_and_bad_config_names_the_key() {
         "{err}"
     );
 }
+
+const RATE: &str = r#"
+import smtplib, ssl, sys
+port = int(sys.argv[1])
+s = smtplib.SMTP("127.0.0.1", port, timeout=20)
+s.starttls(context=ssl._create_unverified_context())
+s.login("bob@example.org", "bob-password-1")
+for i in range(2):
+    s.sendmail("bob@example.org", ["bob@example.org"], b"From: bob@example.org\r\nSubject: n\r\n\r\nx\r\n")
+try:
+    s.sendmail("bob@example.org", ["bob@example.org"], b"From: bob@example.org\r\nSubject: n\r\n\r\nx\r\n")
+    raise SystemExit("third message accepted")
+except smtplib.SMTPDataError as e:
+    assert e.smtp_code == 450 and b"4.7.1" in e.smtp_error, e
+s.quit()
+print("limited")
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submission_rate_limit_per_user() {
+    let (dns, _dns_server) = common::dns_server(&["example.org"], &zone()).await;
+    let mut server = Instance::prepare(
+        "rate",
+        "example.org",
+        dns,
+        25,
+        "[submission]\nmessages_per_hour = 2\n",
+    );
+    server.add_user("bob@example.org", "bob-password-1");
+    server.start();
+    let out = python(RATE, &[&server.ports.submission.to_string()]);
+    assert!(out.contains("limited"), "{out}");
+    let (_, metrics) = server.admin("GET", "/metrics", None);
+    assert!(
+        metrics.contains("mailserver_messages_rejected_total{reason=\"rate_limit\"} 1"),
+        "{metrics}"
+    );
+}
