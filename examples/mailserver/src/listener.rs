@@ -89,3 +89,83 @@ pub async fn serve<F, Fut>(
 pub async fn stopped(mut shutdown: watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stop| *stop).await;
 }
+
+/// Connection counts of one service (over all its listeners): at most `total` at once,
+/// at most `per_ip` from one address.
+#[derive(Debug)]
+pub struct ConnectionLimits {
+    total: usize,
+    per_ip: usize,
+    counts: std::sync::Mutex<(usize, std::collections::HashMap<std::net::IpAddr, usize>)>,
+}
+
+/// A connection's place in its service's counts, given back when dropped.
+#[derive(Debug)]
+pub struct ConnectionSlot {
+    limits: Arc<ConnectionLimits>,
+    ip: std::net::IpAddr,
+}
+
+impl ConnectionLimits {
+    /// Limits of `total` connections, `per_ip` from one address.
+    pub fn new(total: usize, per_ip: usize) -> Arc<Self> {
+        Arc::new(Self {
+            total,
+            per_ip,
+            counts: std::sync::Mutex::default(),
+        })
+    }
+
+    /// A slot for a connection from `ip`, or `None` when a limit is reached.
+    pub fn take(self: &Arc<Self>, ip: std::net::IpAddr) -> Option<ConnectionSlot> {
+        let mut counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let from_ip = counts.1.get(&ip).copied().unwrap_or(0);
+        if counts.0 >= self.total || from_ip >= self.per_ip {
+            return None;
+        }
+        counts.0 += 1;
+        *counts.1.entry(ip).or_insert(0) += 1;
+        Some(ConnectionSlot {
+            limits: Arc::clone(self),
+            ip,
+        })
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut counts = self
+            .limits
+            .counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        counts.0 = counts.0.saturating_sub(1);
+        if let Some(n) = counts.1.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                counts.1.remove(&self.ip);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ConnectionLimits;
+
+    #[test]
+    fn limits_total_and_per_ip() {
+        let limits = ConnectionLimits::new(3, 2);
+        let (a, b) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        let first = limits.take(a).unwrap();
+        let _second = limits.take(a).unwrap();
+        assert!(limits.take(a).is_none(), "per address");
+        let _third = limits.take(b).unwrap();
+        assert!(limits.take(b).is_none(), "in total");
+        drop(first);
+        assert!(limits.take(a).is_some(), "given back");
+    }
+}

@@ -206,6 +206,9 @@ async fn start_pop3(
     server.config(config).tls(Arc::clone(tls)).options(options);
     let server = Arc::new(server);
     let listen = &app.config.listen;
+    let limits = &app.config.limits;
+    let counts =
+        listener::ConnectionLimits::new(limits.max_connections, limits.max_connections_per_ip);
     for (name, addrs, implicit) in [
         ("pop3", &listen.pop3, false),
         ("pop3s", &listen.pop3s, true),
@@ -214,14 +217,25 @@ async fn start_pop3(
             let socket = listener::bind(name, addr).await?;
             println!("listening on {addr} ({name})");
             let server = Arc::clone(&server);
+            let counts = Arc::clone(&counts);
             tasks.spawn(listener::serve(
                 Arc::clone(app),
                 Service::Pop3,
                 socket,
                 stopped.clone(),
-                move |stream, peer, stop| {
+                move |mut stream, peer, stop| {
                     let server = Arc::clone(&server);
+                    let slot = counts.take(peer.ip());
                     async move {
+                        let Some(_slot) = slot else {
+                            if !implicit {
+                                use tokio::io::AsyncWriteExt;
+                                let _ = stream
+                                    .write_all(b"-ERR [SYS/TEMP] too many connections\r\n")
+                                    .await;
+                            }
+                            return;
+                        };
                         if let Err(error) = server.serve_connection(stream, implicit, stop).await {
                             tracing::debug!(%peer, %error, "pop3 connection ended");
                         }

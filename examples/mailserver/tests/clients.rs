@@ -363,22 +363,37 @@ try:
 except smtplib.SMTPDataError as e:
     assert e.smtp_code == 450 and b"4.7.1" in e.smtp_error, e
 s.quit()
+# At most two connections from one address per service.
+import socket
+smtp_port = int(sys.argv[2])
+held = [socket.create_connection(("127.0.0.1", smtp_port)) for _ in range(2)]
+for c in held:
+    assert c.recv(200).startswith(b"220"), "greeting"
+third = socket.create_connection(("127.0.0.1", smtp_port))
+answer = third.recv(200)
+assert answer.startswith(b"421 4.7.0"), answer
 print("limited")
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn submission_rate_limit_per_user() {
+async fn submission_rate_limit_and_connection_limit() {
     let (dns, _dns_server) = common::dns_server(&["example.org"], &zone()).await;
     let mut server = Instance::prepare(
         "rate",
         "example.org",
         dns,
         25,
-        "[submission]\nmessages_per_hour = 2\n",
+        "[submission]\nmessages_per_hour = 2\n[limits]\nmax_connections_per_ip = 2\n",
     );
     server.add_user("bob@example.org", "bob-password-1");
     server.start();
-    let out = python(RATE, &[&server.ports.submission.to_string()]);
+    let out = python(
+        RATE,
+        &[
+            &server.ports.submission.to_string(),
+            &server.ports.smtp.to_string(),
+        ],
+    );
     assert!(out.contains("limited"), "{out}");
     let (_, metrics) = server.admin("GET", "/metrics", None);
     assert!(

@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use self::stream::Stream;
-use crate::listener;
+use crate::listener::{self, ConnectionLimits, ConnectionSlot};
 use crate::metrics::Service;
 use crate::smtp_inbound::Inbound;
 use crate::state::App;
@@ -90,8 +90,10 @@ pub async fn start(
         ("submission", &listen.submission, Kind::Submission),
         ("submissions", &listen.submissions, Kind::Submissions),
     ];
+    let limits = &app.config.limits;
     for (name, addrs, kind) in services {
         let config = Arc::new(session_config(app, kind)?);
+        let counts = ConnectionLimits::new(limits.max_connections, limits.max_connections_per_ip);
         for &addr in addrs {
             let socket = listener::bind(name, addr).await?;
             println!("listening on {addr} ({name})");
@@ -101,18 +103,20 @@ pub async fn start(
                 Service::Submission
             };
             let (app2, config, acceptor) = (Arc::clone(app), Arc::clone(&config), acceptor.clone());
+            let counts = Arc::clone(&counts);
             tasks.spawn(listener::serve(
                 Arc::clone(app),
                 service,
                 socket,
                 stopped.clone(),
                 move |stream, peer, stop| {
+                    let slot = counts.take(peer.ip());
                     connection(
                         Arc::clone(&app2),
                         kind,
                         Arc::clone(&config),
                         acceptor.clone(),
-                        stream,
+                        (stream, slot),
                         peer,
                         stop,
                     )
@@ -128,7 +132,7 @@ async fn connection(
     kind: Kind,
     config: Arc<ServerConfig>,
     acceptor: TlsAcceptor,
-    tcp: TcpStream,
+    (tcp, slot): (TcpStream, Option<ConnectionSlot>),
     peer: SocketAddr,
     stop: watch::Receiver<bool>,
 ) {
@@ -141,7 +145,20 @@ async fn connection(
     } else {
         Stream::Plain(tcp)
     };
-    let session = ServerSession::new(config);
+    let session = match &slot {
+        Some(_) => ServerSession::new(config),
+        None => {
+            tracing::info!(%peer, "smtp: too many connections, refused");
+            ServerSession::refuse(
+                config,
+                reply(
+                    ReplyCode::SERVICE_NOT_AVAILABLE,
+                    (4, 7, 0),
+                    "too many connections, try again later",
+                ),
+            )
+        }
+    };
     let result = match kind {
         Kind::Inbound => {
             let mut handler = Inbound::new(app, peer, false);
