@@ -33,6 +33,14 @@ pub fn new_queue_id() -> QueueId {
     QueueId::new(SystemClock.now(), SEQUENCE.fetch_add(1, Ordering::Relaxed))
 }
 
+/// Whether `user`'s mailbox is at or over its storage quota (checked at RCPT, so that
+/// the sender hears `452 4.2.2` before sending the message). Blocks.
+pub fn mailbox_full(app: &App, user: &str) -> bool {
+    crate::provision::account(&app.store, user)
+        .and_then(|account| mailstore::store::QuotaStore::quota(&account))
+        .is_ok_and(|usage| usage.quota.max_bytes.is_some_and(|max| usage.bytes >= max))
+}
+
 /// Stores `message` in the mailbox `folder` (INBOX when `None`; created when missing)
 /// of each user. Blocks: call from `spawn_blocking`.
 pub fn store_local(app: &App, users: &[String], message: &[u8], folder: Option<&str>) -> Delivered {

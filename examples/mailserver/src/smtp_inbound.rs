@@ -107,7 +107,24 @@ impl SmtpHandler for Inbound {
     async fn rcpt(&mut self, to: String) -> Option<Reply<'static>> {
         let app = Arc::clone(&self.app);
         let address = to.clone();
-        let resolved = tokio::task::spawn_blocking(move || app.directory.resolve(&address)).await;
+        let resolved = tokio::task::spawn_blocking(move || {
+            let resolution = app.directory.resolve(&address)?;
+            let full = match &resolution {
+                Resolution::Local(users) => users.iter().all(|u| delivery::mailbox_full(&app, u)),
+                _ => false,
+            };
+            Ok::<_, crate::users::DirectoryError>((resolution, full))
+        })
+        .await;
+        if let Ok(Ok((Resolution::Local(_), true))) = &resolved {
+            self.app.metrics.rejected(Rejection::Size);
+            return Some(reply(
+                ReplyCode::INSUFFICIENT_STORAGE,
+                (4, 2, 2),
+                &format!("<{to}>: mailbox full"),
+            ));
+        }
+        let resolved = resolved.map(|r| r.map(|(resolution, _)| resolution));
         match resolved {
             Ok(Ok(Resolution::Local(users))) => {
                 for user in users {

@@ -166,6 +166,24 @@ async fn curl_through_every_listener() {
     assert_eq!(log.matches("smtp transaction").count(), 1, "{log}");
     assert_eq!(log.matches("submission transaction").count(), 2, "{log}");
     assert!(log.contains("queue_id="), "{log}");
+
+    // A full mailbox is refused at RCPT with 452 4.2.2 (quota set through the API).
+    let (code, body) = server.admin(
+        "PATCH",
+        "/api/users/bob@example.org",
+        Some("{\"quota_bytes\": 100}"),
+    );
+    assert_eq!(code, 200, "{body}");
+    let (ok, _, err) = curl(&[
+        &format!("smtp://127.0.0.1:{}", p.smtp),
+        "--mail-from",
+        "x@example.org",
+        "--mail-rcpt",
+        "bob@example.org",
+        "--upload-file",
+        msg,
+    ]);
+    assert!(!ok && err.contains("452"), "{err}");
     assert!(server.stop(), "graceful stop");
 }
 
