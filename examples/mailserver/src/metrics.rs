@@ -122,6 +122,18 @@ impl Metrics {
         }
     }
 
+    /// A connection opened, for a driver that cannot hold an [`ActiveConnection`];
+    /// MUST be paired with [`Metrics::closed`].
+    pub fn opened(&self, service: Service) {
+        self.connections[service.index()].fetch_add(1, Ordering::Relaxed);
+        self.active[service.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A connection counted with [`Metrics::opened`] closed.
+    pub fn closed(&self, service: Service) {
+        self.active[service.index()].fetch_sub(1, Ordering::Relaxed);
+    }
+
     /// A successful login.
     pub fn login(&self, service: Service) {
         self.logins[service.index()].fetch_add(1, Ordering::Relaxed);

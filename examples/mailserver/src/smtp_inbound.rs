@@ -14,7 +14,7 @@ use smtp_proto::{EnhancedStatusCode, Envelope, Reply, ReplyCode};
 use crate::delivery;
 use crate::headers::{self, Trace};
 use crate::metrics::{Rejection, Service};
-use crate::smtp::driver::SmtpHandler;
+use crate::smtp::decisions::SmtpHandler;
 use crate::smtp::reply;
 use crate::state::App;
 use crate::users::Resolution;

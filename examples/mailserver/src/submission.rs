@@ -14,7 +14,7 @@ use crate::delivery;
 use crate::headers::{self, Trace};
 use crate::metrics::{Rejection, Service};
 use crate::rate_limit::Exceeded;
-use crate::smtp::driver::SmtpHandler;
+use crate::smtp::decisions::SmtpHandler;
 use crate::smtp::reply;
 use crate::state::App;
 use crate::users::{Resolution, address};

@@ -1,21 +1,19 @@
 //! The SMTP listeners: inbound on port 25 ([`crate::smtp_inbound`]), submission on 587
-//! with STARTTLS and 465 with implicit TLS ([`crate::submission`]), each connection
-//! driven by [`driver::drive`] over smtp-proto's sans-IO server session.
+//! with STARTTLS and 465 with implicit TLS ([`crate::submission`]), each run by
+//! smtp-proto's tokio server; this module builds the session configurations and hands
+//! each connection a session handler, within the connection limits.
 
-pub mod driver;
-pub mod stream;
+pub mod decisions;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use smtp_proto::server::{ServerConfig, ServerSession};
+use smtp_proto::server::ServerConfig;
+use smtp_proto::tokio::{ConnectionInfo, Handler, Options, Server};
 use smtp_proto::{Domain, EnhancedStatusCode, Mechanism, Reply, ReplyCode};
-use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tokio_rustls::TlsAcceptor;
 
-use self::stream::Stream;
+use self::decisions::Session;
 use crate::listener::{self, ConnectionLimits, ConnectionSlot};
 use crate::metrics::Service;
 use crate::smtp_inbound::Inbound;
@@ -43,6 +41,83 @@ enum Kind {
     Submissions,
 }
 
+/// A connection's place in the limits and the metrics, given back when the session
+/// handler (which holds it) is dropped.
+#[derive(Debug)]
+pub struct Admission {
+    app: Arc<App>,
+    service: Service,
+    _slot: ConnectionSlot,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        self.app.metrics.closed(self.service);
+    }
+}
+
+/// Admits connections to one SMTP service and makes their session handlers.
+#[derive(Debug)]
+struct Service25Or587 {
+    app: Arc<App>,
+    kind: Kind,
+    limits: Arc<ConnectionLimits>,
+}
+
+impl Service25Or587 {
+    fn admit(&self, info: &ConnectionInfo) -> Result<Admission, Reply<'static>> {
+        let service = if self.kind == Kind::Inbound {
+            Service::Smtp
+        } else {
+            Service::Submission
+        };
+        let Some(slot) = self.limits.take(info.peer.ip()) else {
+            tracing::info!(peer = %info.peer, "smtp: too many connections, refused");
+            return Err(reply(
+                ReplyCode::SERVICE_NOT_AVAILABLE,
+                (4, 7, 0),
+                "too many connections, try again later",
+            ));
+        };
+        self.app.metrics.opened(service);
+        Ok(Admission {
+            app: Arc::clone(&self.app),
+            service,
+            _slot: slot,
+        })
+    }
+}
+
+/// The port 25 service.
+#[derive(Debug)]
+struct InboundService(Service25Or587);
+
+/// The submission services.
+#[derive(Debug)]
+struct SubmissionService(Service25Or587);
+
+impl Handler for InboundService {
+    type Session = Session<Inbound>;
+
+    async fn connect(&self, info: &ConnectionInfo) -> Result<Self::Session, Reply<'static>> {
+        let admission = self.0.admit(info)?;
+        let handler = Inbound::new(Arc::clone(&self.0.app), info.peer, info.tls.is_some());
+        Ok(Session::new(handler, admission))
+    }
+}
+
+impl Handler for SubmissionService {
+    type Session = Session<Submission>;
+
+    async fn connect(&self, info: &ConnectionInfo) -> Result<Self::Session, Reply<'static>> {
+        let admission = self.0.admit(info)?;
+        Ok(Session::new(
+            Submission::new(Arc::clone(&self.0.app), info.peer),
+            admission,
+        ))
+    }
+}
+
 fn session_config(app: &App, kind: Kind) -> Result<ServerConfig, String> {
     let hostname =
         Domain::try_from(app.config.hostname.clone()).map_err(|e| format!("hostname: {e}"))?;
@@ -57,18 +132,11 @@ fn session_config(app: &App, kind: Kind) -> Result<ServerConfig, String> {
         .eight_bit_mime(true)
         .smtputf8(true)
         .chunking(true);
-    match kind {
-        Kind::Inbound => {
-            config.starttls(true);
-        }
-        Kind::Submission | Kind::Submissions => {
-            config
-                .starttls(kind == Kind::Submission)
-                .tls_active(kind == Kind::Submissions)
-                .auth_mechanisms([Mechanism::PLAIN, Mechanism::LOGIN])
-                .auth_requires_tls(true)
-                .auth_required(true);
-        }
+    if kind != Kind::Inbound {
+        config
+            .auth_mechanisms([Mechanism::PLAIN, Mechanism::LOGIN])
+            .auth_requires_tls(true)
+            .auth_required(true);
     }
     Ok(config)
 }
@@ -83,93 +151,61 @@ pub async fn start(
     stopped: &watch::Receiver<bool>,
     tasks: &mut JoinSet<()>,
 ) -> Result<(), String> {
-    let acceptor = TlsAcceptor::from(Arc::clone(tls));
     let listen = &app.config.listen;
+    let limits = &app.config.limits;
     let services = [
         ("smtp", &listen.smtp, Kind::Inbound),
         ("submission", &listen.submission, Kind::Submission),
         ("submissions", &listen.submissions, Kind::Submissions),
     ];
-    let limits = &app.config.limits;
+    let mut options = Options::default();
+    options
+        .max_connections(limits.max_connections)
+        .shutdown_grace(listener::SHUTDOWN_GRACE);
     for (name, addrs, kind) in services {
-        let config = Arc::new(session_config(app, kind)?);
-        let counts = ConnectionLimits::new(limits.max_connections, limits.max_connections_per_ip);
+        let service = Service25Or587 {
+            app: Arc::clone(app),
+            kind,
+            limits: ConnectionLimits::new(limits.max_connections, limits.max_connections_per_ip),
+        };
+        let config = session_config(app, kind)?;
+        let inbound = Arc::new(InboundService(Service25Or587 {
+            app: Arc::clone(&service.app),
+            kind,
+            limits: Arc::clone(&service.limits),
+        }));
+        let submission = Arc::new(SubmissionService(service));
         for &addr in addrs {
             let socket = listener::bind(name, addr).await?;
             println!("listening on {addr} ({name})");
-            let service = if kind == Kind::Inbound {
-                Service::Smtp
-            } else {
-                Service::Submission
-            };
-            let (app2, config, acceptor) = (Arc::clone(app), Arc::clone(&config), acceptor.clone());
-            let counts = Arc::clone(&counts);
-            tasks.spawn(listener::serve(
-                Arc::clone(app),
-                service,
-                socket,
-                stopped.clone(),
-                move |stream, peer, stop| {
-                    let slot = counts.take(peer.ip());
-                    connection(
-                        Arc::clone(&app2),
-                        kind,
-                        Arc::clone(&config),
-                        acceptor.clone(),
-                        (stream, slot),
-                        peer,
-                        stop,
-                    )
-                },
-            ));
+            let stop = listener::stopped(stopped.clone());
+            match kind {
+                Kind::Inbound => {
+                    let server = Server::with_handler(config.clone(), Arc::clone(&inbound))
+                        .with_starttls(Arc::clone(tls))
+                        .with_options(options.clone());
+                    tasks.spawn(async move { report(name, server.serve(socket, stop).await) });
+                }
+                Kind::Submission => {
+                    let server = Server::with_handler(config.clone(), Arc::clone(&submission))
+                        .with_starttls(Arc::clone(tls))
+                        .with_options(options.clone());
+                    tasks.spawn(async move { report(name, server.serve(socket, stop).await) });
+                }
+                Kind::Submissions => {
+                    let server = Server::with_handler(config.clone(), Arc::clone(&submission))
+                        .with_implicit_tls(Arc::clone(tls))
+                        .with_options(options.clone());
+                    tasks.spawn(async move { report(name, server.serve(socket, stop).await) });
+                }
+            }
         }
     }
     Ok(())
 }
 
-async fn connection(
-    app: Arc<App>,
-    kind: Kind,
-    config: Arc<ServerConfig>,
-    acceptor: TlsAcceptor,
-    (tcp, slot): (TcpStream, Option<ConnectionSlot>),
-    peer: SocketAddr,
-    stop: watch::Receiver<bool>,
-) {
-    let _ = tcp.set_nodelay(true);
-    let stream = if kind == Kind::Submissions {
-        match tokio::time::timeout(std::time::Duration::from_secs(30), acceptor.accept(tcp)).await {
-            Ok(Ok(tls)) => Stream::Tls(Box::new(tls)),
-            _ => return,
-        }
-    } else {
-        Stream::Plain(tcp)
-    };
-    let session = match &slot {
-        Some(_) => ServerSession::new(config),
-        None => {
-            tracing::info!(%peer, "smtp: too many connections, refused");
-            ServerSession::refuse(
-                config,
-                reply(
-                    ReplyCode::SERVICE_NOT_AVAILABLE,
-                    (4, 7, 0),
-                    "too many connections, try again later",
-                ),
-            )
-        }
-    };
-    let result = match kind {
-        Kind::Inbound => {
-            let mut handler = Inbound::new(app, peer, false);
-            driver::drive(stream, session, &mut handler, Some(&acceptor), stop).await
-        }
-        Kind::Submission | Kind::Submissions => {
-            let mut handler = Submission::new(app, peer);
-            driver::drive(stream, session, &mut handler, Some(&acceptor), stop).await
-        }
-    };
+fn report(name: &str, result: std::io::Result<()>) {
     if let Err(error) = result {
-        tracing::debug!(%peer, %error, "smtp connection ended");
+        tracing::error!(listener = name, %error, "SMTP listener failed");
     }
 }
