@@ -18,7 +18,7 @@ mod reply;
 
 pub use command::{command, sasl_line};
 pub use reply::reply;
-pub(crate) use reply::reply_lines;
+pub(crate) use reply::{decimal, put_decimal, reply_line, reply_lines};
 
 #[cfg(test)]
 mod tests;

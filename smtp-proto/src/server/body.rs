@@ -131,8 +131,13 @@ impl ServerSession {
             Some(error) => self.error(error),
             None if last => self.end_of_body(),
             None => {
-                let text = format!("{size} octets received");
-                self.reply(ReplyCode::OK, Some(EnhancedStatusCode::OK), &text);
+                let mut digits = [0; 20];
+                let size = crate::encode::decimal(size, &mut digits);
+                self.reply_parts(
+                    ReplyCode::OK,
+                    Some(EnhancedStatusCode::OK),
+                    &[size, " octets received"],
+                );
             }
         }
         true
@@ -208,17 +213,22 @@ impl ServerSession {
         let count = recipients.len().max(1);
         match answer {
             MessageAnswer::Accepted(queue_id) => {
-                let text = format!("OK queued as {queue_id}");
-                let reply = Reply::new(ReplyCode::OK, text).with_enhanced(EnhancedStatusCode::OK);
+                let queue_id = crate::types::Text::lossy(queue_id);
                 if self.is_lmtp() {
                     for recipient in recipients {
-                        let text = format!("{} OK queued as {queue_id}", recipient.path);
-                        let reply =
-                            Reply::new(ReplyCode::OK, text).with_enhanced(EnhancedStatusCode::OK);
-                        self.send(&reply);
+                        let path = recipient.path.to_string();
+                        self.reply_parts(
+                            ReplyCode::OK,
+                            Some(EnhancedStatusCode::OK),
+                            &[&path, " OK queued as ", queue_id.as_str()],
+                        );
                     }
                 } else {
-                    self.send(&reply);
+                    self.reply_parts(
+                        ReplyCode::OK,
+                        Some(EnhancedStatusCode::OK),
+                        &["OK queued as ", queue_id.as_str()],
+                    );
                 }
             }
             MessageAnswer::Rejected(reply) => self.answer_each_recipient(&reply, count),

@@ -1,7 +1,7 @@
 //! Command handling: the ordering rules of RFC 5321 section 4.1.4 and of the
 //! extensions, and the answers to the envelope decisions.
 
-use std::borrow::Cow;
+use bytes::BufMut;
 
 use crate::command::{Command, MailParameters, RcptParameters};
 use crate::error::{LimitExceeded, Policy, Sequence, SessionError, Unsupported};
@@ -9,7 +9,7 @@ use crate::frame::Line;
 use crate::parse;
 use crate::reply::Reply;
 use crate::server::session::{Mode, Pending, Transaction};
-use crate::server::{HelloKind, Protocol, ServerSession, VerifyKind};
+use crate::server::{HelloKind, Protocol, ServerConfig, ServerSession, VerifyKind};
 use crate::types::{
     BodyType, EnhancedStatusCode, Envelope, ForwardPath, Host, Recipient, ReplyCode, ReversePath,
 };
@@ -60,8 +60,12 @@ impl ServerSession {
             }
             Command::Quit => {
                 self.end_transaction(crate::server::AbortReason::Closed);
-                let text = format!("{} closing connection", self.config.hostname);
-                self.reply(ReplyCode::CLOSING, Some(EnhancedStatusCode::OK), &text);
+                let config = std::sync::Arc::clone(&self.config);
+                self.reply_parts(
+                    ReplyCode::CLOSING,
+                    Some(EnhancedStatusCode::OK),
+                    &[config.hostname.as_str(), " closing connection"],
+                );
                 self.closing = true;
                 Ok(())
             }
@@ -254,50 +258,50 @@ impl ServerSession {
         }
         let (host, kind) = *hello;
         self.end_transaction(crate::server::AbortReason::Reset);
-        let first = format!("{} greets {}", self.config.hostname, host);
-        self.hello = Some((host, kind));
+        let config = std::sync::Arc::clone(&self.config);
+        let greeting = [config.hostname.as_str(), " greets ", host.as_str()];
         match kind {
-            HelloKind::Helo => self.reply(ReplyCode::OK, None, &first),
+            HelloKind::Helo => self.reply_parts(ReplyCode::OK, None, &greeting),
             HelloKind::Ehlo | HelloKind::Lhlo => {
-                let lines = self.capability_lines(first);
-                crate::encode::reply_lines(
-                    ReplyCode::OK,
-                    None,
-                    lines.iter().map(|line| line.as_ref()),
-                    &mut self.output,
-                );
+                self.capabilities(&config, &greeting);
             }
         }
+        self.hello = Some((host, kind));
         self.advance();
     }
 
-    /// The lines of the EHLO reply: the greeting, then what this connection offers
-    /// now (STARTTLS only before TLS, AUTH only where allowed and not yet done).
-    fn capability_lines(&self, first: String) -> Vec<Cow<'static, str>> {
-        let config = &self.config;
-        let mut lines = vec![Cow::Owned(first)];
-        let mut offer = |on: bool, line: &'static str| {
-            if on {
-                lines.push(Cow::Borrowed(line));
-            }
-        };
-        offer(config.pipelining, "PIPELINING");
-        offer(config.eight_bit_mime, "8BITMIME");
-        offer(config.smtputf8, "SMTPUTF8");
-        offer(config.enhanced_status_codes, "ENHANCEDSTATUSCODES");
-        offer(config.chunking, "CHUNKING");
-        offer(config.chunking && config.binarymime, "BINARYMIME");
-        offer(config.dsn, "DSN");
-        offer(config.starttls && !self.tls, "STARTTLS");
-        lines.push(Cow::Owned(format!(
-            "SIZE {}",
-            config.limits.max_message_size
-        )));
-        if self.auth_offered() && self.authenticated.is_none() {
-            let names: Vec<&str> = config.auth_mechanisms.iter().map(|m| m.as_str()).collect();
-            lines.push(Cow::Owned(format!("AUTH {}", names.join(" "))));
+    /// Writes the EHLO reply: the greeting, then what this connection offers now
+    /// (STARTTLS only before TLS, AUTH only where allowed and not yet done).
+    fn capabilities(&mut self, config: &ServerConfig, greeting: &[&str]) {
+        let auth = self.auth_offered() && self.authenticated.is_none();
+        let tls = self.tls;
+        let out = &mut self.output;
+        let ok = ReplyCode::OK;
+        crate::encode::reply_line(ok, None, true, greeting, out);
+        let offers = [
+            (config.pipelining, "PIPELINING"),
+            (config.eight_bit_mime, "8BITMIME"),
+            (config.smtputf8, "SMTPUTF8"),
+            (config.enhanced_status_codes, "ENHANCEDSTATUSCODES"),
+            (config.chunking, "CHUNKING"),
+            (config.chunking && config.binarymime, "BINARYMIME"),
+            (config.dsn, "DSN"),
+            (config.starttls && !tls, "STARTTLS"),
+        ];
+        for (_, keyword) in offers.iter().filter(|(on, _)| *on) {
+            crate::encode::reply_line(ok, None, true, &[keyword], out);
         }
-        lines
+        out.put_slice(if auth { b"250-SIZE " } else { b"250 SIZE " });
+        crate::encode::put_decimal(config.limits.max_message_size, out);
+        out.put_slice(b"\r\n");
+        if auth {
+            out.put_slice(b"250 AUTH");
+            for mechanism in &config.auth_mechanisms {
+                out.put_u8(b' ');
+                out.put_slice(mechanism.as_str().as_bytes());
+            }
+            out.put_slice(b"\r\n");
+        }
     }
 
     /// Whether AUTH is offered on this connection now.

@@ -179,8 +179,12 @@ impl ServerSession {
     /// [`poll_output`](Self::poll_output).
     pub fn new(config: impl Into<Arc<ServerConfig>>) -> Self {
         let mut session = Self::blank(config.into());
-        let greeting = format!("{} {}", session.config.hostname, session.config.greeting);
-        session.reply(ReplyCode::SERVICE_READY, None, &greeting);
+        let config = Arc::clone(&session.config);
+        session.reply_parts(
+            ReplyCode::SERVICE_READY,
+            None,
+            &[config.hostname.as_str(), " ", config.greeting.as_str()],
+        );
         session
     }
 
@@ -307,11 +311,11 @@ impl ServerSession {
         }
         self.abort_body(AbortReason::Closed);
         self.pending = Pending::None;
-        let text = format!("{} service shutting down", self.config.hostname);
-        self.reply(
+        let config = Arc::clone(&self.config);
+        self.reply_parts(
             ReplyCode::SERVICE_NOT_AVAILABLE,
             Some(EnhancedStatusCode::SYSTEM_NOT_ACCEPTING),
-            &text,
+            &[config.hostname.as_str(), " service shutting down"],
         );
         self.closing = true;
     }
@@ -465,10 +469,20 @@ impl ServerSession {
         enhanced: Option<EnhancedStatusCode>,
         text: &str,
     ) {
+        self.reply_parts(code, enhanced, &[text]);
+    }
+
+    /// Writes a reply of one line whose text is `parts` joined.
+    pub(super) fn reply_parts(
+        &mut self,
+        code: ReplyCode,
+        enhanced: Option<EnhancedStatusCode>,
+        parts: &[&str],
+    ) {
         let enhanced = enhanced
             .filter(|_| self.enhanced_codes())
             .map(|e| e.with_class(code.class()));
-        encode::reply_lines(code, enhanced, [text], &mut self.output);
+        encode::reply_line(code, enhanced, false, parts, &mut self.output);
     }
 
     /// Writes `reply` as given, minus the enhanced code when not negotiated.

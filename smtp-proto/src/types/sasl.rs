@@ -90,7 +90,7 @@ impl<'a> SaslResponse<'a> {
 /// Padded base64 whose unused bits are zero, checked without decoding (no
 /// allocation): what the `STANDARD` engine decodes.
 fn is_canonical_base64(value: &[u8]) -> bool {
-    if value.is_empty() || value.len() % 4 != 0 {
+    if value.is_empty() || !value.len().is_multiple_of(4) {
         return false;
     }
     let padding = value.iter().rev().take_while(|&&b| b == b'=').count();

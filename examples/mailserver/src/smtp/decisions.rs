@@ -87,10 +87,7 @@ impl<H: SmtpHandler> SessionHandler for Session<H> {
         _kind: HelloKind,
     ) -> Result<(), Reply<'static>> {
         self.note_tls(ctx);
-        self.handler
-            .hello(host.as_ref())
-            .await
-            .map_or(Ok(()), Err)
+        self.handler.hello(host.as_ref()).await.map_or(Ok(()), Err)
     }
 
     async fn auth(&mut self, ctx: &Context, credentials: &Credentials) -> AuthResult {
