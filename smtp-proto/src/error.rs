@@ -351,8 +351,9 @@ pub enum ClientError {
     /// true.
     #[error("client session is not ready for a new command")]
     NotReady,
-    /// The body was offered while no body is expected (before
-    /// [`Event::SendBody`](crate::client::Event::SendBody) or after the end).
+    /// The body was offered while no body is expected (before an
+    /// [`EnvelopeResult`](crate::client::EnvelopeResult) that
+    /// [expects one](crate::client::EnvelopeResult::body_expected), or after the end).
     #[error("no message body is expected now")]
     NoBodyExpected,
     /// The server did not offer the extension the command needs, named.
