@@ -91,10 +91,10 @@ impl DataDecoder {
     }
 
     /// The fast path: the longest prefix with no bare CR or LF and no dot at a line
-    /// start after its first octet, handed out whole. A branch-free block scan finds
-    /// the first bare line ending, and `memmem` the first `\n.` before it, so every
-    /// call costs about the octets it hands out (linear on any input). `None` when
-    /// the input starts with something for [`decode_step`](Self::decode_step).
+    /// start after its first octet, handed out whole. One branch-free block scan finds
+    /// where it stops, so every call costs about the octets it hands out (linear on
+    /// any input). `None` when the input starts with something for
+    /// [`decode_step`](Self::decode_step).
     fn decode_clean_run(&mut self, input: &mut BytesMut) -> Option<DataEvent> {
         // A CR at the very end may be half of a CRLF: never hand it out yet.
         let known = if input.last() == Some(&b'\r') {
@@ -102,10 +102,9 @@ impl DataDecoder {
         } else {
             input.len()
         };
-        let clean = first_bare_line_ending(&input[..known + usize::from(known < input.len())])
+        let end = first_stop(&input[..known + usize::from(known < input.len())])
             .unwrap_or(known)
             .min(known);
-        let end = memchr::memmem::find(&input[..clean], b"\n.").map_or(clean, |at| at + 1);
         if end == 0 {
             return None;
         }
@@ -167,29 +166,34 @@ impl DataDecoder {
     }
 }
 
-/// The position of the first bare CR or LF in `input`: an LF not after a CR (an LF
-/// first counts as bare: the decoder never leaves a CR of a CRLF behind), or a CR
-/// followed by something else than LF (a CR last is not judged). Scans blocks of 64
-/// octets with a branch-free test the compiler vectorizes, and looks closer only in
-/// the block that has one.
-fn first_bare_line_ending(input: &[u8]) -> Option<usize> {
+/// Where the clean run at the front of `input` stops: at the first bare CR or LF (an
+/// LF not after a CR, an LF first counting as bare since the decoder never leaves the
+/// CR of a CRLF behind; a CR followed by something else than LF, a CR last not being
+/// judged), or at a dot that starts a line after the first octet. Scans blocks of 64
+/// octets with a branch-free test of each octet pair that the compiler vectorizes,
+/// and looks closer only in the block that has a stop.
+fn first_stop(input: &[u8]) -> Option<usize> {
     const BLOCK: usize = 64;
     if input.first() == Some(&b'\n') {
         return Some(0);
     }
+    let stop = |a: u8, b: u8| {
+        (u8::from(a == b'\r') ^ u8::from(b == b'\n')) | (u8::from(a == b'\n') & u8::from(b == b'.'))
+    };
     let pairs = input.len().saturating_sub(1);
     let mut start = 0;
     while start < pairs {
         let end = (start + BLOCK).min(pairs);
         let block = &input[start..=end];
-        let mismatch = block.iter().zip(&block[1..]).fold(0u8, |acc, (&a, &b)| {
-            acc | (u8::from(a == b'\r') ^ u8::from(b == b'\n'))
-        });
-        if mismatch != 0 {
+        let any = block
+            .iter()
+            .zip(&block[1..])
+            .fold(0u8, |acc, (&a, &b)| acc | stop(a, b));
+        if any != 0 {
             let at = block
                 .windows(2)
-                .position(|pair| (pair[0] == b'\r') != (pair[1] == b'\n'))?;
-            // A CR not followed by LF is bare at `at`; an LF not after a CR at `at + 1`.
+                .position(|pair| stop(pair[0], pair[1]) != 0)?;
+            // A bare CR stops at itself; a bare LF or a line-start dot at the next octet.
             return Some(start + if block[at] == b'\r' { at } else { at + 1 });
         }
         start = end;
@@ -310,6 +314,41 @@ mod tests {
         use BareLineEndings::{Normalize as N, Reject as R};
         check(N, b"a\nb\rc\r\r\n.\r\n", b"a\r\nb\r\nc\r\n\r\n", true, 0);
         check(R, b"a\nb\rc\r\r\n.\r\n", b"abc\r\n", true, 3);
+    }
+
+    /// The one-decision-at-a-time path alone, fed octet by octet: the reference the
+    /// fast path must agree with.
+    fn decode_exactly(policy: BareLineEndings, input: &[u8]) -> (Vec<u8>, bool, usize) {
+        let mut decoder = DataDecoder::new(policy);
+        let mut buffer = BytesMut::new();
+        let (mut body, mut bare) = (Vec::new(), 0);
+        for &octet in input {
+            buffer.extend_from_slice(&[octet]);
+            while let Some(event) = decoder.decode_step(&mut buffer) {
+                match event {
+                    DataEvent::Chunk(chunk) => body.extend_from_slice(&chunk),
+                    DataEvent::BareLineEnding => bare += 1,
+                    DataEvent::End => return (body, true, bare),
+                }
+            }
+        }
+        (body, false, bare)
+    }
+
+    proptest::proptest! {
+        /// The block scan of the fast path finds exactly the stops the exact path
+        /// makes, on inputs dense in CR, LF and dots, in any split.
+        #[test]
+        fn fast_path_agrees_with_the_exact_path(
+            input in proptest::collection::vec(
+                proptest::sample::select(&b"a.\r\n"[..]), 0..300),
+            step in 1usize..100,
+            reject in proptest::bool::ANY,
+        ) {
+            let policy = if reject { BareLineEndings::Reject } else { BareLineEndings::Normalize };
+            let (body, ended, bare, _) = decode(policy, &input, step);
+            proptest::prop_assert_eq!((body, ended, bare), decode_exactly(policy, &input));
+        }
     }
 
     #[test]
