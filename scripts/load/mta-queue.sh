@@ -44,13 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! command -v smtp-source >/dev/null; then
-    log "installing postfix from Debian"
-    [ -f /tmp/.load-apt-updated ] || { apt-get update -qq >/dev/null; touch /tmp/.load-apt-updated; }
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix >/dev/null
-    rm -f /usr/sbin/policy-rc.d
-fi
+need_postfix
 
 log "building custom-mta and smtp-sink (release)"
 (cd "$ROOT" && cargo build --release -q -p custom-mta -p smtp-sink)

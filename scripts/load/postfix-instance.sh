@@ -1,4 +1,4 @@
-# Shared by scripts/load/mta-queue.sh and scripts/interop/60-mta-queue.sh (sourced):
+# Shared by scripts/load/*.sh and scripts/interop/60-mta-queue.sh (sourced):
 # a private Postfix instance with its own config and queue directories, listening on
 # loopback only, started with `postfix -c DIR start` and stopped with `postfix -c DIR
 # stop` by the caller.
@@ -55,4 +55,15 @@ CF
     grep -q '^postlog' "$dir/etc/master.cf" ||
         printf 'postlog   unix-dgram n  -       n       -       1       postlogd\n' >>"$dir/etc/master.cf"
     postfix -c "$dir/etc" check >/dev/null 2>&1 || postfix -c "$dir/etc" check
+}
+
+# need_postfix: installs Debian's postfix (smtp-source, smtp-sink, the daemons) when
+# smtp-source is missing, without starting the system instance.
+need_postfix() {
+    command -v smtp-source >/dev/null && return 0
+    echo "[load] installing postfix from Debian"
+    [ -f /tmp/.load-apt-updated ] || { apt-get update -qq >/dev/null; touch /tmp/.load-apt-updated; }
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix >/dev/null
+    rm -f /usr/sbin/policy-rc.d
 }

@@ -19,6 +19,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$ROOT/scripts/load/postfix-instance.sh"
 N=${N:-20000}
 IDLE=${IDLE:-1000}
 [ "$N" -le 200000 ] || { echo "N is capped at 200000"; exit 1; }
@@ -39,13 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! command -v smtp-source >/dev/null; then
-    log "installing postfix from Debian"
-    [ -f /tmp/.load-apt-updated ] || { apt-get update -qq >/dev/null; touch /tmp/.load-apt-updated; }
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix >/dev/null
-    rm -f /usr/sbin/policy-rc.d
-fi
+need_postfix
 
 log "building smtp-sink (release)"
 (cd "$ROOT" && cargo build --release -q -p smtp-sink)
