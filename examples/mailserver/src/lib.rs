@@ -4,8 +4,8 @@
 //! submission, `mailauth` for SPF/DKIM/DMARC, `mailstore` for the mailboxes,
 //! `imap-proto` and `pop3-proto` for reading them, `mta-queue` for delivery out. The
 //! glue lives here, one module per concern; the binary (`src/main.rs`) only parses the
-//! command line. The modules are public so that other front ends (the web admin UI)
-//! reuse them, the admin API's handlers first of all.
+//! command line. The modules are public so that other front ends reuse them, the admin
+//! API's handlers first of all (the web admin pages in [`web`] do).
 //!
 //! ```text
 //!  listeners ──> smtp_inbound / submission ──> delivery ──> mailstore (local)
@@ -13,6 +13,7 @@
 //!      ├──> imap_backend ──> mailstore           users (SQLite, argon2)
 //!      ├──> pop3_maildrop ─> mailstore           config, tls, dkim_keys
 //!      └──> admin (axum JSON API, /metrics) ──> users, queue, metrics
+//!           └──> web (HTML admin pages, sessions) ──> admin's handlers
 //! ```
 
 pub mod admin;
@@ -38,6 +39,7 @@ pub mod state;
 pub mod submission;
 pub mod tls;
 pub mod users;
+pub mod web;
 
 /// The package README's examples (shell and Python, not Rust: nothing to compile).
 #[doc = include_str!("../README.md")]

@@ -256,7 +256,7 @@ fn on_event(metrics: std::sync::Weak<App>) -> impl Fn(&mta_queue::Event) + Send 
                 diagnostic,
                 ..
             } => {
-                metrics.deferred();
+                metrics.deferred(&format!("{id} to {recipient}: {}", diagnostic.text));
                 tracing::info!(queue_id = %id, %recipient, reply = %diagnostic.text, "deferred");
             }
             EventKind::Failed {
@@ -265,7 +265,7 @@ fn on_event(metrics: std::sync::Weak<App>) -> impl Fn(&mta_queue::Event) + Send 
                 diagnostic,
                 ..
             } => {
-                metrics.bounced();
+                metrics.bounced(&format!("{id} to {recipient}: {}", diagnostic.text));
                 tracing::info!(queue_id = %id, %recipient, reply = %diagnostic.text, "failed");
             }
             other => tracing::debug!(event = ?other, "queue"),

@@ -52,8 +52,9 @@ pub fn request(
     ))
 }
 
-/// Decodes a chunked body.
-fn dechunk(mut body: &str) -> String {
+/// Decodes a chunked body (`Transfer-Encoding: chunked`); stops at the first
+/// malformed chunk.
+pub fn dechunk(mut body: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = body.split_once("\r\n") {
         let Ok(size) = usize::from_str_radix(size.trim(), 16) else {

@@ -36,14 +36,17 @@ use tokio::sync::watch;
 
 use crate::state::App;
 
-/// The API's routes, with the bearer-token check.
+/// The API's routes, with the bearer-token check, and the web admin pages (with
+/// their own sign-in) beside them.
 pub fn router(app: Arc<App>) -> Router {
+    let web = crate::web::router(Arc::clone(&app), false);
     api_routes()
         .layer(middleware::from_fn_with_state(
             Arc::clone(&app),
             require_token,
         ))
         .with_state(app)
+        .merge(web)
 }
 
 /// The routes without authentication, for a front end that checks access its own way

@@ -141,6 +141,8 @@ struct FileRoute {
 #[serde(deny_unknown_fields)]
 struct FileAdmin {
     token: Option<String>,
+    #[serde(default)]
+    users: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -361,6 +363,22 @@ impl File {
                 "must be at least 16 characters",
             ));
         }
+        let admin_users = self
+            .admin
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, address)| {
+                let address = address.trim().to_ascii_lowercase();
+                match address.split_once('@') {
+                    Some((local, domain)) if !local.is_empty() && !domain.is_empty() => Ok(address),
+                    _ => Err(ConfigError::invalid(
+                        format!("admin.users[{i}]"),
+                        format!("not an address: {address:?}"),
+                    )),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let filter = self.log.level.unwrap_or_else(|| "info".to_owned());
         tracing_subscriber::EnvFilter::try_new(&filter)
             .map_err(|e| ConfigError::invalid("log.level", e.to_string()))?;
@@ -380,6 +398,7 @@ impl File {
             queue,
             admin: AdminSettings {
                 token: self.admin.token,
+                users: admin_users,
             },
             log: LogSettings { filter },
         })

@@ -218,7 +218,10 @@ pub struct QueueSettings {
 #[non_exhaustive]
 pub struct AdminSettings {
     /// The bearer token; `None` makes one at first start (kept in the data folder).
+    /// It also signs in to the web admin pages.
     pub token: Option<String>,
+    /// Users who may sign in to the web admin pages with their mail password.
+    pub users: Vec<String>,
 }
 
 /// Logging.
@@ -261,7 +264,10 @@ impl Config {
             dkim: DkimPolicy::default(),
             dns: DnsSettings::default(),
             queue: QueueSettings::default(),
-            admin: AdminSettings { token: None },
+            admin: AdminSettings {
+                token: None,
+                users: Vec::new(),
+            },
             log: LogSettings {
                 filter: "info".to_owned(),
             },

@@ -26,6 +26,8 @@ use hickory_server::Server;
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
 
+pub mod http;
+
 /// The built `mailserver` binary.
 pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_mailserver")
@@ -94,7 +96,8 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Writes the config of an instance for `domain` (host `mx.<domain>`), using the
+    /// Writes the config of an instance for `domain` (host `mx.<domain>`, web admin
+    /// user `boss@<domain>`), using the
     /// DNS server `dns` and delivering to MX hosts on `mx_port`; `extra` is appended to
     /// the TOML (tables such as `[inbound]`).
     pub fn prepare(name: &str, domain: &str, dns: SocketAddr, mx_port: u16, extra: &str) -> Self {
@@ -119,7 +122,7 @@ impl Instance {
              [listen]\nsmtp = {}\nsubmission = {}\nsubmissions = {}\nimap = {}\nimaps = {}\npop3 = {}\npop3s = {}\nadmin = {}\n\n\
              [dns]\nservers = [\"{dns}\"]\ntimeout = \"2s\"\n\n\
              [queue]\nmx_port = {mx_port}\nretry = [\"2s\", \"5s\"]\n\n\
-             [admin]\ntoken = \"{token}\"\n\n[log]\nlevel = \"info\"\n{extra}",
+             [admin]\ntoken = \"{token}\"\nusers = [\"boss@{domain}\"]\n\n[log]\nlevel = \"info\"\n{extra}",
             l(ports.smtp),
             l(ports.submission),
             l(ports.submissions),

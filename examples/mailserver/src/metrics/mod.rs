@@ -1,8 +1,13 @@
 //! Counters for the Prometheus endpoint (`GET /metrics` on the admin listener) and
-//! the admin status page.
+//! the admin status page, and the recent history the web dashboard draws
+//! ([`history`]: per-minute counts over 24 hours, the last errors).
+
+pub mod history;
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+use history::{Flow, FlowCounts, History, RecentError, RecentErrors};
 
 /// A service that counts its connections and logins separately.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,9 +87,12 @@ impl Rejection {
     }
 }
 
-/// The server's counters. Shared by reference; every method is lock-free.
+/// The server's counters. Shared by reference; the counters are lock-free, the
+/// per-minute history takes a short lock.
 #[derive(Debug, Default)]
 pub struct Metrics {
+    history: History,
+    errors: RecentErrors,
     connections: [AtomicU64; 4],
     active: [AtomicI64; 4],
     logins: [AtomicU64; 4],
@@ -109,6 +117,12 @@ impl Drop for ActiveConnection<'_> {
     fn drop(&mut self) {
         self.metrics.active[self.service.index()].fetch_sub(1, Ordering::Relaxed);
     }
+}
+
+/// The wall clock in seconds since the epoch: the history is kept in real minutes,
+/// so the dashboard can label them.
+fn unix_now() -> u64 {
+    u64::try_from(crate::headers::unix_now()).unwrap_or(0)
 }
 
 impl Metrics {
@@ -147,31 +161,71 @@ impl Metrics {
     /// A message accepted (250 after DATA).
     pub fn accepted(&self, service: Service) {
         self.accepted[service.index()].fetch_add(1, Ordering::Relaxed);
+        self.history.record(Flow::Accepted, unix_now() / 60, 1);
     }
 
     /// A message or recipient refused.
     pub fn rejected(&self, why: Rejection) {
         self.rejected[why as usize].fetch_add(1, Ordering::Relaxed);
+        self.history.record(Flow::Rejected, unix_now() / 60, 1);
     }
 
     /// A message stored in a local mailbox (per recipient).
     pub fn delivered_local(&self, n: u64) {
         self.delivered_local.fetch_add(n, Ordering::Relaxed);
+        self.history.record(Flow::Delivered, unix_now() / 60, n);
     }
 
     /// A remote recipient delivered by the queue.
     pub fn delivered_remote(&self) {
         self.delivered_remote.fetch_add(1, Ordering::Relaxed);
+        self.history.record(Flow::Delivered, unix_now() / 60, 1);
     }
 
-    /// A delivery attempt deferred.
-    pub fn deferred(&self) {
+    /// A delivery attempt deferred, with the reason for the dashboard.
+    pub fn deferred(&self, reason: &str) {
         self.deferred.fetch_add(1, Ordering::Relaxed);
+        let now = unix_now();
+        self.history.record(Flow::Deferred, now / 60, 1);
+        self.errors.push(now, "deferred", reason);
     }
 
-    /// A recipient bounced.
-    pub fn bounced(&self) {
+    /// A recipient bounced, with the reason for the dashboard.
+    pub fn bounced(&self, reason: &str) {
         self.bounced.fetch_add(1, Ordering::Relaxed);
+        let now = unix_now();
+        self.history.record(Flow::Bounced, now / 60, 1);
+        self.errors.push(now, "bounced", reason);
+    }
+
+    /// The flow over the last `minutes` minutes (up to 24 hours).
+    pub fn flow_totals(&self, minutes: u64) -> FlowCounts {
+        self.history.totals(unix_now() / 60, minutes)
+    }
+
+    /// The flow over the last `minutes` minutes in groups of `group` minutes, oldest
+    /// first, and the unix minute the last group ends with.
+    pub fn flow_series(&self, minutes: u64, group: u64) -> (Vec<FlowCounts>, u64) {
+        let now = unix_now() / 60;
+        (self.history.grouped(now, minutes, group), now)
+    }
+
+    /// The last delivery errors, newest first.
+    pub fn recent_errors(&self) -> Vec<RecentError> {
+        self.errors.newest_first()
+    }
+
+    /// Connections open now, per service.
+    pub fn active_connections(&self) -> Vec<(&'static str, i64)> {
+        Service::ALL
+            .iter()
+            .map(|s| (s.as_str(), self.active[s.index()].load(Ordering::Relaxed)))
+            .collect()
+    }
+
+    /// The queue size last set.
+    pub fn queue_size(&self) -> i64 {
+        self.queue_size.load(Ordering::Relaxed)
     }
 
     /// Sets the number of messages in the queue.
