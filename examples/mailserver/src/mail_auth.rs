@@ -20,16 +20,25 @@ pub type Dns = Arc<Cache<HickoryResolver, TokioClock>>;
 /// # Errors
 /// When `/etc/resolv.conf` is needed and cannot be read.
 pub fn resolver(settings: &DnsSettings) -> std::io::Result<Dns> {
+    Ok(Arc::new(Cache::new(
+        uncached_resolver(settings)?,
+        TokioClock::new(),
+    )))
+}
+
+/// A resolver without the cache, for questions whose answer must be fresh (the web
+/// admin's "check DNS" after an operator published records).
+///
+/// # Errors
+/// When `/etc/resolv.conf` is needed and cannot be read.
+pub fn uncached_resolver(settings: &DnsSettings) -> std::io::Result<HickoryResolver> {
     let mut config = if settings.servers.is_empty() {
         ResolverConfig::from_system_conf()?
     } else {
         ResolverConfig::with_nameservers(settings.servers.clone())
     };
     config.set_timeout(settings.timeout);
-    Ok(Arc::new(Cache::new(
-        HickoryResolver::new(config),
-        TokioClock::new(),
-    )))
+    Ok(HickoryResolver::new(config))
 }
 
 /// What the checks at end of data found.

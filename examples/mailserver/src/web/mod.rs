@@ -22,13 +22,19 @@
 //! value they print. Pages call the admin API's handlers ([`crate::admin`]) for the
 //! work, so both front ends do the same thing.
 
+pub mod aliases;
 pub mod assets;
 pub mod chart;
 pub mod dashboard;
+pub mod dns_check;
+pub mod domains;
 pub mod format;
 pub mod login;
 pub mod page;
+pub mod queue;
+pub mod search;
 pub mod session;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -61,6 +67,23 @@ pub fn router(app: Arc<App>, secure_cookies: bool) -> Router {
     let pages = Router::new()
         .route("/", get(dashboard::show))
         .route("/logout", post(login::logout))
+        .route("/queue", get(queue::list))
+        .route("/queue/retry", post(queue::retry_all))
+        .route("/queue/{id}", get(queue::entry))
+        .route("/queue/{id}/{action}", post(queue::act))
+        .route("/domains", get(domains::list).post(domains::create))
+        .route("/domains/{name}", get(domains::show))
+        .route("/domains/{name}/check", post(domains::check))
+        .route("/domains/{name}/delete", post(domains::delete))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{address}", get(users::show))
+        .route("/users/{address}/password", post(users::password))
+        .route("/users/{address}/quota", post(users::set_quota))
+        .route("/users/{address}/delete", post(users::delete))
+        .route("/aliases", get(aliases::list).post(aliases::create))
+        .route("/aliases/delete", post(aliases::delete))
+        .route("/search", get(search::search))
+        .route("/message", get(search::message))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&web),
             session::require_sign_in,

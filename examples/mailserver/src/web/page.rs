@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use super::Web;
@@ -144,10 +144,12 @@ pub fn render(template: &impl Template) -> Response {
     response
 }
 
-/// After an action: leave `message` for the next page and go to `to` (303).
+/// After an action: leave `message` for the next page and go to `to` (303; to the
+/// dashboard if `to` cannot be a header value).
 pub fn done(web: &Web, signed_in: &SignedIn, message: impl Into<String>, to: &str) -> Response {
     web.sessions.set_flash(&signed_in.id, message);
-    Redirect::to(to).into_response()
+    let location = HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 /// A form body (`application/x-www-form-urlencoded`); a body that does not fit `T`
