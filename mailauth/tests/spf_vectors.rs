@@ -1,6 +1,11 @@
 //! Replays the RFC 7208 vectors of `tests/vectors/spf/` (format in its README.md):
 //! each scenario's zone is loaded into an in-memory [`Zone`] and every case is checked
 //! for its result and, where given, its explanation.
+//!
+//! Every case is also run through the other ways answers reach the evaluator, which
+//! must give the same output: a resolver that copies each answer into new records
+//! (the trait's default `query_shared`; nothing kept with the records) and a [`Cache`]
+//! in front of it, asked twice (records kept and shared).
 
 #![allow(
     clippy::unwrap_used,
@@ -10,8 +15,8 @@
 use std::fs;
 use std::path::Path;
 
-use mailauth::dns::Zone;
-use mailauth::spf::{SpfConfig, SpfResult, SpfVerifier};
+use mailauth::dns::{Cache, DnsError, Lookup, ManualClock, Rdata, RecordType, Resolver, Txt, Zone};
+use mailauth::spf::{SpfConfig, SpfOutput, SpfResult, SpfVerifier};
 
 const NOW: u64 = 1_700_000_000;
 
@@ -84,6 +89,33 @@ fn scenarios(text: &str) -> Vec<Scenario> {
     out
 }
 
+/// Answers from a zone with new records every time (as a resolver asking the network
+/// does), through `query` only.
+struct Copying(Zone);
+
+impl Resolver for Copying {
+    async fn query(&self, name: &str, rtype: RecordType) -> Result<Lookup<Rdata>, DnsError> {
+        let mut lookup = self.0.query(name, rtype).await?;
+        for rdata in &mut lookup.records {
+            if let Rdata::Txt(txt) = rdata {
+                *txt = Txt::new(txt.strings());
+            }
+        }
+        Ok(lookup)
+    }
+}
+
+async fn run<R: Resolver>(spf: &SpfVerifier<R>, case: &Case) -> SpfOutput {
+    let ip = case.ip.parse().unwrap();
+    match case.helo_identity {
+        true => spf.verify_helo(ip, &case.helo, NOW).await,
+        false => {
+            spf.verify_mail_from(ip, &case.helo, &case.sender, NOW)
+                .await
+        }
+    }
+}
+
 #[tokio::test]
 async fn rfc7208_vectors() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/spf");
@@ -105,17 +137,28 @@ async fn rfc7208_vectors() {
         for scenario in scenarios(&text) {
             let zone = Zone::parse(&scenario.zone)
                 .unwrap_or_else(|err| panic!("{} / {}: {err}", file.display(), scenario.name));
-            let spf = SpfVerifier::new(zone, SpfConfig::new("receiver.example"));
+            let config = SpfConfig::new("receiver.example");
+            let copying = SpfVerifier::new(Copying(zone.clone()), config.clone());
+            let cached = SpfVerifier::new(
+                Cache::new(Copying(zone.clone()), ManualClock::new()),
+                config.clone(),
+            );
+            let spf = SpfVerifier::new(zone, config);
             for case in &scenario.cases {
                 count += 1;
-                let ip = case.ip.parse().unwrap();
-                let out = match case.helo_identity {
-                    true => spf.verify_helo(ip, &case.helo, NOW).await,
-                    false => {
-                        spf.verify_mail_from(ip, &case.helo, &case.sender, NOW)
-                            .await
+                let out = run(&spf, case).await;
+                for (how, other) in [
+                    ("copied", run(&copying, case).await),
+                    ("cached", run(&cached, case).await),
+                    ("cached again", run(&cached, case).await),
+                ] {
+                    if other != out {
+                        failures.push(format!(
+                            "{} / {}: {how} answers gave {other:?}, the zone {out:?}",
+                            scenario.name, case.name
+                        ));
                     }
-                };
+                }
                 let expected: SpfResult = case.result.parse().unwrap();
                 if out.result != expected {
                     failures.push(format!(

@@ -26,7 +26,7 @@ use mailauth::dkim::{Canonicalization, DkimOutput, DkimSigner, DkimVerifier};
 use mailauth::dmarc::DmarcVerifier;
 use mailauth::dns::{
     Cache, DnsError, HickoryResolver, Lookup, Rdata, RecordType, Resolver, ResolverConfig,
-    TokioClock, Zone,
+    SharedLookup, TokioClock, Zone,
 };
 use mailauth::spf::{SpfConfig, SpfOutput, SpfVerifier};
 use serde_json::{Value, json};
@@ -162,6 +162,13 @@ impl Resolver for CliResolver {
         match self {
             Self::Zone(zone) => zone.query(name, rtype).await,
             Self::Dns(dns) => dns.query(name, rtype).await,
+        }
+    }
+
+    async fn query_shared(&self, name: &str, rtype: RecordType) -> Result<SharedLookup, DnsError> {
+        match self {
+            Self::Zone(zone) => zone.query_shared(name, rtype).await,
+            Self::Dns(dns) => dns.query_shared(name, rtype).await,
         }
     }
 }

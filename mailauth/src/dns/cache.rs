@@ -10,7 +10,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::dns::resolver::{DnsError, Lookup, Rdata, RecordType, Resolver};
+use crate::dns::resolver::{DnsError, Lookup, Rdata, RecordType, Resolver, SharedLookup};
 
 /// A monotonic clock in whole seconds from an arbitrary start.
 pub trait Clock: Send + Sync {
@@ -107,7 +107,8 @@ struct Limits {
 
 struct Entry {
     expires: u64,
-    answer: Result<Lookup<Rdata>, DnsError>,
+    /// Records are shared with the callers of [`Resolver::query_shared`].
+    answer: Result<SharedLookup, DnsError>,
 }
 
 impl<R: Resolver, C: Clock> Cache<R, C> {
@@ -180,24 +181,20 @@ impl<R: Resolver, C: Clock> Cache<R, C> {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn cached(&self, key: &(String, RecordType)) -> Option<Result<Lookup<Rdata>, DnsError>> {
+    fn cached(&self, key: &(String, RecordType)) -> Option<Result<SharedLookup, DnsError>> {
         let now = self.clock.now_secs();
         let entries = self.entries();
         let entry = entries.get(key).filter(|entry| entry.expires > now)?;
         let left = u32::try_from(entry.expires - now).unwrap_or(u32::MAX);
         Some(match &entry.answer {
-            Ok(lookup) => {
-                let mut lookup = lookup.clone();
-                lookup.ttl = left;
-                Ok(lookup)
-            }
+            Ok(lookup) => Ok(lookup.with_ttl(left)),
             Err(DnsError::NxDomain { .. }) => Err(DnsError::NxDomain { negative_ttl: left }),
             Err(DnsError::NoData { .. }) => Err(DnsError::NoData { negative_ttl: left }),
             Err(err) => Err(err.clone()),
         })
     }
 
-    fn store(&self, key: (String, RecordType), answer: &Result<Lookup<Rdata>, DnsError>) {
+    fn store(&self, key: (String, RecordType), answer: &Result<SharedLookup, DnsError>) {
         let limits = self.shared.limits;
         let ttl = match answer {
             Ok(lookup) => lookup.ttl.min(limits.max_ttl),
@@ -239,12 +236,21 @@ impl<R: Resolver, C: Clock> Resolver for Cache<R, C> {
         name: &str,
         rtype: RecordType,
     ) -> impl Future<Output = Result<Lookup<Rdata>, DnsError>> + Send {
+        let shared = self.query_shared(name, rtype);
+        async move { shared.await.map(|shared| shared.to_lookup()) }
+    }
+
+    fn query_shared(
+        &self,
+        name: &str,
+        rtype: RecordType,
+    ) -> impl Future<Output = Result<SharedLookup, DnsError>> + Send {
         let key = (name.to_owned(), rtype);
         async move {
             if let Some(answer) = self.cached(&key) {
                 return answer;
             }
-            let answer = self.inner.query(&key.0, rtype).await;
+            let answer = self.inner.query_shared(&key.0, rtype).await;
             self.store(key, &answer);
             answer
         }
@@ -350,6 +356,31 @@ mod tests {
             assert_eq!(cache.txt("slow.example").await, Err(DnsError::Timeout));
             assert_eq!(cache.txt("slow.example").await, Err(DnsError::Timeout));
             assert_eq!(count.load(Ordering::Relaxed), 4);
+        });
+    }
+
+    #[test]
+    fn shared_answers_are_kept_not_copied() {
+        // `Counting` answers `query` only: the cache gets shared answers from the
+        // trait's default `query_shared`.
+        let (cache, clock, count) = setup();
+        block_on(async {
+            let first = cache
+                .query_shared("a.example", RecordType::A)
+                .await
+                .unwrap();
+            clock.advance(20);
+            let again = cache
+                .query_shared("a.example", RecordType::A)
+                .await
+                .unwrap();
+            assert!(Arc::ptr_eq(&first.records, &again.records));
+            assert_eq!((first.ttl, again.ttl), (60, 40));
+            assert_eq!(
+                cache.query("a.example", RecordType::A).await,
+                Ok(again.to_lookup())
+            );
+            assert_eq!(count.load(Ordering::Relaxed), 1);
         });
     }
 

@@ -28,7 +28,7 @@ pub use cache::{Cache, Clock, ManualClock};
 pub use hickory::{HickoryResolver, ResolverConfig};
 pub(crate) use resolver::normalized;
 pub use resolver::{
-    DnsError, Lookup, MAX_CNAME_CHAIN, Mx, Rdata, RecordType, Resolver, Txt, normalize_name,
-    reverse_name,
+    DnsError, Lookup, MAX_CNAME_CHAIN, Mx, Rdata, RecordType, Resolver, SharedLookup, Txt,
+    normalize_name, reverse_name,
 };
 pub use zone::{Zone, ZoneBuilder, ZoneError, ZoneErrorKind, ZoneRecord};

@@ -6,11 +6,14 @@
 //! ([`Resolver::txt`], [`Resolver::mx`], [`Resolver::a`], [`Resolver::aaaa`],
 //! [`Resolver::ptr`]) are provided on top of it and check the name first.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::hash::{Hash, Hasher};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::{Arc, OnceLock};
 
 /// The largest number of CNAME links a resolver follows before it gives up.
 pub const MAX_CNAME_CHAIN: usize = 8;
@@ -39,6 +42,25 @@ pub trait Resolver: Send + Sync {
         name: &str,
         rtype: RecordType,
     ) -> impl Future<Output = Result<Lookup<Rdata>, DnsError>> + Send;
+
+    /// As [`Resolver::query`], with the records shared instead of copied.
+    ///
+    /// Resolvers that hold their answers ([`Zone`](crate::dns::Zone),
+    /// [`Cache`](crate::dns::Cache)) hand out the records they keep without copying
+    /// them; the default calls [`Resolver::query`] and moves its records into a
+    /// [`SharedLookup`]. SPF evaluation asks through this method.
+    ///
+    /// # Errors
+    ///
+    /// As [`Resolver::query`].
+    fn query_shared(
+        &self,
+        name: &str,
+        rtype: RecordType,
+    ) -> impl Future<Output = Result<SharedLookup, DnsError>> + Send {
+        let answer = self.query(name, rtype);
+        async move { answer.await.map(SharedLookup::from) }
+    }
 
     /// The TXT records at `name`.
     ///
@@ -246,9 +268,24 @@ impl Mx {
 
 /// The character-strings of one TXT record, each at most 255 bytes; cheap to clone
 /// (the strings are shared).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+///
+/// A record also keeps what it was read as the first time (an SPF record, say; see
+/// `Txt::interpreted`, crate-internal), shared by its clones: records a [`Zone`] or a
+/// [`Cache`] hands out again are parsed once. Equality, hashing and `Debug` look at
+/// the strings only.
+///
+/// [`Zone`]: crate::dns::Zone
+/// [`Cache`]: crate::dns::Cache
+#[derive(Clone, Default)]
 pub struct Txt {
-    strings: std::sync::Arc<[Vec<u8>]>,
+    inner: Arc<TxtInner>,
+}
+
+#[derive(Default)]
+struct TxtInner {
+    strings: Box<[Vec<u8>]>,
+    /// What a reader made of the strings, set once (see [`Txt::interpreted`]).
+    interpreted: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
 impl Txt {
@@ -270,27 +307,73 @@ impl Txt {
             out.extend(bytes.chunks(255).map(<[u8]>::to_vec));
         }
         Self {
-            strings: out.into(),
+            inner: Arc::new(TxtInner {
+                strings: out.into_boxed_slice(),
+                interpreted: OnceLock::new(),
+            }),
         }
     }
 
     /// The strings as they are on the wire.
     pub fn strings(&self) -> &[Vec<u8>] {
-        &self.strings
+        &self.inner.strings
     }
 
     /// The strings joined with nothing in between, as SPF, DKIM and DMARC read them
     /// (RFC 7208 §3.3, RFC 6376 §3.6.2.2).
     pub fn concat(&self) -> Vec<u8> {
-        self.strings.concat()
+        self.inner.strings.concat()
     }
 
     /// As [`Txt::concat`], borrowing when the record has a single string.
     pub fn joined(&self) -> Cow<'_, [u8]> {
-        match &*self.strings {
+        match &*self.inner.strings {
             [one] => Cow::Borrowed(one),
             many => Cow::Owned(many.concat()),
         }
+    }
+
+    /// What `read` makes of this record, computed on the first call and kept with the
+    /// record (shared by its clones) for the next ones.
+    ///
+    /// `read` must depend on the strings only. A record keeps one value: when it
+    /// already holds a value of another type, `read` runs on every call.
+    pub(crate) fn interpreted<T>(&self, read: impl FnOnce(&Self) -> T) -> T
+    where
+        T: Clone + Send + Sync + 'static,
+    {
+        if let Some(kept) = self.inner.interpreted.get() {
+            return match kept.downcast_ref::<T>() {
+                Some(value) => value.clone(),
+                None => read(self),
+            };
+        }
+        let value = read(self);
+        // Another thread may have set it meanwhile: its value is the same.
+        let _ = self.inner.interpreted.set(Box::new(value.clone()));
+        value
+    }
+}
+
+impl PartialEq for Txt {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner.strings == other.inner.strings
+    }
+}
+
+impl Eq for Txt {}
+
+impl Hash for Txt {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.inner.strings.hash(state);
+    }
+}
+
+impl fmt::Debug for Txt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Txt")
+            .field("strings", &self.inner.strings)
+            .finish()
     }
 }
 
@@ -329,6 +412,46 @@ impl<T> Lookup<T> {
             self.records.into_iter().filter_map(pick).collect(),
             self.ttl,
         )
+    }
+}
+
+/// The records of one answer, shared rather than copied, with the time they may be
+/// cached for: what [`Resolver::query_shared`] returns. Cheap to clone.
+///
+/// Never empty: an answer without records is [`DnsError::NoData`].
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedLookup {
+    /// The records, in the order received.
+    pub records: Arc<[Rdata]>,
+    /// Seconds the records may be cached for (the smallest TTL of the set).
+    pub ttl: u32,
+}
+
+impl SharedLookup {
+    /// The same answer with its own copy of the records.
+    pub fn to_lookup(&self) -> Lookup<Rdata> {
+        Lookup {
+            records: self.records.to_vec(),
+            ttl: self.ttl,
+        }
+    }
+
+    /// The same records with another TTL (no copy).
+    pub fn with_ttl(&self, ttl: u32) -> Self {
+        Self {
+            records: Arc::clone(&self.records),
+            ttl,
+        }
+    }
+}
+
+impl From<Lookup<Rdata>> for SharedLookup {
+    fn from(lookup: Lookup<Rdata>) -> Self {
+        Self {
+            records: lookup.records.into(),
+            ttl: lookup.ttl,
+        }
     }
 }
 
@@ -503,15 +626,31 @@ impl<R: Resolver + ?Sized> Resolver for &R {
     ) -> impl Future<Output = Result<Lookup<Rdata>, DnsError>> + Send {
         (**self).query(name, rtype)
     }
+
+    fn query_shared(
+        &self,
+        name: &str,
+        rtype: RecordType,
+    ) -> impl Future<Output = Result<SharedLookup, DnsError>> + Send {
+        (**self).query_shared(name, rtype)
+    }
 }
 
-impl<R: Resolver + ?Sized> Resolver for std::sync::Arc<R> {
+impl<R: Resolver + ?Sized> Resolver for Arc<R> {
     fn query(
         &self,
         name: &str,
         rtype: RecordType,
     ) -> impl Future<Output = Result<Lookup<Rdata>, DnsError>> + Send {
         (**self).query(name, rtype)
+    }
+
+    fn query_shared(
+        &self,
+        name: &str,
+        rtype: RecordType,
+    ) -> impl Future<Output = Result<SharedLookup, DnsError>> + Send {
+        (**self).query_shared(name, rtype)
     }
 }
 
@@ -561,6 +700,32 @@ mod tests {
             [255, 255, 90, 1]
         );
         assert_eq!(txt.concat().len(), 601);
+    }
+
+    #[test]
+    fn txt_keeps_its_interpretation_for_its_clones() {
+        let reads = std::cell::Cell::new(0);
+        let read = |txt: &Txt| {
+            reads.set(reads.get() + 1);
+            txt.concat().len()
+        };
+        let txt = Txt::new(["v=spf1 ", "-all"]);
+        let clone = txt.clone();
+        assert_eq!(txt.interpreted(read), 11);
+        assert_eq!(clone.interpreted(read), 11);
+        assert_eq!(reads.get(), 1);
+        // Another type is read every time; the kept value stays.
+        assert_eq!(clone.interpreted(|t| t.strings().len() as u8), 2);
+        assert_eq!(clone.interpreted(read), 11);
+        assert_eq!(reads.get(), 1);
+        // Equality and hashing see the strings only.
+        let fresh = Txt::new(["v=spf1 -all"]);
+        assert_ne!(fresh, txt);
+        assert_eq!(Txt::new(["v=spf1 ", "-all"]), txt);
+        assert_eq!(
+            format!("{fresh:?}"),
+            format!("{:?}", Txt::new(["v=spf1 -all"]))
+        );
     }
 
     #[test]

@@ -43,14 +43,15 @@
 //! has records (or names below it) answers [`DnsError::NoData`] and any other name
 //! [`DnsError::NxDomain`], both with a negative TTL of 300 seconds.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::{self, Write as _};
 use std::future::Future;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
 use crate::dns::resolver::{
-    DnsError, Lookup, MAX_CNAME_CHAIN, Mx, Rdata, RecordType, Resolver, Txt, normalize_name,
+    DnsError, Lookup, MAX_CNAME_CHAIN, Mx, Rdata, RecordType, Resolver, SharedLookup, Txt,
+    normalize_name,
 };
 
 /// The TTL of records written without one, and the negative TTL of the zone's
@@ -81,6 +82,62 @@ pub struct Zone {
 struct ZoneData {
     records: BTreeMap<String, Vec<ZoneRecord>>,
     timeouts: BTreeSet<String>,
+    answers: Answers,
+}
+
+/// Every answer with records, made once when the zone is built: queries hand out
+/// shared records (no copy, no search through the records).
+#[derive(Clone, Default)]
+struct Answers(HashMap<String, Vec<(RecordType, SharedLookup)>>);
+
+impl Answers {
+    fn of(data: &ZoneData) -> Self {
+        const TYPES: [RecordType; 6] = [
+            RecordType::A,
+            RecordType::Aaaa,
+            RecordType::Cname,
+            RecordType::Mx,
+            RecordType::Ptr,
+            RecordType::Txt,
+        ];
+        let answers = data
+            .records
+            .keys()
+            .map(|name| {
+                let found = TYPES
+                    .into_iter()
+                    .filter_map(|rtype| Some((rtype, data.answer(name, rtype).ok()?.into())))
+                    .collect();
+                (name.clone(), found)
+            })
+            .collect();
+        Self(answers)
+    }
+
+    fn get(&self, name: &str, rtype: RecordType) -> Option<&SharedLookup> {
+        let found = self.0.get(name)?;
+        found
+            .iter()
+            .find(|(t, _)| *t == rtype)
+            .map(|(_, answer)| answer)
+    }
+}
+
+impl PartialEq for Answers {
+    /// Answers follow from the records, which [`ZoneData`] compares.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Answers {}
+
+impl fmt::Debug for Answers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Answers")
+            .field("names", &self.0.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// One record of a [`Zone`].
@@ -132,7 +189,7 @@ impl Zone {
 
     /// The records at `name` (lower case, no trailing dot).
     pub fn records(&self, name: &str) -> &[ZoneRecord] {
-        self.data.records.get(name).map_or(&[], Vec::as_slice)
+        self.data.records(name)
     }
 
     /// Whether `name` carries the `TIMEOUT` pseudo-record.
@@ -160,6 +217,12 @@ impl Zone {
         }
         out
     }
+}
+
+impl ZoneData {
+    fn records(&self, name: &str) -> &[ZoneRecord] {
+        self.records.get(name).map_or(&[], Vec::as_slice)
+    }
 
     fn answer(&self, name: &str, rtype: RecordType) -> Result<Lookup<Rdata>, DnsError> {
         let mut current = name;
@@ -185,11 +248,11 @@ impl Zone {
                 current = target;
                 continue;
             }
-            if self.is_timeout(current) {
+            if self.timeouts.contains(current) {
                 return Err(DnsError::Timeout);
             }
             let exists = !records.is_empty()
-                || self.data.records.keys().any(|key| {
+                || self.records.keys().any(|key| {
                     key.len() > current.len()
                         && key.ends_with(current)
                         && key.as_bytes()[key.len() - current.len() - 1] == b'.'
@@ -213,7 +276,22 @@ impl Resolver for Zone {
         name: &str,
         rtype: RecordType,
     ) -> impl Future<Output = Result<Lookup<Rdata>, DnsError>> + Send {
-        let answer = self.answer(name, rtype);
+        let answer = match self.data.answers.get(name, rtype) {
+            Some(shared) => Ok(shared.to_lookup()),
+            None => self.data.answer(name, rtype),
+        };
+        async move { answer }
+    }
+
+    fn query_shared(
+        &self,
+        name: &str,
+        rtype: RecordType,
+    ) -> impl Future<Output = Result<SharedLookup, DnsError>> + Send {
+        let answer = match self.data.answers.get(name, rtype) {
+            Some(shared) => Ok(shared.clone()),
+            None => self.data.answer(name, rtype).map(SharedLookup::from),
+        };
         async move { answer }
     }
 }
@@ -257,7 +335,8 @@ impl ZoneBuilder {
     }
 
     /// The finished zone.
-    pub fn build(self) -> Zone {
+    pub fn build(mut self) -> Zone {
+        self.data.answers = Answers::of(&self.data);
         Zone {
             data: Arc::new(self.data),
         }
@@ -608,6 +687,49 @@ _spf.deep.example.org. TXT "v=spf1 -all"
             assert!(zone.txt("deep.example.org").await.unwrap_err().is_no_data());
             assert!(zone.txt("eep.example.org").await.unwrap_err().is_nxdomain());
             assert_eq!(zone.txt("bad..name").await, Err(DnsError::InvalidName));
+        });
+    }
+
+    #[test]
+    fn shared_answers_are_the_copied_answers() {
+        let zone = Zone::parse(SAMPLE).unwrap();
+        let types = [
+            RecordType::A,
+            RecordType::Aaaa,
+            RecordType::Cname,
+            RecordType::Mx,
+            RecordType::Ptr,
+            RecordType::Txt,
+        ];
+        let names = [
+            "example.com",
+            "www.example.com",
+            "mx1.example.com",
+            "4.3.2.1.in-addr.arpa",
+            "slow.example.com",
+            "deep.example.org",
+            "nowhere.example",
+        ];
+        block_on(async {
+            for name in names {
+                for rtype in types {
+                    let copied = zone.query(name, rtype).await;
+                    let shared = zone.query_shared(name, rtype).await;
+                    assert_eq!(shared.map(|s| s.to_lookup()), copied, "{name} {rtype}");
+                }
+            }
+            // The same records every time, not copies.
+            let one = zone.query_shared("www.example.com", RecordType::Txt).await;
+            let two = zone.query_shared("www.example.com", RecordType::Txt).await;
+            assert!(Arc::ptr_eq(&one.unwrap().records, &two.unwrap().records));
+            // A zone made without the builder answers all the same.
+            assert!(
+                Zone::default()
+                    .query_shared("example.com", RecordType::A)
+                    .await
+                    .unwrap_err()
+                    .is_nxdomain()
+            );
         });
     }
 

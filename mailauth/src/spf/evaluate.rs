@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::dns::{DnsError, Rdata, RecordType, Resolver, normalized};
+use crate::dns::{DnsError, Rdata, RecordType, Resolver, SharedLookup, Txt, normalized};
 use crate::spf::macro_expand::{MacroEnv, expand, expand_domain};
 use crate::spf::parse::{MacroContext, SpfParseError, is_spf_record, macro_string};
 use crate::spf::received::{SpfIdentity, SpfOutput, SpfProblem, SpfResult};
@@ -130,7 +130,31 @@ type ParsedRecord = (Vec<u8>, Arc<SpfRecord>);
 /// The most parsed records kept.
 const MAX_PARSED_RECORDS: usize = 1024;
 
+/// What a TXT record is to SPF; kept with the record (see `Txt::interpreted`), so
+/// records a zone or a cache hands out again are neither compared nor parsed again.
+#[derive(Clone, Debug)]
+enum SpfText {
+    /// Not a `v=spf1` record.
+    Other,
+    /// An SPF record, parsed.
+    Record(Arc<SpfRecord>),
+    /// A `v=spf1` record that does not parse.
+    Invalid(SpfParseError),
+}
+
 impl ParsedRecords {
+    /// What `txt`, found at `domain`, is to SPF.
+    fn read(&self, domain: &str, txt: &Txt) -> SpfText {
+        let text = txt.joined();
+        if !is_spf_record(&text) {
+            return SpfText::Other;
+        }
+        match self.get_or_parse(domain, &text) {
+            Ok(record) => SpfText::Record(record),
+            Err(err) => SpfText::Invalid(err),
+        }
+    }
+
     fn get_or_parse(&self, domain: &str, text: &[u8]) -> Result<Arc<SpfRecord>, SpfParseError> {
         let lock = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((known, record)) = lock().get(domain)
@@ -362,29 +386,27 @@ impl<R: Resolver> SpfVerifier<R> {
     /// RFC 7208 §4.4, §4.5: the one SPF record of a domain.
     async fn fetch_record(&self, domain: &str) -> Result<Option<Arc<SpfRecord>>, Outcome> {
         // `domain` is already normalized: ask without the typed helper's check.
-        let txt = match self.resolver.query(domain, RecordType::Txt).await {
+        let txt = match self.resolver.query_shared(domain, RecordType::Txt).await {
             Ok(txt) => txt,
             Err(err) if err.is_temporary() => return Err(Outcome::temp(err)),
             Err(_) => return Ok(None),
         };
-        let mut found = txt
-            .records
-            .iter()
-            .filter_map(|rdata| match rdata {
-                Rdata::Txt(txt) => Some(txt.joined()),
-                _ => None,
-            })
-            .filter(|text| is_spf_record(text));
-        let Some(text) = found.next() else {
-            return Ok(None);
-        };
-        if found.next().is_some() {
-            return Err(Outcome::perm(SpfProblem::MultipleRecords));
+        let mut found = None;
+        for rdata in txt.records.iter() {
+            let Rdata::Txt(txt) = rdata else {
+                continue;
+            };
+            match txt.interpreted(|txt| self.parsed.read(domain, txt)) {
+                SpfText::Other => {}
+                spf if found.is_none() => found = Some(spf),
+                _ => return Err(Outcome::perm(SpfProblem::MultipleRecords)),
+            }
         }
-        self.parsed
-            .get_or_parse(domain, &text)
-            .map(Some)
-            .map_err(|err| Outcome::perm(SpfProblem::Syntax(err)))
+        match found {
+            None | Some(SpfText::Other) => Ok(None),
+            Some(SpfText::Record(record)) => Ok(Some(record)),
+            Some(SpfText::Invalid(err)) => Err(Outcome::perm(SpfProblem::Syntax(err))),
+        }
     }
 
     async fn evaluate(
@@ -474,10 +496,13 @@ impl<R: Resolver> SpfVerifier<R> {
                 cidr6,
             } => {
                 let target = self.optional_target(env, domain, spec.as_ref()).await;
-                let ips = self.addresses(&target, env.ip, budget).await?;
-                Ok(ips
-                    .iter()
-                    .any(|ip| in_dual_network(env.ip, *ip, *cidr4, *cidr6)))
+                match self.lookup(&target, address_type(env.ip)).await {
+                    Ok(ips) => Ok(ips
+                        .records
+                        .iter()
+                        .any(|ip| address_in_network(env.ip, ip, *cidr4, *cidr6))),
+                    Err(err) => void_or_error(err, budget).map(|()| false).map_err(Box::new),
+                }
             }
             Mechanism::Mx {
                 domain: spec,
@@ -485,22 +510,28 @@ impl<R: Resolver> SpfVerifier<R> {
                 cidr6,
             } => {
                 let target = self.optional_target(env, domain, spec.as_ref()).await;
-                let mx = match self.resolver.mx(&target).await {
-                    Ok(mx) => mx.records,
+                let answer = match self.lookup(&target, RecordType::Mx).await {
+                    Ok(answer) => answer,
                     Err(err) => {
                         return void_or_error(err, budget).map(|()| false).map_err(Box::new);
                     }
                 };
-                if mx.len() > 10 {
+                let hosts = || {
+                    answer.records.iter().filter_map(|rdata| match rdata {
+                        Rdata::Mx(mx) => Some(mx),
+                        _ => None,
+                    })
+                };
+                if hosts().count() > 10 {
                     return Err(Box::new(Outcome::perm(SpfProblem::TooManyMxOrPtr)));
                 }
-                for host in mx.iter().filter(|mx| !mx.is_null()) {
-                    match self.resolver.ip_like(&host.exchange, env.ip).await {
+                for host in hosts().filter(|mx| !mx.is_null()) {
+                    match self.lookup(&host.exchange, address_type(env.ip)).await {
                         Ok(ips) => {
                             let hit = ips
                                 .records
                                 .iter()
-                                .any(|ip| in_dual_network(env.ip, *ip, *cidr4, *cidr6));
+                                .any(|ip| address_in_network(env.ip, ip, *cidr4, *cidr6));
                             if hit {
                                 return Ok(true);
                             }
@@ -520,7 +551,7 @@ impl<R: Resolver> SpfVerifier<R> {
             }
             Mechanism::Exists(spec) => {
                 let target = self.target(env, domain, spec).await;
-                match self.resolver.a(&target).await {
+                match self.lookup(&target, RecordType::A).await {
                     Ok(_) => Ok(true),
                     Err(err) => void_or_error(err, budget).map(|()| false).map_err(Box::new),
                 }
@@ -528,16 +559,20 @@ impl<R: Resolver> SpfVerifier<R> {
         }
     }
 
-    /// The addresses of `target` of the client's family; void answers are counted.
-    async fn addresses(
-        &self,
-        target: &str,
-        like: IpAddr,
-        budget: &mut LookupBudget,
-    ) -> Result<Vec<IpAddr>, Outcome> {
-        match self.resolver.ip_like(target, like).await {
-            Ok(lookup) => Ok(lookup.records),
-            Err(err) => void_or_error(err, budget).map(|()| Vec::new()),
+    /// The records of type `rtype` at `name` (checked and normalized first), shared
+    /// with the resolver; an answer without any record of that type is no data.
+    async fn lookup(&self, name: &str, rtype: RecordType) -> Result<SharedLookup, DnsError> {
+        let name = normalized(name)?;
+        let answer = self.resolver.query_shared(&name, rtype).await?;
+        match answer
+            .records
+            .iter()
+            .any(|rdata| rdata.record_type() == rtype)
+        {
+            true => Ok(answer),
+            false => Err(DnsError::NoData {
+                negative_ttl: answer.ttl,
+            }),
         }
     }
 
@@ -577,8 +612,12 @@ impl<R: Resolver> SpfVerifier<R> {
         best.cloned()
     }
 
-    /// Expands a domain-spec against the current domain.
-    async fn target(&self, env: &Env<'_>, domain: &str, spec: &MacroString) -> String {
+    /// Expands a domain-spec against the current domain; a spec of plain text is
+    /// used as it is.
+    async fn target<'s>(&self, env: &Env<'_>, domain: &str, spec: &'s MacroString) -> Cow<'s, str> {
+        if let Some(name) = spec.as_plain_domain() {
+            return Cow::Borrowed(name);
+        }
         let validated = match spec.uses_validated_name() {
             true => self.validated_name(env.ip, domain).await,
             false => None,
@@ -587,17 +626,17 @@ impl<R: Resolver> SpfVerifier<R> {
         macros.validated_name = validated.as_deref();
         let mut target = expand_domain(spec, &macros);
         target.make_ascii_lowercase();
-        target
+        Cow::Owned(target)
     }
 
     async fn optional_target<'d>(
         &self,
         env: &Env<'_>,
         domain: &'d str,
-        spec: Option<&MacroString>,
+        spec: Option<&'d MacroString>,
     ) -> Cow<'d, str> {
         match spec {
-            Some(spec) => Cow::Owned(self.target(env, domain, spec).await),
+            Some(spec) => self.target(env, domain, spec).await,
             None => Cow::Borrowed(domain),
         }
     }
@@ -659,10 +698,20 @@ fn is_subdomain(name: &str, parent: &str) -> bool {
         && name.as_bytes()[name.len() - parent.len() - 1] == b'.'
 }
 
-fn in_dual_network(client: IpAddr, addr: IpAddr, cidr4: u8, cidr6: u8) -> bool {
-    match addr {
-        IpAddr::V4(_) => in_network(client, addr, cidr4),
-        IpAddr::V6(_) => in_network(client, addr, cidr6),
+/// The address record type of the client's family (A for IPv4, AAAA for IPv6).
+fn address_type(client: IpAddr) -> RecordType {
+    match client {
+        IpAddr::V4(_) => RecordType::A,
+        IpAddr::V6(_) => RecordType::Aaaa,
+    }
+}
+
+/// Whether an A or AAAA record's network, at the dual CIDR length, holds the client.
+fn address_in_network(client: IpAddr, rdata: &Rdata, cidr4: u8, cidr6: u8) -> bool {
+    match rdata {
+        Rdata::A(addr) => in_network(client, IpAddr::V4(*addr), cidr4),
+        Rdata::Aaaa(addr) => in_network(client, IpAddr::V6(*addr), cidr6),
+        _ => false,
     }
 }
 

@@ -38,6 +38,24 @@ impl MacroString {
     }
 }
 
+impl MacroString {
+    /// The name a domain-spec stands for when it is plain text already in the form
+    /// [`expand_domain`] and lower-casing would give (no macro, no capital, no final
+    /// dot, at most 253 bytes): it can be used without building a new string.
+    pub(crate) fn as_plain_domain(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [MacroPart::Literal(text)]
+                if text.len() <= 253
+                    && !text.ends_with('.')
+                    && !text.bytes().any(|b| b.is_ascii_uppercase()) =>
+            {
+                Some(text)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Expands a macro-string to text.
 pub(crate) fn expand(spec: &MacroString, env: &MacroEnv<'_>) -> String {
     let mut out = String::new();
