@@ -45,6 +45,11 @@ fn sign_in_is_required_and_checked() {
     let answer = browser.post("/logout", &[("csrf", "x")]);
     assert_eq!(answer.status, 303);
     assert_eq!(browser.get("/static/app.css").status, 200);
+    assert_eq!(
+        browser.get("/favicon.ico").status,
+        404,
+        "unknown paths are no page"
+    );
 
     // The sign-in form sets its token cookie; posting without it is refused.
     let form = browser.get("/login");
@@ -62,6 +67,7 @@ fn sign_in_is_required_and_checked() {
             .contains("frame-ancestors 'none'")
     );
     let csrf = form.csrf();
+    assert_eq!(browser.get("/login").csrf(), csrf, "the form token is kept");
     let answer = browser.post("/login", &[("csrf", "forged"), ("secret", &server.token)]);
     assert_eq!(answer.status, 403, "{}", answer.body);
 

@@ -47,13 +47,20 @@ pub struct LoginForm {
     pub secret: String,
 }
 
-/// `GET /login`: the form, with a fresh form token in a cookie (or the front page
-/// when signed in already).
+/// `GET /login`: the form, with its token in a cookie (the one the browser has, so
+/// that two open sign-in pages both work, or a fresh one), or the front page when
+/// signed in already.
 pub async fn form(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
     if cookie(&headers, SESSION_COOKIE).is_some_and(|id| web.sessions.touch(id, now()).is_some()) {
         return Redirect::to("/").into_response();
     }
-    let token = random_token();
+    let token = cookie(&headers, LOGIN_COOKIE)
+        .filter(|t| {
+            t.len() == 43
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map_or_else(random_token, str::to_owned);
     let mut response = render(&LoginPage {
         csrf: &token,
         user: "",

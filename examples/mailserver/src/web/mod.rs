@@ -84,7 +84,9 @@ pub fn router(app: Arc<App>, secure_cookies: bool) -> Router {
         .route("/aliases/delete", post(aliases::delete))
         .route("/search", get(search::search))
         .route("/message", get(search::message))
-        .layer(middleware::from_fn_with_state(
+        // `route_layer`: unknown paths stay 404 (with `layer` a browser's
+        // `/favicon.ico` went to the sign-in page and replaced its form token).
+        .route_layer(middleware::from_fn_with_state(
             Arc::clone(&web),
             session::require_sign_in,
         ));
