@@ -86,7 +86,13 @@ async fn serve(config: Config) -> Result<(), String> {
     for &addr in &app.config.listen.admin {
         let socket = listener::bind("admin", addr).await?;
         println!("listening on {addr} (admin)");
-        tasks.spawn(admin::serve(Arc::clone(&app), socket, stopped.clone()));
+        let admin_tls = app.config.admin.tls.then(|| Arc::clone(&tls));
+        tasks.spawn(admin::serve(
+            Arc::clone(&app),
+            socket,
+            admin_tls,
+            stopped.clone(),
+        ));
     }
     tracing::info!(hostname = %app.config.hostname, data = %app.data.root().display(), "mailserver started");
     wait_for_signal().await;

@@ -136,3 +136,56 @@ fn sign_in_is_required_and_checked() {
         .insert("ms_session".to_owned(), "made-up".to_owned());
     assert_eq!(forger.get("/").status, 303);
 }
+
+#[test]
+fn over_tls_the_session_cookie_is_secure() {
+    let mut server = Instance::prepare("web-tls", "example.org", no_dns(), 9, ED25519_ONLY);
+    let config = std::fs::read_to_string(server.config_path()).unwrap();
+    std::fs::write(
+        server.config_path(),
+        config.replace("[admin]\n", "[admin]\ntls = true\n"),
+    )
+    .unwrap();
+    server.start();
+    let url = format!("https://127.0.0.1:{}", server.ports.admin);
+    let curl = |args: &[&str]| {
+        let out = std::process::Command::new("curl")
+            .args(["-sk", "-i", "--max-time", "20"])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let form = curl(&[&format!("{url}/login")]);
+    assert!(form.starts_with("HTTP/1.1 200"), "{form}");
+    let cookie = form
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie: ms_login="))
+        .unwrap();
+    assert!(cookie.trim_end().ends_with("; Secure"), "{cookie}");
+    let token = cookie.split_once('=').unwrap().1.split(';').next().unwrap();
+    let signed_in = curl(&[
+        "-H",
+        &format!("Cookie: ms_login={token}"),
+        "--data-urlencode",
+        &format!("csrf={token}"),
+        "--data-urlencode",
+        &format!("secret={}", server.token),
+        &format!("{url}/login"),
+    ]);
+    assert!(signed_in.starts_with("HTTP/1.1 303"), "{signed_in}");
+    assert!(
+        signed_in.contains("ms_session=")
+            && signed_in.contains("SameSite=Strict; Max-Age=28800; Secure"),
+        "{signed_in}"
+    );
+    // The JSON API answers over TLS too, and plain HTTP gets nothing.
+    let status = curl(&[
+        "-H",
+        &format!("Authorization: Bearer {}", server.token),
+        &format!("{url}/api/status"),
+    ]);
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    let plain = curl(&[&format!("http://127.0.0.1:{}/login", server.ports.admin)]);
+    assert!(!plain.starts_with("HTTP/1.1 200"), "{plain}");
+}

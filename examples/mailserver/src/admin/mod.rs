@@ -22,6 +22,7 @@ pub mod error;
 pub mod messages;
 pub mod queue;
 pub mod status;
+pub mod tls_listener;
 pub mod users;
 
 use std::sync::Arc;
@@ -37,9 +38,10 @@ use tokio::sync::watch;
 use crate::state::App;
 
 /// The API's routes, with the bearer-token check, and the web admin pages (with
-/// their own sign-in) beside them.
-pub fn router(app: Arc<App>) -> Router {
-    let web = crate::web::router(Arc::clone(&app), false);
+/// their own sign-in) beside them; `tls` when the listener speaks HTTPS (the
+/// session cookie gets `Secure`).
+pub fn router(app: Arc<App>, tls: bool) -> Router {
+    let web = crate::web::router(Arc::clone(&app), tls);
     api_routes()
         .layer(middleware::from_fn_with_state(
             Arc::clone(&app),
@@ -107,16 +109,31 @@ async fn require_token(State(app): State<Arc<App>>, request: Request, next: Next
     }
 }
 
-/// Serves the API on `listener` until `shutdown` turns `true`.
+/// Serves the API and the web admin on `listener` until `shutdown` turns `true`,
+/// over TLS with `tls` (`admin.tls`), else plain HTTP.
 pub async fn serve(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: watch::Receiver<bool>,
 ) {
-    let router = router(app);
-    let result = axum::serve(listener, router)
-        .with_graceful_shutdown(crate::listener::stopped(shutdown))
-        .await;
+    let router = router(app, tls.is_some());
+    let stopped = crate::listener::stopped(shutdown);
+    let result = match tls {
+        Some(config) => match tls_listener::TlsListener::new(listener, config) {
+            Ok(listener) => {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            }
+            Err(error) => Err(error),
+        },
+        None => {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(stopped)
+                .await
+        }
+    };
     if let Err(error) = result {
         tracing::error!(%error, "admin API stopped");
     }

@@ -143,6 +143,8 @@ struct FileAdmin {
     token: Option<String>,
     #[serde(default)]
     users: Vec<String>,
+    #[serde(default)]
+    tls: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -399,6 +401,7 @@ impl File {
             admin: AdminSettings {
                 token: self.admin.token,
                 users: admin_users,
+                tls: self.admin.tls,
             },
             log: LogSettings { filter },
         })

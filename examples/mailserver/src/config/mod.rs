@@ -222,6 +222,9 @@ pub struct AdminSettings {
     pub token: Option<String>,
     /// Users who may sign in to the web admin pages with their mail password.
     pub users: Vec<String>,
+    /// Serve the admin listener over HTTPS with the server's certificate (the web
+    /// admin's session cookie then gets `Secure`).
+    pub tls: bool,
 }
 
 /// Logging.
@@ -267,6 +270,7 @@ impl Config {
             admin: AdminSettings {
                 token: None,
                 users: Vec::new(),
+                tls: false,
             },
             log: LogSettings {
                 filter: "info".to_owned(),
