@@ -135,6 +135,24 @@ fn sign_in_is_required_and_checked() {
         .cookies
         .insert("ms_session".to_owned(), "made-up".to_owned());
     assert_eq!(forger.get("/").status, 303);
+
+    // Ten failures from one address within the window: then even the right token is
+    // refused with 429 (the signed-in sessions go on).
+    let mut guesser = Browser::new(server.ports.admin);
+    let csrf = guesser.get("/login").csrf();
+    for attempt in 0..10 {
+        let secret = format!("guess-{attempt}-0123456789");
+        let answer = guesser.post("/login", &[("csrf", &csrf), ("secret", &secret)]);
+        assert_eq!(answer.status, 401, "attempt {attempt}");
+    }
+    let answer = guesser.post(
+        "/login",
+        &[("csrf", &csrf), ("user", ""), ("secret", &server.token)],
+    );
+    assert_eq!(answer.status, 429, "{}", answer.body);
+    assert!(answer.body.contains("Too many failed sign-ins"));
+    assert!(!guesser.cookies.contains_key("ms_session"));
+    assert_eq!(boss.get("/").status, 200);
 }
 
 #[test]

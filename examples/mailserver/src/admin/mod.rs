@@ -20,6 +20,7 @@ pub mod client;
 pub mod domains;
 pub mod error;
 pub mod messages;
+pub mod peer_addr;
 pub mod queue;
 pub mod status;
 pub mod tls_listener;
@@ -36,6 +37,7 @@ use axum::routing::{get, post};
 use tokio::sync::watch;
 
 use crate::state::App;
+use peer_addr::PeerAddr;
 
 /// The API's routes, with the bearer-token check, and the web admin pages (with
 /// their own sign-in) beside them; `tls` when the listener speaks HTTPS (the
@@ -122,16 +124,22 @@ pub async fn serve(
     let result = match tls {
         Some(config) => match tls_listener::TlsListener::new(listener, config) {
             Ok(listener) => {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(stopped)
-                    .await
+                axum::serve(
+                    listener,
+                    router.into_make_service_with_connect_info::<PeerAddr>(),
+                )
+                .with_graceful_shutdown(stopped)
+                .await
             }
             Err(error) => Err(error),
         },
         None => {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(stopped)
-                .await
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<PeerAddr>(),
+            )
+            .with_graceful_shutdown(stopped)
+            .await
         }
     };
     if let Err(error) = result {

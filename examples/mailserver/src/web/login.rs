@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use askama::Template;
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -20,6 +20,7 @@ use super::session::{
     LOGIN_COOKIE, MAX_AGE, SESSION_COOKIE, SignedIn, cookie, now, random_token, same_token,
     set_cookie,
 };
+use crate::admin::peer_addr::PeerAddr;
 
 /// How long a failed sign-in waits before answering (slows guessing down).
 pub const FAILURE_DELAY: Duration = Duration::from_millis(500);
@@ -83,9 +84,10 @@ pub async fn form(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
 ///
 /// # Errors
 /// 403 without the form token, 401 (the form again, with a message) for wrong
-/// credentials.
+/// credentials, 429 after too many failures from the client's address.
 pub async fn submit(
     State(web): State<Arc<Web>>,
+    peer: Option<Extension<ConnectInfo<PeerAddr>>>,
     headers: HeaderMap,
     Input(form): Input<LoginForm>,
 ) -> Result<Response, PageError> {
@@ -94,6 +96,19 @@ pub async fn submit(
         return Err(PageError::forbidden(
             "the sign-in form's security token is missing or out of date: reload the sign-in page",
         ));
+    }
+    let ip = peer.map(|Extension(ConnectInfo(PeerAddr(addr)))| addr.ip());
+    if let Some(ip) = ip
+        && !web.throttle.allows(ip, now())
+    {
+        tracing::warn!(%ip, "web admin: sign-in refused, too many failures");
+        let mut response = render(&LoginPage {
+            csrf: &form.csrf,
+            user: &form.user,
+            error: Some("Too many failed sign-ins from your address: try again later."),
+        });
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(response);
     }
     let user = form.user.trim().to_ascii_lowercase();
     let who = if user.is_empty() {
@@ -110,6 +125,9 @@ pub async fn submit(
     };
     let Some(who) = who else {
         tracing::warn!(user = %form.user, "web admin: sign-in refused");
+        if let Some(ip) = ip {
+            web.throttle.failed(ip, now());
+        }
         tokio::time::sleep(FAILURE_DELAY).await;
         let mut response = render(&LoginPage {
             csrf: &form.csrf,
@@ -120,6 +138,9 @@ pub async fn submit(
         return Ok(response);
     };
     tracing::info!(%who, "web admin: signed in");
+    if let Some(ip) = ip {
+        web.throttle.succeeded(ip);
+    }
     let id = web.sessions.create(&who, now());
     let mut response = Redirect::to("/").into_response();
     let headers = response.headers_mut();

@@ -17,7 +17,8 @@
 //! | `GET /static/app.css`, `GET /static/app.js` | the embedded stylesheet and script |
 //!
 //! Every page but the sign-in form and the two static files needs a session
-//! ([`session`]); every POST needs the session's CSRF token; changes are POSTs
+//! ([`session`]); failed sign-ins are slowed down and, past a limit per client
+//! address, refused for a while ([`throttle`]); every POST needs the session's CSRF token; changes are POSTs
 //! only. Templates (askama, compiled into the binary from `templates/`) escape every
 //! value they print. Pages call the admin API's handlers ([`crate::admin`]) for the
 //! work, so both front ends do the same thing.
@@ -34,6 +35,7 @@ pub mod page;
 pub mod queue;
 pub mod search;
 pub mod session;
+pub mod throttle;
 pub mod users;
 
 use std::sync::Arc;
@@ -44,6 +46,7 @@ use axum::routing::{get, post};
 
 use crate::state::App;
 use session::Sessions;
+use throttle::SignInThrottle;
 
 /// The web admin's state: the server's, and the sign-in sessions.
 #[derive(Debug)]
@@ -52,6 +55,8 @@ pub struct Web {
     pub app: Arc<App>,
     /// Who is signed in.
     pub sessions: Sessions,
+    /// Failed sign-ins per client address.
+    pub throttle: SignInThrottle,
     /// Whether cookies get `Secure` (the admin listener speaks TLS).
     pub secure_cookies: bool,
 }
@@ -62,6 +67,7 @@ pub fn router(app: Arc<App>, secure_cookies: bool) -> Router {
     let web = Arc::new(Web {
         app,
         sessions: Sessions::default(),
+        throttle: SignInThrottle::default(),
         secure_cookies,
     });
     let pages = Router::new()
