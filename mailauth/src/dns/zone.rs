@@ -46,6 +46,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::{self, Write as _};
 use std::future::Future;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
@@ -88,7 +89,45 @@ struct ZoneData {
 /// Every answer with records, made once when the zone is built: queries hand out
 /// shared records (no copy, no search through the records).
 #[derive(Clone, Default)]
-struct Answers(HashMap<String, Vec<(RecordType, SharedLookup)>>);
+struct Answers(HashMap<String, Vec<(RecordType, SharedLookup)>, BuildHasherDefault<NameHasher>>);
+
+/// A fast hash for the names of [`Answers`] (the multiply-rotate hash of rustc's
+/// `FxHasher`). Not resistant to flooding, which needs many colliding keys *stored*:
+/// the keys are the zone's own names, fixed when it is built; queried names are
+/// only looked up.
+#[derive(Clone, Copy, Default)]
+struct NameHasher(u64);
+
+impl NameHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 impl Answers {
     fn of(data: &ZoneData) -> Self {
