@@ -2,13 +2,21 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
+
+/// Ranges up to this size (1 MiB) are read into memory at once; larger ones stream.
+pub const READ_WHOLE_MAX: u64 = 1 << 20;
+
+/// The read buffer of a streamed range.
+const STREAM_BUFFER: usize = 64 * 1024;
 
 /// Bytes of a message or of one of its sections, read on demand.
 ///
 /// Implements [`Read`]; [`MessageData::len`] tells the exact length in advance, as an
-/// IMAP literal `{n}` or a POP3 listing needs it. A byte range of a stored file is
-/// streamed from disk (a 50 MB message is never loaded whole); computed sections
-/// (`HEADER.FIELDS`, `BINARY`) are in memory.
+/// IMAP literal `{n}` or a POP3 listing needs it. A byte range of a stored file larger
+/// than [`READ_WHOLE_MAX`] is streamed from disk (a 50 MB message is never loaded
+/// whole); smaller ranges and computed sections (`HEADER.FIELDS`, `BINARY`) are in
+/// memory.
 #[derive(Debug)]
 pub struct MessageData {
     len: u64,
@@ -30,12 +38,29 @@ impl MessageData {
         }
     }
 
-    /// `len` bytes of `file` from `offset`.
-    pub(crate) fn from_file(mut file: File, offset: u64, len: u64) -> io::Result<Self> {
+    /// `len` bytes of `file` from `offset`: up to [`READ_WHOLE_MAX`] read at once into
+    /// one buffer of exactly that size (one positioned read, no seek, no buffer to grow),
+    /// larger ranges streamed from the file as the caller reads.
+    ///
+    /// # Errors
+    /// The I/O error of reading; `UnexpectedEof` when the file is shorter than the
+    /// index says (another tool changed it).
+    pub(crate) fn read_file(file: File, offset: u64, len: u64) -> io::Result<Self> {
+        if len <= READ_WHOLE_MAX {
+            // `len` fits: READ_WHOLE_MAX is far below usize::MAX.
+            let mut bytes = vec![0; usize::try_from(len).unwrap_or(0)];
+            file.read_exact_at(&mut bytes, offset)?;
+            return Ok(Self::from_vec(bytes));
+        }
+        Self::from_file(file, offset, len)
+    }
+
+    /// `len` bytes of `file` from `offset`, streamed.
+    fn from_file(mut file: File, offset: u64, len: u64) -> io::Result<Self> {
         file.seek(SeekFrom::Start(offset))?;
         Ok(Self {
             len,
-            source: Source::File(BufReader::with_capacity(64 * 1024, file).take(len)),
+            source: Source::File(BufReader::with_capacity(STREAM_BUFFER, file).take(len)),
         })
     }
 
@@ -88,6 +113,17 @@ impl Read for MessageData {
         match &mut self.source {
             Source::Memory(cursor) => cursor.read(buf),
             Source::File(file) => file.read(buf),
+        }
+    }
+
+    fn read_to_end(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        match &mut self.source {
+            // One copy of what is left, not a loop of probing reads.
+            Source::Memory(cursor) => cursor.read_to_end(buf),
+            Source::File(file) => {
+                buf.reserve(usize::try_from(self.len).unwrap_or(0).min(64 << 20));
+                file.read_to_end(buf)
+            }
         }
     }
 }

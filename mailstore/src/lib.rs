@@ -110,7 +110,7 @@ pub mod store;
 pub mod types;
 
 pub use account::{Account, INDEX_FILE, MaildirStore, Options};
-pub use data::MessageData;
+pub use data::{MessageData, READ_WHOLE_MAX};
 pub use error::{QuotaResource, Result, StoreError};
 pub use mailbox::{MailboxInfo, MailboxStatus};
 pub use message::{

@@ -3,17 +3,18 @@
 use std::fs::File;
 use std::io;
 use std::num::NonZeroU32;
+use std::path::PathBuf;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Account;
 use crate::data::MessageData;
 use crate::error::{Result, StoreError};
-use crate::index::rows::{self, MESSAGE_COLUMNS, MessageRow};
+use crate::index::rows::{self, MessageRow, message_columns};
 use crate::message::{Changes, FetchOptions, MessageMeta};
 use crate::mime::locate::{Slice, find_part, locate};
 use crate::mime::{BodyStructure, PartKind, Section, cache, decode, header};
-use crate::types::{MailboxId, ModSeq, Uid, UidSet};
+use crate::types::{MailboxId, MailboxName, ModSeq, Uid, UidSet};
 
 impl Account {
     pub(super) fn all_uids(&self, mailbox: MailboxId) -> Result<Vec<Uid>> {
@@ -42,51 +43,72 @@ impl Account {
         })
     }
 
-    /// The message row and its folder, or `MessageNotFound`.
-    fn locate_message(
-        &self,
-        mailbox: MailboxId,
-        uid: Uid,
-    ) -> Result<(std::path::PathBuf, MessageRow)> {
-        self.read(|conn| {
-            let mailbox_row = rows::mailbox_by_id(conn, mailbox)?;
-            let row = conn
-                .prepare_cached(&format!(
-                    "SELECT {MESSAGE_COLUMNS} FROM message m WHERE m.mailbox_id = ?1 AND m.uid = ?2"
-                ))?
-                .query_row(params![mailbox.0, uid.get()], MessageRow::from_row)
-                .optional()?
-                .ok_or(StoreError::MessageNotFound)?;
-            Ok((self.folder(&mailbox_row.name), row))
+    /// Where a message's file is, with its size and (when asked) its cached structure:
+    /// one pool checkout, one prepared statement. `MessageNotFound` or
+    /// `MailboxNotFound` when there is no such row.
+    fn locate_message(&self, mailbox: MailboxId, uid: Uid, structure: bool) -> Result<Located> {
+        // The file name (relative to the folder) is in the row; the folder follows from
+        // the mailbox name, joined in the same query.
+        const PLAIN: &str = "SELECT m.file, m.size, b.name, NULL FROM message m
+             JOIN mailbox b ON b.id = m.mailbox_id WHERE m.mailbox_id = ?1 AND m.uid = ?2";
+        const WITH_STRUCTURE: &str = "SELECT m.file, m.size, b.name, c.structure FROM message m
+             JOIN mailbox b ON b.id = m.mailbox_id JOIN content c ON c.id = m.content_id
+             WHERE m.mailbox_id = ?1 AND m.uid = ?2";
+        let (file, size, name, blob) = self.read(|conn| {
+            let found = conn
+                .prepare_cached(if structure { WITH_STRUCTURE } else { PLAIN })?
+                .query_row(params![mailbox.0, uid.get()], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, u64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<Vec<u8>>>(3)?,
+                    ))
+                })
+                .optional()?;
+            match found {
+                Some(found) => Ok(found),
+                None if rows::mailbox_exists(conn, mailbox)? => Err(StoreError::MessageNotFound),
+                None => Err(StoreError::MailboxNotFound),
+            }
+        })?;
+        let name = MailboxName::try_from(name).map_err(|_| StoreError::Corrupt("mailbox name"))?;
+        let structure = match blob {
+            Some(blob) => {
+                Some(cache::decode_structure(&blob).ok_or(StoreError::Corrupt("body structure"))?)
+            }
+            None if structure => return Err(StoreError::Corrupt("body structure")),
+            None => None,
+        };
+        let mut path = self.folder(&name);
+        path.push(file);
+        Ok(Located {
+            path,
+            size,
+            structure,
         })
     }
 
     /// Opens a message's file. When it is not where the index says (another program
     /// renamed it), re-reads the folder once and tries again.
-    fn open_message(&self, mailbox: MailboxId, uid: Uid) -> Result<(File, MessageRow)> {
-        let (dir, row) = self.locate_message(mailbox, uid)?;
-        match File::open(dir.join(&row.file)) {
-            Ok(file) => Ok((file, row)),
+    fn open_message(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+        structure: bool,
+    ) -> Result<(File, Located)> {
+        let located = self.locate_message(mailbox, uid, structure)?;
+        match File::open(&located.path) {
+            Ok(file) => Ok((file, located)),
             Err(err) if err.kind() == io::ErrorKind::NotFound => {
                 self.sync_mailbox(mailbox)?;
-                let (dir, row) = self.locate_message(mailbox, uid)?;
+                let located = self.locate_message(mailbox, uid, structure)?;
                 let file =
-                    File::open(dir.join(&row.file)).map_err(StoreError::io("open message file"))?;
-                Ok((file, row))
+                    File::open(&located.path).map_err(StoreError::io("open message file"))?;
+                Ok((file, located))
             }
             Err(err) => Err(StoreError::io("open message file")(err)),
         }
-    }
-
-    fn structure_of(&self, content_id: i64) -> Result<BodyStructure> {
-        self.read(|conn| {
-            let blob: Vec<u8> = conn
-                .prepare_cached("SELECT structure FROM content WHERE id = ?1")?
-                .query_row([content_id], |r| r.get(0))
-                .optional()?
-                .ok_or(StoreError::MessageNotFound)?;
-            cache::decode_structure(&blob).ok_or(StoreError::Corrupt("body structure"))
-        })
     }
 
     pub(super) fn read_section(
@@ -96,17 +118,17 @@ impl Account {
         section: &Section,
         partial: Option<(u64, u64)>,
     ) -> Result<MessageData> {
-        let (file, row) = self.open_message(mailbox, uid)?;
-        let slice = if section.part().is_empty() && section.text().is_none() {
-            Slice::Range(0, row.size)
-        } else {
-            locate(&self.structure_of(row.content_id)?, section)
+        let whole = section.part().is_empty() && section.text().is_none();
+        let (file, located) = self.open_message(mailbox, uid, !whole)?;
+        let slice = match &located.structure {
+            Some(structure) if !whole => locate(structure, section),
+            _ => Slice::Range(0, located.size),
         };
         let io_err = StoreError::io("read message file");
         match slice {
             Slice::Range(start, end) => {
                 let (start, end) = clip(start, end, partial);
-                MessageData::from_file(file, start, end - start).map_err(io_err)
+                MessageData::read_file(file, start, end - start).map_err(io_err)
             }
             Slice::Fields {
                 start,
@@ -131,8 +153,10 @@ impl Account {
         part: &[NonZeroU32],
         partial: Option<(u64, u64)>,
     ) -> Result<Option<MessageData>> {
-        let (file, row) = self.open_message(mailbox, uid)?;
-        let structure = self.structure_of(row.content_id)?;
+        let (file, located) = self.open_message(mailbox, uid, true)?;
+        let structure = located
+            .structure
+            .ok_or(StoreError::Corrupt("body structure"))?;
         let Some(node) = find_part(&structure, part) else {
             return Ok(Some(MessageData::from_vec(Vec::new())));
         };
@@ -188,21 +212,36 @@ fn fetch_rows(
     uids: &UidSet,
     options: FetchOptions,
 ) -> Result<Vec<MessageMeta>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS},
-            CASE WHEN ?4 THEN c.envelope END, CASE WHEN ?5 THEN c.structure END
+    // Flags and sizes alone are in the message rows: the content rows (large, with
+    // the header blocks) are only visited when their cached values are asked for.
+    const META: &str = concat!(
+        "SELECT ",
+        message_columns!(),
+        ", NULL, NULL FROM message m
+         WHERE m.mailbox_id = ?1 AND m.uid BETWEEN ?2 AND ?3 ORDER BY m.uid"
+    );
+    const WITH_CONTENT: &str = concat!(
+        "SELECT ",
+        message_columns!(),
+        ", CASE WHEN ?4 THEN c.envelope END, CASE WHEN ?5 THEN c.structure END
          FROM message m JOIN content c ON c.id = m.content_id
          WHERE m.mailbox_id = ?1 AND m.uid BETWEEN ?2 AND ?3 ORDER BY m.uid"
-    ))?;
+    );
+    let with_content = options.envelope || options.body_structure;
+    let mut stmt = conn.prepare_cached(if with_content { WITH_CONTENT } else { META })?;
     let mut out = Vec::new();
     for (lo, hi) in uids.ranges() {
-        let mut rows = stmt.query(params![
-            mailbox.0,
-            lo.get(),
-            hi.get(),
-            options.envelope,
-            options.body_structure
-        ])?;
+        let mut rows = if with_content {
+            stmt.query(params![
+                mailbox.0,
+                lo.get(),
+                hi.get(),
+                options.envelope,
+                options.body_structure
+            ])?
+        } else {
+            stmt.query(params![mailbox.0, lo.get(), hi.get()])?
+        };
         while let Some(r) = rows.next()? {
             let m = MessageRow::from_row(r)?;
             let envelope: Option<Vec<u8>> = r.get(11)?;
@@ -244,5 +283,16 @@ fn clip(start: u64, end: u64, partial: Option<(u64, u64)>) -> (u64, u64) {
 }
 
 fn read_range(file: File, start: u64, end: u64) -> io::Result<Vec<u8>> {
-    MessageData::from_file(file, start, end.saturating_sub(start))?.into_vec()
+    MessageData::read_file(file, start, end.saturating_sub(start))?.into_vec()
+}
+
+/// A message file as the index places it.
+#[derive(Debug)]
+struct Located {
+    /// The file: the mailbox folder joined with the row's `new/..` or `cur/..` name.
+    path: PathBuf,
+    /// The message size the index recorded.
+    size: u64,
+    /// The cached MIME structure, when asked for.
+    structure: Option<BodyStructure>,
 }

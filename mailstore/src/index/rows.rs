@@ -21,8 +21,15 @@ pub(crate) struct MailboxRow {
     pub(crate) special_use: u8,
 }
 
-pub(crate) const MAILBOX_COLUMNS: &str =
-    "id, name, uidvalidity, uidnext, highestmodseq, recent_uid, subscribed, special_use";
+/// The `mailbox` columns [`MailboxRow::from_row`] reads, as a literal for `concat!` (so
+/// the statements that use them are constant strings, prepared once per connection).
+macro_rules! mailbox_columns {
+    () => {
+        "id, name, uidvalidity, uidnext, highestmodseq, recent_uid, subscribed, special_use"
+    };
+}
+
+pub(crate) const MAILBOX_COLUMNS: &str = mailbox_columns!();
 
 impl MailboxRow {
     pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -43,24 +50,35 @@ impl MailboxRow {
 
 /// Reads one mailbox by id.
 pub(crate) fn mailbox_by_id(conn: &Connection, id: MailboxId) -> Result<MailboxRow> {
-    conn.query_row(
-        &format!("SELECT {MAILBOX_COLUMNS} FROM mailbox WHERE id = ?1"),
-        [id.0],
-        MailboxRow::from_row,
-    )
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        mailbox_columns!(),
+        " FROM mailbox WHERE id = ?1"
+    ))?
+    .query_row([id.0], MailboxRow::from_row)
     .optional()?
     .ok_or(StoreError::MailboxNotFound)
 }
 
 /// Reads one mailbox by name.
 pub(crate) fn mailbox_by_name(conn: &Connection, name: &MailboxName) -> Result<MailboxRow> {
-    conn.query_row(
-        &format!("SELECT {MAILBOX_COLUMNS} FROM mailbox WHERE name = ?1"),
-        [name.as_str()],
-        MailboxRow::from_row,
-    )
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        mailbox_columns!(),
+        " FROM mailbox WHERE name = ?1"
+    ))?
+    .query_row([name.as_str()], MailboxRow::from_row)
     .optional()?
     .ok_or(StoreError::MailboxNotFound)
+}
+
+/// Whether a mailbox exists.
+pub(crate) fn mailbox_exists(conn: &Connection, id: MailboxId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM mailbox WHERE id = ?1")?
+        .query_row([id.0], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// The message columns most operations need.
@@ -77,7 +95,13 @@ pub(crate) struct MessageRow {
     pub(crate) modseq: ModSeq,
 }
 
-pub(crate) const MESSAGE_COLUMNS: &str = "m.id, m.uid, m.content_id, m.base, m.file, m.flags, m.keywords, m.internal_date, m.internal_offset, m.size, m.modseq";
+/// The `message m` columns [`MessageRow::from_row`] reads, as a literal for `concat!`.
+macro_rules! message_columns {
+    () => {
+        "m.id, m.uid, m.content_id, m.base, m.file, m.flags, m.keywords, m.internal_date, m.internal_offset, m.size, m.modseq"
+    };
+}
+pub(crate) use message_columns;
 
 impl MessageRow {
     pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -226,8 +250,10 @@ pub(crate) fn messages_in(
     uids: &crate::types::UidSet,
 ) -> Result<Vec<MessageRow>> {
     let mut out = Vec::new();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM message m WHERE m.mailbox_id = ?1 AND m.uid BETWEEN ?2 AND ?3 ORDER BY m.uid"
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        message_columns!(),
+        " FROM message m WHERE m.mailbox_id = ?1 AND m.uid BETWEEN ?2 AND ?3 ORDER BY m.uid"
     ))?;
     for (lo, hi) in uids.ranges() {
         let rows = stmt.query_map(params![mailbox.0, lo.get(), hi.get()], MessageRow::from_row)?;

@@ -1,6 +1,7 @@
 //! The SQLite schema of an account's index.
 
 use rusqlite::Connection;
+use rusqlite::config::DbConfig;
 
 /// The schema version this code writes; an index with another version is rebuilt
 /// from the Maildir (the files are the truth, the index is a cache plus UIDs).
@@ -107,6 +108,12 @@ pub(crate) fn open(
         if synchronous_full { "FULL" } else { "NORMAL" },
     )?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Plans that do not depend on bound values. Without this SQLite marks statements
+    // such as `.. WHERE mailbox_id = ?1` to be re-planned when a parameter bound to 0
+    // or 1 (the INBOX is mailbox 1) is rebound, so a cached statement was parsed
+    // again on nearly every call of the read path. Our queries do not need
+    // value-dependent plans (no STAT4 samples, no LIKE on bound patterns).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     super::functions::register(&conn)?;
     if writer {
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
