@@ -4,7 +4,8 @@
 //!
 //! The floor (`fs_read`) opens and reads the same Maildir files with `std::fs::read`,
 //! paths listed once outside the timed loop: what any Maildir server (Dovecot's
-//! Maildir backend too) pays at least per message. See benches/README.md.
+//! Maildir backend too) pays at least per message. `mailstore_read_each` reads through
+//! `MessageReader::read_each` (one index query for all messages). See benches/README.md.
 
 #![allow(
     clippy::expect_used,
@@ -85,6 +86,22 @@ fn fetch_all(account: &Account, inbox: MailboxId, section: &Section) -> usize {
     total
 }
 
+/// The same through `read_each`: metadata, then one index query for all the files.
+fn fetch_all_each(account: &Account, inbox: MailboxId, section: &Section) -> usize {
+    let metas = account
+        .fetch(inbox, &UidSet::all(), FetchOptions::meta())
+        .expect("fetch");
+    let uids: UidSet = metas.iter().map(|m| m.uid).collect();
+    let mut total = 0;
+    account
+        .read_each(inbox, &uids, section, None, &mut |_, data| {
+            total += black_box(data.into_vec().expect("into_vec")).len();
+            Ok(())
+        })
+        .expect("read_each");
+    total
+}
+
 fn read(c: &mut Criterion) {
     let (dir, account, inbox) = filled();
     let paths = files(dir.path());
@@ -100,6 +117,10 @@ fn read(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("body_peek_all", "mailstore"), |b| {
         b.iter(|| fetch_all(&account, inbox, black_box(&full)))
     });
+    group.bench_function(
+        BenchmarkId::new("body_peek_all", "mailstore_read_each"),
+        |b| b.iter(|| fetch_all_each(&account, inbox, black_box(&full))),
+    );
     group.bench_function(BenchmarkId::new("body_peek_all", "fs_read"), |b| {
         b.iter(|| {
             let mut total = 0;
@@ -135,6 +156,9 @@ fn read(c: &mut Criterion) {
     let part = Section::new(vec![one], None).expect("section");
     group.bench_function(BenchmarkId::new("part1_all", "mailstore"), |b| {
         b.iter(|| fetch_all(&account, inbox, black_box(&part)))
+    });
+    group.bench_function(BenchmarkId::new("part1_all", "mailstore_read_each"), |b| {
+        b.iter(|| fetch_all_each(&account, inbox, black_box(&part)))
     });
     let fields = Section::new(
         Vec::new(),

@@ -234,6 +234,38 @@ pub trait MessageReader: Send + Sync {
         partial: Option<(u64, u64)>,
     ) -> Result<MessageData>;
 
+    /// The same section of several messages (`FETCH 1:* BODY[]`, a POP3 session
+    /// reading its maildrop): `each` gets `(uid, bytes)` for every message of `uids`
+    /// that exists, in ascending UID order, as [`MessageReader::read`] would give
+    /// them; missing UIDs are skipped. An error from `each` stops the walk and is
+    /// returned.
+    ///
+    /// A backend finds all the messages in one index query; the default reads them
+    /// one by one.
+    ///
+    /// # Errors
+    /// [`crate::StoreError::MailboxNotFound`], I/O errors, and what `each` returns.
+    fn read_each(
+        &self,
+        mailbox: MailboxId,
+        uids: &UidSet,
+        section: &Section,
+        partial: Option<(u64, u64)>,
+        each: &mut dyn FnMut(Uid, MessageData) -> Result<()>,
+    ) -> Result<()> {
+        for uid in self.uids(mailbox)? {
+            if !uids.contains(uid) {
+                continue;
+            }
+            match self.read(mailbox, uid, section, partial) {
+                Ok(data) => each(uid, data)?,
+                Err(crate::StoreError::MessageNotFound) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(())
+    }
+
     /// The decoded content of a part (`BINARY[part]`, RFC 3516): transfer encoding
     /// undone. `Ok(None)` when the encoding is unknown (`UNKNOWN-CTE`).
     ///

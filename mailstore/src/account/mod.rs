@@ -306,6 +306,17 @@ impl MessageReader for Account {
         self.read_section(mailbox, uid, section, partial)
     }
 
+    fn read_each(
+        &self,
+        mailbox: MailboxId,
+        uids: &UidSet,
+        section: &Section,
+        partial: Option<(u64, u64)>,
+        each: &mut dyn FnMut(Uid, MessageData) -> Result<()>,
+    ) -> Result<()> {
+        self.read_many(mailbox, uids, section, partial, each)
+    }
+
     fn read_binary(
         &self,
         mailbox: MailboxId,

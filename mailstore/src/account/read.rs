@@ -118,32 +118,80 @@ impl Account {
         section: &Section,
         partial: Option<(u64, u64)>,
     ) -> Result<MessageData> {
-        let whole = section.part().is_empty() && section.text().is_none();
-        let (file, located) = self.open_message(mailbox, uid, !whole)?;
-        let slice = match &located.structure {
-            Some(structure) if !whole => locate(structure, section),
-            _ => Slice::Range(0, located.size),
-        };
-        let io_err = StoreError::io("read message file");
-        match slice {
-            Slice::Range(start, end) => {
-                let (start, end) = clip(start, end, partial);
-                MessageData::read_file(file, start, end - start).map_err(io_err)
+        let (file, located) = self.open_message(mailbox, uid, !is_whole(section))?;
+        section_data(
+            file,
+            located.size,
+            located.structure.as_ref(),
+            section,
+            partial,
+        )
+    }
+
+    /// [`crate::store::MessageReader::read_each`]: the rows of all messages in one
+    /// query, then each file opened and read in UID order. A file that is not where
+    /// the index says goes through [`Account::read_section`] (which re-reads the
+    /// folder once); a message expunged meanwhile is skipped.
+    pub(super) fn read_many(
+        &self,
+        mailbox: MailboxId,
+        uids: &UidSet,
+        section: &Section,
+        partial: Option<(u64, u64)>,
+        each: &mut dyn FnMut(Uid, MessageData) -> Result<()>,
+    ) -> Result<()> {
+        const PLAIN: &str = "SELECT m.uid, m.file, m.size, NULL FROM message m
+             WHERE m.mailbox_id = ?1 AND m.uid BETWEEN ?2 AND ?3 ORDER BY m.uid";
+        const WITH_STRUCTURE: &str = "SELECT m.uid, m.file, m.size, c.structure FROM message m
+             JOIN content c ON c.id = m.content_id
+             WHERE m.mailbox_id = ?1 AND m.uid BETWEEN ?2 AND ?3 ORDER BY m.uid";
+        let structure = !is_whole(section);
+        let (folder, found) = self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let row = rows::mailbox_by_id(&tx, mailbox)?;
+            let mut stmt = tx.prepare_cached(if structure { WITH_STRUCTURE } else { PLAIN })?;
+            let mut found = Vec::new();
+            for (lo, hi) in uids.ranges() {
+                let rows = stmt.query_map(params![mailbox.0, lo.get(), hi.get()], |r| {
+                    Ok((
+                        r.get::<_, u32>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, u64>(2)?,
+                        r.get::<_, Option<Vec<u8>>>(3)?,
+                    ))
+                })?;
+                for row in rows {
+                    found.push(row?);
+                }
             }
-            Slice::Fields {
-                start,
-                end,
-                names,
-                not,
-            } => {
-                let block = read_range(file, start, end).map_err(io_err)?;
-                Ok(MessageData::slice(
-                    header::select(&block, &names, not),
-                    partial,
-                ))
-            }
-            Slice::Empty => Ok(MessageData::from_vec(Vec::new())),
+            Ok((self.folder(&row.name), found))
+        })?;
+        for (uid, file, size, blob) in found {
+            let uid = Uid::new(uid).ok_or(StoreError::Corrupt("uid"))?;
+            let data = match File::open(folder.join(&file)) {
+                Ok(file) => {
+                    let decoded = match blob {
+                        Some(blob) => Some(
+                            cache::decode_structure(&blob)
+                                .ok_or(StoreError::Corrupt("body structure"))?,
+                        ),
+                        None if structure => return Err(StoreError::Corrupt("body structure")),
+                        None => None,
+                    };
+                    section_data(file, size, decoded.as_ref(), section, partial)?
+                }
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                    match self.read_section(mailbox, uid, section, partial) {
+                        Ok(data) => data,
+                        Err(StoreError::MessageNotFound) => continue,
+                        Err(err) => return Err(err),
+                    }
+                }
+                Err(err) => return Err(StoreError::io("open message file")(err)),
+            };
+            each(uid, data)?;
         }
+        Ok(())
     }
 
     pub(super) fn read_decoded(
@@ -269,6 +317,46 @@ fn fetch_rows(
         }
     }
     Ok(out)
+}
+
+/// Whether a section is the whole message (`BODY[]`), served without the structure.
+fn is_whole(section: &Section) -> bool {
+    section.part().is_empty() && section.text().is_none()
+}
+
+/// The bytes of `section` from a message's open file of `size` bytes; `structure` is
+/// needed for every section but the whole message.
+fn section_data(
+    file: File,
+    size: u64,
+    structure: Option<&BodyStructure>,
+    section: &Section,
+    partial: Option<(u64, u64)>,
+) -> Result<MessageData> {
+    let slice = match structure {
+        Some(structure) if !is_whole(section) => locate(structure, section),
+        _ => Slice::Range(0, size),
+    };
+    let io_err = StoreError::io("read message file");
+    match slice {
+        Slice::Range(start, end) => {
+            let (start, end) = clip(start, end, partial);
+            MessageData::read_file(file, start, end - start).map_err(io_err)
+        }
+        Slice::Fields {
+            start,
+            end,
+            names,
+            not,
+        } => {
+            let block = read_range(file, start, end).map_err(io_err)?;
+            Ok(MessageData::slice(
+                header::select(&block, &names, not),
+                partial,
+            ))
+        }
+        Slice::Empty => Ok(MessageData::from_vec(Vec::new())),
+    }
 }
 
 /// Narrows `[start, end)` to an IMAP partial `(offset, length)`.

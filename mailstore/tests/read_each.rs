@@ -1,0 +1,203 @@
+//! `MessageReader::read_each` (one index query for many messages) against
+//! `MessageReader::read` one message at a time, and against the trait's default
+//! implementation, on a mailbox where another program renamed a file and a message
+//! was expunged.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed unwrap is a failed test"
+)]
+
+use std::num::NonZeroU32;
+
+use mailstore::store::{MailboxStore, MessageReader, MessageStore};
+use mailstore::{
+    Account, AppendOptions, Changes, FetchOptions, Flags, MailboxId, MailboxName, MessageData,
+    MessageMeta, ModSeq, Options, Result, Section, SpecialUses, StoreError, SystemFlag, Uid,
+    UidSet,
+};
+
+/// A multipart message with a distinct subject.
+fn message(n: usize) -> Vec<u8> {
+    format!(
+        "From: a@example.org\r\nSubject: message {n}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
+         text of {n}\r\n--b\r\nContent-Type: text/plain\r\n\r\nsecond {n}\r\n--b--\r\n"
+    )
+    .into_bytes()
+}
+
+/// A "Work" mailbox with 6 messages (UIDs 1-6): 3 expunged, the file of 4 renamed by
+/// another program (mutt setting \Flagged), the others new or seen.
+fn mailbox() -> (tempfile::TempDir, Account, MailboxId) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("acct");
+    let account = Account::open(&root, &Options::new()).unwrap();
+    let work = account
+        .create_mailbox(&MailboxName::try_from("Work").unwrap(), SpecialUses::new())
+        .unwrap()
+        .id;
+    let seen = Flags::new().with(SystemFlag::Seen);
+    for n in 1..=6 {
+        let flags = if n % 2 == 0 {
+            seen.clone()
+        } else {
+            Flags::new()
+        };
+        account
+            .append_bytes(work, &message(n), &AppendOptions::new(flags, None))
+            .unwrap();
+    }
+    let three: UidSet = "3".parse().unwrap();
+    account.remove(work, &three).unwrap();
+    let cur = root.join(".Work/cur");
+    let four = std::fs::read_dir(&cur)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| std::fs::read(p).unwrap() == message(4))
+        .unwrap();
+    let renamed = four.to_str().unwrap().replace(":2,S", ":2,FS");
+    assert_ne!(four.to_str().unwrap(), renamed);
+    std::fs::rename(&four, renamed).unwrap();
+    (dir, account, work)
+}
+
+fn sections() -> Vec<(Section, Option<(u64, u64)>)> {
+    let one = NonZeroU32::MIN;
+    let two = NonZeroU32::new(2).unwrap();
+    vec![
+        (Section::full(), None),
+        (Section::full(), Some((10, 20))),
+        ("TEXT".parse().unwrap(), None),
+        ("HEADER.FIELDS (Subject)".parse().unwrap(), None),
+        (Section::new(vec![two], None).unwrap(), Some((0, 6))),
+        (Section::new(vec![one], None).unwrap(), None),
+        ("5".parse().unwrap(), None),
+    ]
+}
+
+fn collect(
+    reader: &dyn MessageReader,
+    mailbox: MailboxId,
+    uids: &UidSet,
+    section: &Section,
+    partial: Option<(u64, u64)>,
+) -> Result<Vec<(u32, Vec<u8>)>> {
+    let mut out = Vec::new();
+    reader.read_each(mailbox, uids, section, partial, &mut |uid, data| {
+        let len = data.len();
+        let bytes = data.into_vec().unwrap();
+        assert_eq!(bytes.len() as u64, len);
+        out.push((uid.get(), bytes));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+#[test]
+fn read_each_gives_what_read_gives() {
+    let (_dir, account, work) = mailbox();
+    // First, while the index still names the old file of message 4.
+    let all = collect(&account, work, &UidSet::all(), &Section::full(), None).unwrap();
+    let uids: Vec<u32> = all.iter().map(|(uid, _)| *uid).collect();
+    assert_eq!(uids, [1, 2, 4, 5, 6], "3 is expunged");
+    assert_eq!(all[2].1, message(4), "the renamed file is found");
+    assert_eq!(all[4].1, message(6));
+
+    for uids in ["1:*", "2,4:5", "3", "5:4000"] {
+        let uids: UidSet = uids.parse().unwrap();
+        for (section, partial) in sections() {
+            let expected: Vec<(u32, Vec<u8>)> = account
+                .uids(work)
+                .unwrap()
+                .into_iter()
+                .filter(|uid| uids.contains(*uid))
+                .map(|uid| {
+                    let data = account.read(work, uid, &section, partial).unwrap();
+                    (uid.get(), data.into_vec().unwrap())
+                })
+                .collect();
+            let got = collect(&account, work, &uids, &section, partial).unwrap();
+            assert_eq!(got, expected, "{uids:?} {section:?} {partial:?}");
+            let default = collect(&OneByOne(&account), work, &uids, &section, partial).unwrap();
+            assert_eq!(default, expected, "default impl, {uids:?} {section:?}");
+        }
+    }
+}
+
+#[test]
+fn read_each_errors() {
+    let (_dir, account, work) = mailbox();
+    // The callback's error stops the walk.
+    let mut calls = 0;
+    let err = account
+        .read_each(work, &UidSet::all(), &Section::full(), None, &mut |_, _| {
+            calls += 1;
+            Err(StoreError::MessageNotFound)
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::MessageNotFound));
+    assert_eq!(calls, 1);
+    // A mailbox that is gone.
+    let name = MailboxName::try_from("Gone").unwrap();
+    let gone = account
+        .create_mailbox(&name, SpecialUses::new())
+        .unwrap()
+        .id;
+    account.delete_mailbox(&name).unwrap();
+    let err = account
+        .read_each(gone, &UidSet::all(), &Section::full(), None, &mut |_, _| {
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::MailboxNotFound));
+    assert!(matches!(
+        account.read(gone, Uid::MIN, &Section::full(), None),
+        Err(StoreError::MailboxNotFound)
+    ));
+    assert!(matches!(
+        account.read(work, Uid::new(3).unwrap(), &Section::full(), None),
+        Err(StoreError::MessageNotFound)
+    ));
+}
+
+/// A reader that keeps the trait's default `read_each` (one `read` per message).
+struct OneByOne<'a>(&'a Account);
+
+impl MessageReader for OneByOne<'_> {
+    fn uids(&self, mailbox: MailboxId) -> Result<Vec<Uid>> {
+        self.0.uids(mailbox)
+    }
+
+    fn fetch(
+        &self,
+        mailbox: MailboxId,
+        uids: &UidSet,
+        options: FetchOptions,
+    ) -> Result<Vec<MessageMeta>> {
+        self.0.fetch(mailbox, uids, options)
+    }
+
+    fn read(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+        section: &Section,
+        partial: Option<(u64, u64)>,
+    ) -> Result<MessageData> {
+        self.0.read(mailbox, uid, section, partial)
+    }
+
+    fn read_binary(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+        part: &[NonZeroU32],
+        partial: Option<(u64, u64)>,
+    ) -> Result<Option<MessageData>> {
+        self.0.read_binary(mailbox, uid, part, partial)
+    }
+
+    fn changes_since(&self, mailbox: MailboxId, since: ModSeq) -> Result<Changes> {
+        self.0.changes_since(mailbox, since)
+    }
+}
