@@ -1,7 +1,8 @@
-//! `MessageReader::read_each` (one index query for many messages) against
-//! `MessageReader::read` one message at a time, and against the trait's default
+//! The read path: `MessageReader::read_each` (one index query for many messages)
+//! against `MessageReader::read` one message at a time and against the trait's default
 //! implementation, on a mailbox where another program renamed a file and a message
-//! was expunged.
+//! was expunged; and `read` right after a listing (which remembers the files) when
+//! files were renamed, expunged or moved since, by us or by another program.
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers: a failed unwrap is a failed test"
@@ -11,9 +12,9 @@ use std::num::NonZeroU32;
 
 use mailstore::store::{MailboxStore, MessageReader, MessageStore};
 use mailstore::{
-    Account, AppendOptions, Changes, FetchOptions, Flags, MailboxId, MailboxName, MessageData,
-    MessageMeta, ModSeq, Options, Result, Section, SpecialUses, StoreError, SystemFlag, Uid,
-    UidSet,
+    Account, AppendOptions, Changes, FetchOptions, FlagOp, Flags, MailboxId, MailboxName,
+    MessageData, MessageMeta, ModSeq, Options, Result, Section, SpecialUses, StoreError,
+    SystemFlag, Uid, UidSet,
 };
 
 /// A multipart message with a distinct subject.
@@ -158,6 +159,88 @@ fn read_each_errors() {
         account.read(work, Uid::new(3).unwrap(), &Section::full(), None),
         Err(StoreError::MessageNotFound)
     ));
+}
+
+#[test]
+fn reads_after_a_listing_follow_changes() {
+    let (dir, account, work) = mailbox();
+    let root = dir.path().join("acct");
+    let full = Section::full();
+    let read = |uid: u32| {
+        account
+            .read(work, Uid::new(uid).unwrap(), &full, None)
+            .map(|d| d.into_vec().unwrap())
+    };
+    let list = || {
+        account
+            .fetch(work, &UidSet::all(), FetchOptions::meta())
+            .unwrap()
+            .len()
+    };
+    assert_eq!(list(), 5);
+    // The file of 4 was renamed by another program before the listing; the index
+    // still names the old file, so this read finds it through the folder scan.
+    assert_eq!(read(4).unwrap(), message(4));
+    assert_eq!(list(), 5);
+    for n in [1, 2, 4, 5, 6] {
+        assert_eq!(read(n).unwrap(), message(n as usize));
+    }
+    assert_eq!(read(4).unwrap(), message(4), "read twice");
+    // After the listing: flags renamed by us, one removed by us.
+    let seen = Flags::new().with(SystemFlag::Seen);
+    account
+        .store_flags(work, &"1".parse().unwrap(), FlagOp::Add, &seen, None)
+        .unwrap();
+    account.remove(work, &"2".parse().unwrap()).unwrap();
+    assert_eq!(read(1).unwrap(), message(1));
+    assert!(matches!(read(2), Err(StoreError::MessageNotFound)));
+    // After another listing: renamed and deleted by another program.
+    assert_eq!(list(), 4);
+    let folder = root.join(".Work");
+    let file_of = |n: usize| {
+        ["cur", "new"]
+            .iter()
+            .flat_map(|sub| std::fs::read_dir(folder.join(sub)).unwrap())
+            .map(|e| e.unwrap().path())
+            .find(|p| std::fs::read(p).unwrap() == message(n))
+            .unwrap()
+    };
+    let five = file_of(5);
+    let moved = folder.join("cur").join(format!(
+        "{}:2,T",
+        five.file_name().unwrap().to_str().unwrap()
+    ));
+    std::fs::rename(&five, &moved).unwrap();
+    std::fs::remove_file(file_of(6)).unwrap();
+    assert_eq!(read(5).unwrap(), message(5));
+    assert!(matches!(read(6), Err(StoreError::MessageNotFound)));
+    // After a listing, the mailbox is renamed and a new one takes its name.
+    assert_eq!(list(), 3);
+    let (old, new) = (
+        MailboxName::try_from("Work").unwrap(),
+        MailboxName::try_from("Done").unwrap(),
+    );
+    account.rename_mailbox(&old, &new).unwrap();
+    let other = account.create_mailbox(&old, SpecialUses::new()).unwrap().id;
+    account
+        .append_bytes(other, &message(100), &AppendOptions::default())
+        .unwrap();
+    assert_eq!(read(1).unwrap(), message(1));
+    assert_eq!(read(4).unwrap(), message(4));
+    // Moved to another mailbox after the listing.
+    assert_eq!(list(), 3);
+    account
+        .move_messages(work, &"5".parse().unwrap(), other)
+        .unwrap();
+    assert!(matches!(read(5), Err(StoreError::MessageNotFound)));
+    assert_eq!(
+        account
+            .read(other, Uid::new(2).unwrap(), &full, None)
+            .unwrap()
+            .into_vec()
+            .unwrap(),
+        message(5)
+    );
 }
 
 /// A reader that keeps the trait's default `read_each` (one `read` per message).

@@ -3,6 +3,7 @@
 mod append;
 mod expunge;
 mod flags;
+mod locations;
 mod mailboxes;
 mod read;
 mod reconcile;
@@ -112,6 +113,7 @@ struct Inner {
     options: Options,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    locations: locations::Locations,
     hub: Arc<Hub>,
     watcher_running: AtomicBool,
 }
@@ -149,6 +151,7 @@ impl Account {
                 options: options.clone(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
+                locations: locations::Locations::default(),
                 hub: Arc::new(Hub::default()),
                 watcher_running: AtomicBool::new(false),
             }),
@@ -189,6 +192,7 @@ impl Account {
             tx.commit()?;
         }
         for (mailbox, modseq) in touched {
+            self.inner.locations.forget(mailbox);
             self.inner.hub.notify(mailbox, ModSeq::new(modseq));
         }
         Ok(out)

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Account;
+use super::locations::Listing;
 use crate::data::MessageData;
 use crate::error::{Result, StoreError};
 use crate::index::rows::{self, MessageRow, message_columns};
@@ -36,11 +37,17 @@ impl Account {
         uids: &UidSet,
         options: FetchOptions,
     ) -> Result<Vec<MessageMeta>> {
-        self.read(|conn| {
+        let (row, metas, files) = self.read(|conn| {
             let tx = conn.unchecked_transaction()?;
-            rows::mailbox_by_id(&tx, mailbox)?;
-            fetch_rows(&tx, mailbox, uids, options)
-        })
+            let row = rows::mailbox_by_id(&tx, mailbox)?;
+            let (metas, files) = fetch_rows(&tx, mailbox, uids, options)?;
+            Ok((row, metas, files))
+        })?;
+        // The reads that usually follow (FETCH BODY[], POP3 RETR) find the files here.
+        self.inner
+            .locations
+            .remember(mailbox, &self.folder(&row.name), files);
+        Ok(metas)
     }
 
     /// Where a message's file is, with its size and (when asked) its cached structure:
@@ -118,7 +125,18 @@ impl Account {
         section: &Section,
         partial: Option<(u64, u64)>,
     ) -> Result<MessageData> {
-        let (file, located) = self.open_message(mailbox, uid, !is_whole(section))?;
+        let whole = is_whole(section);
+        if whole && let Some((path, size)) = self.inner.locations.get(mailbox, uid) {
+            match File::open(&path) {
+                Ok(file) => return section_data(file, size, None, section, partial),
+                // Renamed, expunged or moved since it was listed: ask the index.
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                    self.inner.locations.forget_message(mailbox, uid);
+                }
+                Err(err) => return Err(StoreError::io("open message file")(err)),
+            }
+        }
+        let (file, located) = self.open_message(mailbox, uid, !whole)?;
         section_data(
             file,
             located.size,
@@ -236,7 +254,7 @@ impl Account {
             let changed = if changed_uids.is_empty() {
                 Vec::new()
             } else {
-                fetch_rows(&tx, mailbox, &changed_uids, FetchOptions::meta())?
+                fetch_rows(&tx, mailbox, &changed_uids, FetchOptions::meta())?.0
             };
             let vanished: UidSet = tx
                 .prepare_cached("SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2")?
@@ -253,13 +271,14 @@ impl Account {
     }
 }
 
-/// Metadata rows for a UID set, with the cached envelope/structure when asked.
+/// Metadata rows for a UID set, with the cached envelope/structure when asked; and
+/// where their files are.
 fn fetch_rows(
     conn: &Connection,
     mailbox: MailboxId,
     uids: &UidSet,
     options: FetchOptions,
-) -> Result<Vec<MessageMeta>> {
+) -> Result<(Vec<MessageMeta>, Listing)> {
     // Flags and sizes alone are in the message rows: the content rows (large, with
     // the header blocks) are only visited when their cached values are asked for.
     const META: &str = concat!(
@@ -278,6 +297,7 @@ fn fetch_rows(
     let with_content = options.envelope || options.body_structure;
     let mut stmt = conn.prepare_cached(if with_content { WITH_CONTENT } else { META })?;
     let mut out = Vec::new();
+    let mut files = Listing::default();
     for (lo, hi) in uids.ranges() {
         let mut rows = if with_content {
             stmt.query(params![
@@ -294,6 +314,7 @@ fn fetch_rows(
             let m = MessageRow::from_row(r)?;
             let envelope: Option<Vec<u8>> = r.get(11)?;
             let structure: Option<Vec<u8>> = r.get(12)?;
+            files.push(m.uid, &m.file, m.size);
             out.push(MessageMeta {
                 uid: m.uid,
                 flags: m.flags,
@@ -316,7 +337,7 @@ fn fetch_rows(
             });
         }
     }
-    Ok(out)
+    Ok((out, files))
 }
 
 /// Whether a section is the whole message (`BODY[]`), served without the structure.
