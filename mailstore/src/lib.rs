@@ -60,6 +60,13 @@
 //!   account; writes are `BEGIN IMMEDIATE` transactions, so two processes on one
 //!   account serialize too. Handles are `Send + Sync`; every call blocks, so async
 //!   servers call them in `tokio::task::spawn_blocking`.
+//! * **Reading.** A section is served from the message file at the offsets cached at
+//!   append: ranges up to [`READ_WHOLE_MAX`] in one read of the known size, larger ones
+//!   streamed. [`MessageReader::fetch`](store::MessageReader::fetch) remembers the file
+//!   names it lists, so a whole-message read right after it (FETCH `BODY[]`, POP3 RETR)
+//!   opens the file without an index query; a file that moved since is looked up
+//!   again. [`MessageReader::read_each`](store::MessageReader::read_each) reads many
+//!   messages from one index query.
 //! * **Changes.** [`notify::Subscription`] wakes IDLE sessions (async or blocking) on
 //!   commits of this process at once, and on commits of other processes within the
 //!   watch interval (SQLite `data_version` polling).
