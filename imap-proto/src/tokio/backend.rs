@@ -79,6 +79,20 @@ pub struct FetchRequest {
     pub mark_seen: bool,
 }
 
+impl FetchRequest {
+    /// A request for `attributes` of every message, without CHANGEDSINCE and without
+    /// setting `\Seen` (the session builds its own; this one is for calling a backend
+    /// directly, in its tests for instance).
+    #[must_use]
+    pub fn new(attributes: Vec<FetchAttribute<'static>>) -> Self {
+        Self {
+            attributes,
+            changed_since: None,
+            mark_seen: false,
+        }
+    }
+}
+
 /// One user's mailboxes, for one connection. Methods run one at a time.
 pub trait Account: Send + 'static {
     /// All mailboxes of the user (the session matches the LIST patterns), with
