@@ -2,7 +2,9 @@
 //! against `MessageReader::read` one message at a time and against the trait's default
 //! implementation, on a mailbox where another program renamed a file and a message
 //! was expunged; and `read` right after a listing (which remembers the files) when
-//! files were renamed, expunged or moved since, by us or by another program.
+//! files were renamed, expunged or moved since, by us or by another program; and the
+//! message's own `HEADER` / `HEADER.FIELDS` served from the header block the index
+//! keeps, without the file.
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers: a failed unwrap is a failed test"
@@ -283,4 +285,102 @@ impl MessageReader for OneByOne<'_> {
     fn changes_since(&self, mailbox: MailboxId, since: ModSeq) -> Result<Changes> {
         self.0.changes_since(mailbox, since)
     }
+}
+
+/// `HEADER` and `HEADER.FIELDS[.NOT]` of the message itself come from the header block
+/// kept in the index (no file opened: they are still served after the file is removed
+/// behind the store's back), byte for byte as in the file, through `read` and
+/// `read_each`, with partials; a header longer than the kept block is read from the file.
+#[test]
+fn root_header_sections_come_from_the_kept_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("acct");
+    let account = Account::open(&root, &Options::new()).unwrap();
+    let inbox = account.mailbox(&MailboxName::inbox()).unwrap().id;
+    let folded = b"Received: from a\r\n\tby b\r\nsubject: Folded\r\n two lines\r\n\
+        From: a@example.org\r\nX-Other: 1\r\n\r\nbody\r\n"
+        .to_vec();
+    let headless_body = b"Subject: no body\r\nFrom: b@example.org\r\n".to_vec();
+    let mut long = b"Subject: long header\r\n".to_vec();
+    for n in 0..80 {
+        long.extend_from_slice(format!("X-Filler-{n}: {}\r\n", "x".repeat(1000)).as_bytes());
+    }
+    long.extend_from_slice(b"From: c@example.org\r\n\r\nbody\r\n");
+    for message in [&folded, &headless_body, &long] {
+        account
+            .append_bytes(inbox, message, &AppendOptions::default())
+            .unwrap();
+    }
+    let read = |uid: u32, section: &str, partial: Option<(u64, u64)>| {
+        let section: Section = section.parse().unwrap();
+        let uid = Uid::new(uid).unwrap();
+        account.read(inbox, uid, &section, partial).and_then(|d| {
+            d.into_vec().map_err(|e| StoreError::Io {
+                op: "test",
+                source: e,
+            })
+        })
+    };
+    let fields = "HEADER.FIELDS (Subject FROM)";
+    let not = "HEADER.FIELDS.NOT (Received X-Other)";
+    assert_eq!(
+        read(1, "HEADER", None).unwrap(),
+        &folded[..folded.len() - 6]
+    );
+    assert_eq!(
+        read(1, fields, None).unwrap(),
+        b"subject: Folded\r\n two lines\r\nFrom: a@example.org\r\n\r\n"
+    );
+    assert_eq!(
+        read(1, not, None).unwrap(),
+        b"subject: Folded\r\n two lines\r\nFrom: a@example.org\r\n\r\n"
+    );
+    assert_eq!(read(1, fields, Some((9, 6))).unwrap(), b"Folded");
+    assert_eq!(read(1, "HEADER", Some((0, 8))).unwrap(), b"Received");
+    assert_eq!(read(2, "HEADER", None).unwrap(), headless_body);
+    assert_eq!(
+        read(2, fields, None).unwrap(),
+        b"Subject: no body\r\nFrom: b@example.org\r\n\r\n"
+    );
+    let long_header = &long[..long.len() - 6];
+    assert!(long_header.len() > 64 * 1024);
+    assert_eq!(read(3, "HEADER", None).unwrap(), long_header);
+    assert_eq!(
+        read(3, fields, None).unwrap(),
+        b"Subject: long header\r\nFrom: c@example.org\r\n\r\n"
+    );
+
+    // read_each gives what read gives, for every header section and partial.
+    for section in ["HEADER", fields, not] {
+        for partial in [None, Some((3, 10)), Some((100_000, 5))] {
+            let parsed: Section = section.parse().unwrap();
+            let got = collect(&account, inbox, &UidSet::all(), &parsed, partial).unwrap();
+            let expected: Vec<(u32, Vec<u8>)> = (1..=3)
+                .map(|uid| (uid, read(uid, section, partial).unwrap()))
+                .collect();
+            assert_eq!(got, expected, "{section} {partial:?}");
+        }
+    }
+
+    // Remove the files behind the store's back: the kept headers are still served,
+    // the long one (cut in the index) needed its file.
+    for folder in ["new", "cur"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+    }
+    assert_eq!(
+        read(1, fields, None).unwrap(),
+        b"subject: Folded\r\n two lines\r\nFrom: a@example.org\r\n\r\n"
+    );
+    let only_kept = collect(
+        &account,
+        inbox,
+        &"1:2".parse().unwrap(),
+        &fields.parse().unwrap(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(only_kept.len(), 2);
+    assert!(read(3, "HEADER", None).unwrap_err().is_not_found());
 }

@@ -14,7 +14,9 @@ use crate::error::{Result, StoreError};
 use crate::index::rows::{self, MessageRow, message_columns};
 use crate::message::{Changes, FetchOptions, MessageMeta};
 use crate::mime::locate::{Slice, find_part, locate};
-use crate::mime::{BodyStructure, PartKind, Section, cache, decode, header};
+use crate::mime::{
+    BodyStructure, MAX_KEPT_HEADER, PartKind, Section, SectionText, cache, decode, header,
+};
 use crate::types::{MailboxId, MailboxName, ModSeq, Uid, UidSet};
 
 impl Account {
@@ -136,6 +138,11 @@ impl Account {
                 Err(err) => return Err(StoreError::io("open message file")(err)),
             }
         }
+        if is_root_header(section)
+            && let Some(data) = kept_header_data(self.kept_header(mailbox, uid)?, section, partial)
+        {
+            return Ok(data);
+        }
         let (file, located) = self.open_message(mailbox, uid, !whole)?;
         section_data(
             file,
@@ -144,6 +151,67 @@ impl Account {
             section,
             partial,
         )
+    }
+
+    /// The root header block the index keeps of a message (see [`kept_header_data`]).
+    fn kept_header(&self, mailbox: MailboxId, uid: Uid) -> Result<Vec<u8>> {
+        const QUERY: &str = "SELECT c.header FROM message m JOIN content c ON c.id = m.content_id
+             WHERE m.mailbox_id = ?1 AND m.uid = ?2";
+        self.read(|conn| {
+            let found = conn
+                .prepare_cached(QUERY)?
+                .query_row(params![mailbox.0, uid.get()], |r| r.get::<_, Vec<u8>>(0))
+                .optional()?;
+            match found {
+                Some(block) => Ok(block),
+                None if rows::mailbox_exists(conn, mailbox)? => Err(StoreError::MessageNotFound),
+                None => Err(StoreError::MailboxNotFound),
+            }
+        })
+    }
+
+    /// [`Account::read_many`] for a root `HEADER` or `HEADER.FIELDS[.NOT]` section: the
+    /// kept header blocks of all messages in one query, no file opened (a block that
+    /// may have been cut goes through [`Account::read_section`]).
+    fn read_many_headers(
+        &self,
+        mailbox: MailboxId,
+        uids: &UidSet,
+        section: &Section,
+        partial: Option<(u64, u64)>,
+        each: &mut dyn FnMut(Uid, MessageData) -> Result<()>,
+    ) -> Result<()> {
+        const QUERY: &str = "SELECT m.uid, c.header FROM message m
+             JOIN content c ON c.id = m.content_id
+             WHERE m.mailbox_id = ?1 AND m.uid BETWEEN ?2 AND ?3 ORDER BY m.uid";
+        let found = self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            rows::mailbox_by_id(&tx, mailbox)?;
+            let mut stmt = tx.prepare_cached(QUERY)?;
+            let mut found = Vec::new();
+            for (lo, hi) in uids.ranges() {
+                let rows = stmt.query_map(params![mailbox.0, lo.get(), hi.get()], |r| {
+                    Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?))
+                })?;
+                for row in rows {
+                    found.push(row?);
+                }
+            }
+            Ok(found)
+        })?;
+        for (uid, block) in found {
+            let uid = Uid::new(uid).ok_or(StoreError::Corrupt("uid"))?;
+            let data = match kept_header_data(block, section, partial) {
+                Some(data) => data,
+                None => match self.read_section(mailbox, uid, section, partial) {
+                    Ok(data) => data,
+                    Err(StoreError::MessageNotFound) => continue,
+                    Err(err) => return Err(err),
+                },
+            };
+            each(uid, data)?;
+        }
+        Ok(())
     }
 
     /// [`crate::store::MessageReader::read_each`]: the rows of all messages in one
@@ -163,6 +231,9 @@ impl Account {
         const WITH_STRUCTURE: &str = "SELECT m.uid, m.file, m.size, c.structure FROM message m
              JOIN content c ON c.id = m.content_id
              WHERE m.mailbox_id = ?1 AND m.uid BETWEEN ?2 AND ?3 ORDER BY m.uid";
+        if is_root_header(section) {
+            return self.read_many_headers(mailbox, uids, section, partial, each);
+        }
         let structure = !is_whole(section);
         let (folder, found) = self.read(|conn| {
             let tx = conn.unchecked_transaction()?;
@@ -343,6 +414,39 @@ fn fetch_rows(
 /// Whether a section is the whole message (`BODY[]`), served without the structure.
 fn is_whole(section: &Section) -> bool {
     section.part().is_empty() && section.text().is_none()
+}
+
+/// Whether a section is `HEADER` or `HEADER.FIELDS[.NOT]` of the message itself (not of
+/// an enclosed message/rfc822 part): what the index's kept header block can serve.
+fn is_root_header(section: &Section) -> bool {
+    section.part().is_empty()
+        && matches!(
+            section.text(),
+            Some(SectionText::Header | SectionText::HeaderFields { .. })
+        )
+}
+
+/// A root `HEADER` or `HEADER.FIELDS[.NOT]` section from the header block the index
+/// keeps of every message (`content.header`, written from the same bytes as the file
+/// when the message was stored; Maildir files never change), so a client's message
+/// list needs no file opened, as Dovecot serves it from its cache file. `None` when the
+/// block may have been cut at [`MAX_KEPT_HEADER`]: the file is read then.
+fn kept_header_data(
+    block: Vec<u8>,
+    section: &Section,
+    partial: Option<(u64, u64)>,
+) -> Option<MessageData> {
+    if block.len() >= MAX_KEPT_HEADER {
+        return None;
+    }
+    match section.text() {
+        Some(SectionText::Header) => Some(MessageData::slice(block, partial)),
+        Some(SectionText::HeaderFields { not, fields }) => Some(MessageData::slice(
+            header::select(&block, fields, *not),
+            partial,
+        )),
+        _ => None,
+    }
 }
 
 /// The bytes of `section` from a message's open file of `size` bytes; `structure` is
