@@ -2,9 +2,10 @@
 //!
 //! Long or unbounded work (argon2, large reads, appends with fsync) goes to the
 //! blocking pool with `spawn_blocking`. Short reads that sit on a connection's critical
-//! path (a small message for POP3 RETR) run with `block_in_place` instead: the calling
+//! path (a POP3 RETR of a message up to 1 MiB) run with `block_in_place` instead: the calling
 //! worker thread does the work itself and hands its other tasks to the remaining
-//! workers, which saves two thread hand-offs per call.
+//! workers, which saves two thread hand-offs per call. Smaller reads still run inline
+//! on the worker (RETR of a message up to 128 KiB: see `pop3_maildrop.rs`).
 
 /// Runs `f` on this worker thread in a multi-threaded runtime, else on the blocking
 /// pool.
