@@ -5,10 +5,12 @@
 #
 #   scripts/load/mailserver-vs-postfix-dovecot.sh        # N=2000 messages, 10 s per step
 #   N=500 SECONDS_PER_STEP=5 scripts/load/mailserver-vs-postfix-dovecot.sh
+#   MS_BIN=/tmp/old/release/mailserver N=500 SECONDS_PER_STEP=5 scripts/load/...  # another build of ours
 #
 # Measures: inbound messages/s stored durably under 20 concurrent senders (Postfix's
 # smtp-source), IMAP sessions/s (CONNECT LOGIN SELECT LOGOUT) and FETCH throughput under
-# 10 clients, POP3 RETR throughput, resident memory per idle IMAP connection (IDLE).
+# 10 clients (whole messages, and the header fields of a client's message list), POP3
+# RETR throughput, resident memory per idle IMAP connection (IDLE).
 # Both sides check the same argon2id hash (m=19456,t=2,p=1) at each login. Every loop is
 # bounded in count and time; only loopback addresses are used.
 set -euo pipefail
@@ -24,7 +26,8 @@ ulimit -n 8192 2>/dev/null || true
 
 cd "$ROOT"
 cargo build --release -q -p mailserver --bin mailserver --example mailload
-MS="${CARGO_TARGET_DIR:-$ROOT/target}/release/mailserver"
+# MS_BIN: another build of the server to measure (an older commit, for a before/after).
+MS="${MS_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/mailserver}"
 LOAD="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/mailload"
 PASS="load-password-1"
 RESULTS="$WORK/results.txt"
@@ -249,6 +252,14 @@ result "IMAP FETCH BODY[] msgs/s (10 cl.)" "$a" "$b" "$(ratio "$a" "$b")"
 a=$(python3 -c "import sys; print('%.1f' % (float(sys.argv[1])/float(sys.argv[2])/1048576))" "$(echo "$OURS" | field bytes)" "$(echo "$OURS" | field seconds)")
 b=$(python3 -c "import sys; print('%.1f' % (float(sys.argv[1])/float(sys.argv[2])/1048576))" "$(echo "$THEIRS" | field bytes)" "$(echo "$THEIRS" | field seconds)")
 result "IMAP FETCH MiB/s (10 clients)" "$a" "$b" "$(ratio "$a" "$b")"
+
+# ---------------------------------------------------------------- 3b. message list
+# What a mail client asks to show a folder: UID, flags, size and a few header fields
+# of every message.
+pair imap-list 10
+a=$(python3 -c "import sys; print('%.0f' % (float(sys.argv[1])*$N/float(sys.argv[2])))" "$(echo "$OURS" | field operations)" "$(echo "$OURS" | field seconds)")
+b=$(python3 -c "import sys; print('%.0f' % (float(sys.argv[1])*$N/float(sys.argv[2])))" "$(echo "$THEIRS" | field operations)" "$(echo "$THEIRS" | field seconds)")
+result "IMAP FETCH header list msgs/s" "$a" "$b" "$(ratio "$a" "$b")"
 
 # ---------------------------------------------------------------- 4. POP3 RETR
 for r in 1 2; do

@@ -5,6 +5,8 @@
 //! ```sh
 //! mailload imap-sessions ADDR USER PASS CLIENTS SECONDS   # CONNECT LOGIN SELECT LOGOUT loops
 //! mailload imap-fetch    ADDR USER PASS CLIENTS SECONDS   # FETCH 1:* (BODY.PEEK[]) loops
+//! mailload imap-list     ADDR USER PASS CLIENTS SECONDS   # a mail client's message list:
+//!                        # FETCH 1:* (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (..)]) loops
 //! mailload pop3-retr     ADDR USER PASS CLIENTS SECONDS   # RETR every message, QUIT (USER0.. for several)
 //! mailload imap-idle     ADDR USER PASS CLIENTS SECONDS   # CLIENTS sessions in IDLE, held
 //! ```
@@ -212,13 +214,19 @@ async fn main() -> io::Result<()> {
                         };
                     }
                 }
-                "imap-fetch" => {
+                "imap-fetch" | "imap-list" => {
                     let Ok(mut c) = imap_login(addr, &user, &pass).await else {
                         errors.fetch_add(1, Ordering::Relaxed);
                         return;
                     };
+                    let command = if mode == "imap-fetch" {
+                        "f FETCH 1:* (BODY.PEEK[])\r\n"
+                    } else {
+                        "f FETCH 1:* (UID FLAGS RFC822.SIZE \
+                         BODY.PEEK[HEADER.FIELDS (From To Cc Subject Date Message-ID)])\r\n"
+                    };
                     while Instant::now() < deadline {
-                        if c.send("f FETCH 1:* (BODY.PEEK[])\r\n").await.is_err() {
+                        if c.send(command).await.is_err() {
                             break;
                         }
                         match c.imap_until("f").await {
