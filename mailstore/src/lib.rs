@@ -66,7 +66,9 @@
 //!   names it lists, so a whole-message read right after it (FETCH `BODY[]`, POP3 RETR)
 //!   opens the file without an index query; a file that moved since is looked up
 //!   again. [`MessageReader::read_each`](store::MessageReader::read_each) reads many
-//!   messages from one index query.
+//!   messages from one index query. The message's own `HEADER` and `HEADER.FIELDS`
+//!   come from the header block the index keeps (for HEADER search), without the file,
+//!   so a client's message list opens no file.
 //! * **Changes.** [`notify::Subscription`] wakes IDLE sessions (async or blocking) on
 //!   commits of this process at once, and on commits of other processes within the
 //!   watch interval (SQLite `data_version` polling).
