@@ -133,7 +133,7 @@ fn read_sections(
 }
 
 /// The store section and range an attribute reads, for the attributes that are a
-/// `BODY[..]` section under another name.
+/// `BODY[..]` section (under another name for the RFC822 ones).
 fn batchable_section(attribute: &FetchAttribute<'_>) -> Option<(Section, Option<Partial>)> {
     match attribute {
         FetchAttribute::Rfc822 => Some((Section::full(), None)),
@@ -146,8 +146,8 @@ fn batchable_section(attribute: &FetchAttribute<'_>) -> Option<(Section, Option<
     }
 }
 
-/// The item of an attribute whose bytes were read in a batch (`None`: the message was
-/// not found).
+/// The item of an attribute of [`batchable_section`] from the bytes read for it
+/// (`None`: the message was not found, NIL).
 fn batched_item(
     attribute: &FetchAttribute<'_>,
     data: Option<Vec<u8>>,
@@ -173,18 +173,18 @@ fn item(
     meta: &MessageMeta,
     attribute: &FetchAttribute<'_>,
 ) -> Result<Option<FetchData<'static>>, StoreError> {
-    let read =
-        |section: &Section, partial: Option<Partial>| -> Result<Option<Vec<u8>>, StoreError> {
-            let range = partial.map(|p| (p.offset, p.length.get()));
-            match account.read(mailbox, meta.uid, section, range) {
-                Ok(data) => data.into_vec().map(Some).map_err(|source| StoreError::Io {
-                    op: "read message",
-                    source,
-                }),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e),
-            }
+    if let Some((section, partial)) = batchable_section(attribute) {
+        let range = partial.map(|p| (p.offset, p.length.get()));
+        let data = match account.read(mailbox, meta.uid, &section, range) {
+            Ok(data) => Some(data.into_vec().map_err(|source| StoreError::Io {
+                op: "read message",
+                source,
+            })?),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(e),
         };
+        return Ok(batched_item(attribute, data));
+    }
     Ok(Some(match attribute {
         FetchAttribute::Flags => FetchData::Flags(to_imap_flags(&meta.flags)),
         FetchAttribute::Uid => FetchData::Uid(to_imap_uid(meta.uid)),
@@ -203,25 +203,11 @@ fn item(
             Some(b) => FetchData::Body(Box::new(body_structure(b).without_extensions())),
             None => return Ok(None),
         },
-        FetchAttribute::Rfc822 => FetchData::Rfc822(literal(read(&Section::full(), None)?)),
-        FetchAttribute::Rfc822Header => FetchData::Rfc822Header(literal(read(
-            &section_of(None, Some(SectionText::Header)),
-            None,
-        )?)),
-        FetchAttribute::Rfc822Text => FetchData::Rfc822Text(literal(read(
-            &section_of(None, Some(SectionText::Text)),
-            None,
-        )?)),
-        FetchAttribute::BodySection {
-            section, partial, ..
-        } => {
-            let data = read(&store_section(section.as_ref()), *partial)?;
-            FetchData::BodySection {
-                section: section.clone().map(ImapSection::into_owned),
-                origin: partial.map(|p| p.offset),
-                data: literal(data),
-            }
-        }
+        // Read above, as the batches are.
+        FetchAttribute::Rfc822
+        | FetchAttribute::Rfc822Header
+        | FetchAttribute::Rfc822Text
+        | FetchAttribute::BodySection { .. } => return Ok(None),
         FetchAttribute::Binary {
             section, partial, ..
         } => {
