@@ -241,6 +241,36 @@ P.quit()
 print("pop3 ok")
 "#;
 
+/// Messages of three sizes, as RETR serves them differently: up to 128 KiB read on the
+/// connection's worker, up to 1 MiB read whole on the blocking side, larger ones streamed
+/// in chunks. Each comes back byte for byte, dot-stuffed lines included.
+const POP3_SIZES_SCRIPT: &str = r#"
+import poplib, smtplib, ssl, sys
+smtp_port, port = int(sys.argv[1]), int(sys.argv[2])
+bodies = []
+for n, size in enumerate([100 * 1024, 600 * 1024, 1536 * 1024]):
+    lines, total = [], 0
+    while total < size:
+        line = (".dot %d %d " % (n, len(lines)) if len(lines) % 7 == 0 else "line %d %d " % (n, len(lines))).ljust(78, "x")
+        lines.append(line.encode())
+        total += 80
+    bodies.append(lines)
+    s = smtplib.SMTP("127.0.0.1", smtp_port)
+    s.sendmail("carol@example.org", ["bob@example.org"],
+               b"From: carol@example.org\r\nSubject: size %d\r\n\r\n" % size + b"\r\n".join(lines) + b"\r\n")
+    s.quit()
+P = poplib.POP3("127.0.0.1", port)
+P.stls(context=ssl._create_unverified_context())
+P.user("bob@example.org"); P.pass_("bob-password-1")
+count = P.stat()[0]
+for i, lines in enumerate(bodies):
+    got = P.retr(count - len(bodies) + 1 + i)[1]
+    body = got[got.index(b"") + 1:]
+    assert body == lines, (i, len(body), len(lines))
+P.quit()
+print("sizes ok", count)
+"#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imap_idle_and_pop3_with_python() {
     let (dns, _dns_server) = common::dns_server(&["example.org"], &zone()).await;
@@ -255,6 +285,11 @@ async fn imap_idle_and_pop3_with_python() {
     );
     let out = python(POP3_SCRIPT, &[&p.pop3.to_string(), &p.pop3s.to_string()]);
     assert!(out.contains("pop3 ok"), "{out}");
+    let out = python(
+        POP3_SIZES_SCRIPT,
+        &[&p.smtp.to_string(), &p.pop3.to_string()],
+    );
+    assert!(out.contains("sizes ok"), "{out}");
 }
 
 #[test]
