@@ -1,8 +1,9 @@
 //! The read path: `MessageReader::read_each` (one index query for many messages)
 //! against `MessageReader::read` one message at a time and against the trait's default
 //! implementation, on a mailbox where another program renamed a file and a message
-//! was expunged; and `read` right after a listing (which remembers the files) when
-//! files were renamed, expunged or moved since, by us or by another program; and the
+//! was expunged; `read` right after a listing (which remembers the files) when files
+//! were renamed, expunged or moved since, by us or by another program, and
+//! `Account::read_listed`, which answers only while the listed file is there; and the
 //! message's own `HEADER` / `HEADER.FIELDS` served from the header block the index
 //! keeps, without the file.
 #![allow(
@@ -179,7 +180,15 @@ fn reads_after_a_listing_follow_changes() {
             .unwrap()
             .len()
     };
+    let listed = |uid: u32, partial: Option<(u64, u64)>| {
+        account
+            .read_listed(work, Uid::new(uid).unwrap(), partial)
+            .map(|d| d.unwrap().into_vec().unwrap())
+    };
+    assert_eq!(listed(1, None), None, "nothing listed yet");
     assert_eq!(list(), 5);
+    assert_eq!(listed(1, None), Some(message(1)));
+    assert_eq!(listed(5, Some((6, 7))), Some(message(5)[6..13].to_vec()));
     // The file of 4 was renamed by another program before the listing; the index
     // still names the old file, so this read finds it through the folder scan.
     assert_eq!(read(4).unwrap(), message(4));
@@ -214,6 +223,8 @@ fn reads_after_a_listing_follow_changes() {
     ));
     std::fs::rename(&five, &moved).unwrap();
     std::fs::remove_file(file_of(6)).unwrap();
+    assert_eq!(listed(5, None), None, "renamed since the listing");
+    assert_eq!(listed(6, None), None, "removed since the listing");
     assert_eq!(read(5).unwrap(), message(5));
     assert!(matches!(read(6), Err(StoreError::MessageNotFound)));
     // After a listing, the mailbox is renamed and a new one takes its name.

@@ -23,15 +23,16 @@ use crate::state::App;
 const CHUNK: usize = 64 * 1024;
 /// Messages up to this size are read whole when opened (one trip to the blocking pool).
 const READ_WHOLE: u64 = 1 << 20;
-/// Messages up to this size are read whole on the connection's own worker thread.
+/// Messages up to this size are read whole on the connection's own worker thread when
+/// the listing located their file ([`Account::read_listed`]).
 ///
-/// After the listing the store knows the file, so such a read is an `open` and one
-/// `pread`, a few microseconds from the page cache: less than the hand-off of
-/// [`crate::offload::short`], where the runtime wakes another thread to take over the
-/// worker's tasks on every call. That hand-off held a sequential POP3 client to
-/// 12,000 RETR/s where inline reads give 19,500 (same machine, same maildrop of 4 KiB
-/// messages). A read that must wait for the disk blocks this worker for that one small
-/// read, as nginx's workers do for file reads without `aio`.
+/// Such a read is an `open` and one `pread`, a few microseconds from the page cache:
+/// less than the hand-off of [`crate::offload::short`], where the runtime wakes another
+/// thread to take over the worker's tasks on every call. That hand-off held a
+/// sequential POP3 client to 12,000 RETR/s where inline reads give 19,500 (same
+/// machine, same maildrop of 4 KiB messages). A read that must wait for the disk blocks
+/// this worker for that one small read, as nginx's workers do for file reads without
+/// `aio`; a message whose file moved since the listing is found off the event loop.
 const READ_INLINE: u64 = 128 * 1024;
 
 /// Checks POP3 logins and opens maildrops.
@@ -82,6 +83,24 @@ pub struct StoreMessage {
     data: Option<MessageData>,
     /// The whole message, when it was small enough to read at open.
     whole: Option<Bytes>,
+}
+
+impl StoreMessage {
+    /// A message read whole when it is small enough, else streamed from `data`.
+    fn new(mut data: MessageData) -> Result<Self, MaildropError> {
+        if data.len() > READ_WHOLE {
+            return Ok(Self {
+                data: Some(data),
+                whole: None,
+            });
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(data.len()).unwrap_or(0));
+        data.read_to_end(&mut bytes)?;
+        Ok(Self {
+            data: None,
+            whole: Some(Bytes::from(bytes)),
+        })
+    }
 }
 
 fn io(error: StoreError) -> MaildropError {
@@ -209,27 +228,21 @@ impl Maildrop for StoreMaildrop {
 
     async fn open(&mut self, index: usize) -> Result<StoreMessage, MaildropError> {
         let (uid, size) = *self.listing.get(index).ok_or(MaildropError::MessageGone)?;
+        if size <= READ_INLINE
+            && let Some(data) = self.account.read_listed(self.inbox, uid, None)
+        {
+            return StoreMessage::new(data.map_err(io)?);
+        }
+        // Not located by the listing any more (renamed or moved by another program):
+        // the index, and maybe a folder scan, find it, off the event loop.
         let (account, inbox) = (self.account.clone(), self.inbox);
         let read = move || {
-            let mut data = account
-                .read(inbox, uid, &Section::full(), None)
-                .map_err(io)?;
-            if data.len() > READ_WHOLE {
-                return Ok(StoreMessage {
-                    data: Some(data),
-                    whole: None,
-                });
-            }
-            let mut bytes = Vec::with_capacity(usize::try_from(data.len()).unwrap_or(0));
-            data.read_to_end(&mut bytes)?;
-            Ok(StoreMessage {
-                data: None,
-                whole: Some(Bytes::from(bytes)),
-            })
+            StoreMessage::new(
+                account
+                    .read(inbox, uid, &Section::full(), None)
+                    .map_err(io)?,
+            )
         };
-        if size <= READ_INLINE {
-            return read();
-        }
         crate::offload::short(read)
             .await
             .unwrap_or_else(|| Err(MaildropError::Io(std::io::Error::other("read task failed"))))

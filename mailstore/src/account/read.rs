@@ -120,6 +120,33 @@ impl Account {
         }
     }
 
+    /// The whole message (`BODY[]`, `RFC822`, POP3 RETR), or the `partial` range of it,
+    /// when a listing ([`crate::store::MessageReader::fetch`]) of this account located its
+    /// file and the file is still there: an `open` and a read, no index query, nothing
+    /// that waits on a lock or scans a folder, so an async server may call it on its
+    /// event loop for a small message. `None` when the location is not remembered or the
+    /// file moved since (renamed, expunged, moved): then
+    /// [`crate::store::MessageReader::read`] finds the message through the index.
+    ///
+    /// # Errors
+    /// I/O errors of opening or reading the file (not "not found", which is `None`).
+    pub fn read_listed(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+        partial: Option<(u64, u64)>,
+    ) -> Option<Result<MessageData>> {
+        let (path, size) = self.inner.locations.get(mailbox, uid)?;
+        match File::open(&path) {
+            Ok(file) => Some(section_data(file, size, None, &Section::full(), partial)),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                self.inner.locations.forget_message(mailbox, uid);
+                None
+            }
+            Err(err) => Some(Err(StoreError::io("open message file")(err))),
+        }
+    }
+
     pub(super) fn read_section(
         &self,
         mailbox: MailboxId,
@@ -128,15 +155,8 @@ impl Account {
         partial: Option<(u64, u64)>,
     ) -> Result<MessageData> {
         let whole = is_whole(section);
-        if whole && let Some((path, size)) = self.inner.locations.get(mailbox, uid) {
-            match File::open(&path) {
-                Ok(file) => return section_data(file, size, None, section, partial),
-                // Renamed, expunged or moved since it was listed: ask the index.
-                Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                    self.inner.locations.forget_message(mailbox, uid);
-                }
-                Err(err) => return Err(StoreError::io("open message file")(err)),
-            }
+        if whole && let Some(data) = self.read_listed(mailbox, uid, partial) {
+            return data;
         }
         if is_root_header(section)
             && let Some(data) = kept_header_data(self.kept_header(mailbox, uid)?, section, partial)
