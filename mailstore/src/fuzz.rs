@@ -3,11 +3,20 @@
 use crate::mime::locate::{Slice, locate};
 use crate::mime::{Section, cache, header, structure};
 
-/// Scans a message as an append does (structure, envelope, text extraction), encodes
-/// and decodes the cached forms, and resolves sections against it. Panics on a broken
-/// invariant: offsets out of bounds, cache round trip mismatch.
+/// Scans a message as an append does (structure, envelope, search texts, sort keys and
+/// the base subject), encodes and decodes the cached forms, and resolves sections
+/// against it. The store's guard against a panicking analysis is left out, so that a
+/// panic reaches the fuzzer. Panics on a broken invariant: offsets out of bounds, cache
+/// round trip mismatch, a base subject that is not a fixed point.
 pub fn message(data: &[u8]) {
-    let analysis = crate::mime::analyze(data);
+    let analysis = crate::mime::analyze_fully(data);
+    let base = &analysis.sort_subject;
+    assert_eq!(&crate::search::base_subject(base), base);
+    // The same bytes as a subject on their own (the header parser decodes most of
+    // them away).
+    let text = String::from_utf8_lossy(data);
+    let base = crate::search::base_subject(&text);
+    assert_eq!(crate::search::base_subject(&base), base);
     let root = &analysis.structure;
     root.walk(&mut |p| {
         assert!(

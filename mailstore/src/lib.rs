@@ -124,7 +124,7 @@ pub use error::{QuotaResource, Result, StoreError};
 pub use mailbox::{MailboxInfo, MailboxStatus};
 pub use message::{
     AppendOptions, Appended, Changes, Copied, Expunged, FetchOptions, FlagUpdate, FlagsStored,
-    MessageMeta,
+    MessageMeta, Unindexed,
 };
 pub use mime::{Section, SectionText};
 pub use quota::{Quota, QuotaUsage};

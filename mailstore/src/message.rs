@@ -1,7 +1,7 @@
 //! What the message operations take and return.
 
 use crate::mime::{BodyStructure, Envelope};
-use crate::types::{Flags, InternalDate, ModSeq, Uid, UidSet, UidValidity};
+use crate::types::{Flags, InternalDate, MailboxName, ModSeq, Uid, UidSet, UidValidity};
 
 /// How to store a new message.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +35,24 @@ pub struct Appended {
     pub modseq: ModSeq,
     /// Size in bytes.
     pub size: u64,
+}
+
+/// A message that is stored but could not be analysed (its structure, envelope and
+/// search text): it is served as one `text/plain` part with an empty envelope, found
+/// by no SEARCH on its text, and analysed again when a later version of the store
+/// opens the account. Listed by [`crate::store::MailboxStore::unindexed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Unindexed {
+    /// The mailbox that holds it.
+    pub mailbox: MailboxName,
+    /// Its UID there.
+    pub uid: Uid,
+    /// Where its bytes are, as the backend names them (a Maildir file name relative to
+    /// the mailbox folder, here).
+    pub location: String,
+    /// Why it could not be analysed.
+    pub reason: String,
 }
 
 /// What [`crate::store::MessageReader::fetch`] computes besides the metadata.

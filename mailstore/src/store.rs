@@ -36,6 +36,7 @@ use crate::error::Result;
 use crate::mailbox::{MailboxInfo, MailboxStatus};
 use crate::message::{
     AppendOptions, Appended, Changes, Copied, Expunged, FetchOptions, FlagsStored, MessageMeta,
+    Unindexed,
 };
 use crate::mime::Section;
 use crate::notify::Subscription;
@@ -130,6 +131,16 @@ pub trait MailboxStore: Send + Sync {
     /// # Errors
     /// [`crate::StoreError::MailboxNotFound`].
     fn claim_recent(&self, mailbox: MailboxId) -> Result<UidSet>;
+
+    /// The messages that are stored but could not be analysed (see [`Unindexed`]), in
+    /// every mailbox: for operators (an admin API, a health check). A backend that
+    /// never keeps such messages returns none, as the default does.
+    ///
+    /// # Errors
+    /// Index errors.
+    fn unindexed(&self) -> Result<Vec<Unindexed>> {
+        Ok(Vec::new())
+    }
 }
 
 /// Writing messages: append, flags, copy, move, expunge.

@@ -154,6 +154,7 @@ impl Account {
                 let target = dir.join(&file);
                 fs::rename(p.tmp.path(), &target)
                     .map_err(StoreError::io("move message file into place"))?;
+                super::unindexed::log_failure(&target, &p.analysis);
                 placed.push(target);
                 used_new |= file.starts_with("new/");
                 used_cur |= file.starts_with("cur/");

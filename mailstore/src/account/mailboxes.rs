@@ -305,4 +305,8 @@ impl MailboxStore for Account {
             Ok((uids, Touched::new()))
         })
     }
+
+    fn unindexed(&self) -> Result<Vec<crate::message::Unindexed>> {
+        self.list_unindexed()
+    }
 }

@@ -9,6 +9,7 @@ mod read;
 mod reconcile;
 mod search;
 mod transfer;
+mod unindexed;
 mod watch;
 
 use std::collections::HashMap;

@@ -61,6 +61,7 @@ impl Account {
                 }
                 touched.extend(self.reconcile_mailbox(tx, &row)?);
             }
+            self.reanalyze_failed(tx)?;
             clean_tmp(&self.root().join("tmp"));
             Ok(((), touched))
         })
@@ -117,10 +118,18 @@ impl Account {
             let Ok(meta) = fs::metadata(&path) else {
                 continue;
             };
-            let data = read_limited(&path, self.inner.options.max_message_size)
-                .map_err(StoreError::io("read message file"))?;
+            // A file that cannot be read is left alone (and indexed when it can be):
+            // one bad file must not keep the rest of the account from opening.
+            let data = match read_limited(&path, self.inner.options.max_message_size) {
+                Ok(data) => data,
+                Err(error) => {
+                    tracing::warn!(path = %path.display(), %error, "cannot read a message file to index it");
+                    continue;
+                }
+            };
             let analysis = mime::analyze(&data);
             drop(data);
+            super::unindexed::log_failure(&path, &analysis);
             let mtime = meta
                 .modified()
                 .ok()
@@ -202,7 +211,7 @@ fn dovecot_keywords(dir: &Path) -> HashMap<char, Keyword> {
         .collect()
 }
 
-fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+pub(super) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     let mut data = Vec::new();
     fs::File::open(path)?.take(limit).read_to_end(&mut data)?;
     Ok(data)

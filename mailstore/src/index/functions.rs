@@ -43,5 +43,31 @@ pub(crate) fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
         let (h, n) = (hay.as_bytes(), needle.as_bytes());
         return h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
     }
-    hay.to_lowercase().contains(&needle.to_lowercase())
+    fold_case(hay).contains(&fold_case(needle))
+}
+
+/// Lower case, one character at a time: unlike `str::to_lowercase`, no context rules
+/// (a capital sigma is `σ` wherever it stands, not `ς` at the end of a word), so a
+/// piece of a text folds to a piece of the text's folding. The final sigma folds to
+/// `σ` too, as Unicode case folding has it.
+fn fold_case(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'ς' { 'σ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_ignoring_case;
+
+    #[test]
+    fn pieces_of_unicode_text_are_found() {
+        assert!(contains_ignoring_case("Réunion", "RÉU"));
+        // A final sigma: "ΑΣ" alone lower-cases to "ας" as a word, "ασ" inside "ΑΣΑ".
+        assert!(contains_ignoring_case("ΑΣΑ", "ΑΣ"));
+        assert!(contains_ignoring_case("ΟΔΟΣ", "οδοσ"));
+        assert!(contains_ignoring_case("η οδος", "ΟΔΟΣ"));
+        assert!(!contains_ignoring_case("Привет", "приветы"));
+    }
 }

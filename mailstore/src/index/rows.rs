@@ -1,9 +1,9 @@
 //! Rows of the index and the queries that read and write them.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 
 use crate::error::{Result, StoreError};
-use crate::mime::{Analysis, cache};
+use crate::mime::{ANALYZER_VERSION, Analysis, cache};
 use crate::types::{
     Flags, InternalDate, Keyword, MailboxId, MailboxName, ModSeq, Uid, UidValidity,
 };
@@ -140,34 +140,86 @@ pub(crate) fn parse_keywords(text: &str) -> Vec<Keyword> {
 
 /// Inserts what the index keeps of a message's bytes; returns the content id.
 pub(crate) fn insert_content(conn: &Connection, analysis: &Analysis) -> Result<i64> {
-    let s = &analysis.summary;
     conn.prepare_cached(
         "INSERT INTO content(refs, envelope, structure, header, sent_date, sent_day, subject, from_text,
-            to_text, cc_text, bcc_text, sort_subject, sort_from, sort_to, sort_cc, display_from, display_to)
-         VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            to_text, cc_text, bcc_text, sort_subject, sort_from, sort_to, sort_cc, display_from, display_to,
+            failure, analyzer)
+         VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?
-    .execute(params![
-        cache::encode_envelope(&s.envelope),
-        cache::encode_structure(&analysis.structure),
-        analysis.header,
-        s.sent.map(|d| d.0),
-        s.sent.map(|d| d.1),
-        s.subject,
-        s.from,
-        s.to,
-        s.cc,
-        s.bcc,
-        crate::search::base_subject(&s.subject),
-        s.sort_from,
-        s.sort_to,
-        s.sort_cc,
-        s.display_from,
-        s.display_to,
-    ])?;
+    .execute(content_values(analysis).as_params())?;
     let id = conn.last_insert_rowid();
     conn.prepare_cached("INSERT INTO fts(rowid, header, body) VALUES (?1, ?2, ?3)")?
         .execute(params![id, analysis.header_text, analysis.body_text])?;
     Ok(id)
+}
+
+/// Replaces what the index keeps of a message's bytes (a new analysis of a message
+/// whose earlier one failed).
+pub(crate) fn update_content(conn: &Connection, id: i64, analysis: &Analysis) -> Result<()> {
+    let values = content_values(analysis);
+    let mut params = values.as_params().to_vec();
+    params.push(&id);
+    conn.prepare_cached(
+        "UPDATE content SET envelope = ?1, structure = ?2, header = ?3, sent_date = ?4, sent_day = ?5,
+            subject = ?6, from_text = ?7, to_text = ?8, cc_text = ?9, bcc_text = ?10, sort_subject = ?11,
+            sort_from = ?12, sort_to = ?13, sort_cc = ?14, display_from = ?15, display_to = ?16,
+            failure = ?17, analyzer = ?18
+         WHERE id = ?19",
+    )?
+    .execute(&params[..])?;
+    conn.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("INSERT INTO fts(rowid, header, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, analysis.header_text, analysis.body_text])?;
+    Ok(())
+}
+
+/// The `content` columns of an analysis, in the order of the statements above.
+struct ContentValues<'a> {
+    envelope: Vec<u8>,
+    structure: Vec<u8>,
+    sent_date: Option<i64>,
+    sent_day: Option<i64>,
+    analyzer: i64,
+    analysis: &'a Analysis,
+}
+
+fn content_values(analysis: &Analysis) -> ContentValues<'_> {
+    let s = &analysis.summary;
+    ContentValues {
+        envelope: cache::encode_envelope(&s.envelope),
+        structure: cache::encode_structure(&analysis.structure),
+        sent_date: s.sent.map(|d| d.0),
+        sent_day: s.sent.map(|d| d.1),
+        analyzer: ANALYZER_VERSION,
+        analysis,
+    }
+}
+
+impl ContentValues<'_> {
+    fn as_params(&self) -> [&dyn ToSql; 18] {
+        let (a, s) = (self.analysis, &self.analysis.summary);
+        [
+            &self.envelope,
+            &self.structure,
+            &a.header,
+            &self.sent_date,
+            &self.sent_day,
+            &s.subject,
+            &s.from,
+            &s.to,
+            &s.cc,
+            &s.bcc,
+            &a.sort_subject,
+            &s.sort_from,
+            &s.sort_to,
+            &s.sort_cc,
+            &s.display_from,
+            &s.display_to,
+            &a.failure,
+            &self.analyzer,
+        ]
+    }
 }
 
 /// Drops one reference to a content row, deleting it (and its text) at zero.

@@ -3,9 +3,18 @@
 use rusqlite::Connection;
 use rusqlite::config::DbConfig;
 
-/// The schema version this code writes; an index with another version is rebuilt
-/// from the Maildir (the files are the truth, the index is a cache plus UIDs).
-pub(crate) const VERSION: i64 = 1;
+/// The schema version this code writes. An index of an older version that
+/// [`MIGRATIONS`] covers is brought up to date in place (UIDs and flags kept); any
+/// other version is rebuilt from the Maildir (the files are the truth, the index is a
+/// cache plus UIDs).
+pub(crate) const VERSION: i64 = 2;
+
+/// The statements that take an index from version `n` to `n + 1`, at index `n - 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1 -> 2: messages that could not be analysed are kept and recorded as such.
+    "ALTER TABLE content ADD COLUMN failure TEXT;
+     ALTER TABLE content ADD COLUMN analyzer INTEGER NOT NULL DEFAULT 0;",
+];
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta(
@@ -43,8 +52,14 @@ CREATE TABLE IF NOT EXISTS content(
     sort_to TEXT NOT NULL,
     sort_cc TEXT NOT NULL,
     display_from TEXT NOT NULL,
-    display_to TEXT NOT NULL
+    display_to TEXT NOT NULL,
+    -- Why the message could not be analysed (NULL when it was), and the analyzer
+    -- version that tried: an older version's failure is retried on open.
+    failure TEXT,
+    analyzer INTEGER NOT NULL DEFAULT 0
 );
+-- The few messages that could not be analysed, found without a scan.
+CREATE INDEX IF NOT EXISTS content_failed ON content(analyzer) WHERE failure IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS message(
     id INTEGER PRIMARY KEY,
@@ -117,7 +132,18 @@ pub(crate) fn open(
     super::functions::register(&conn)?;
     if writer {
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version != VERSION && version != 0 {
+        let migrations = usize::try_from(version - 1)
+            .ok()
+            .and_then(|from| MIGRATIONS.get(from..))
+            .filter(|steps| version + steps.len() as i64 == VERSION);
+        if let Some(steps) = migrations {
+            let tx = conn.unchecked_transaction()?;
+            for step in steps {
+                tx.execute_batch(step)?;
+            }
+            tx.pragma_update(None, "user_version", VERSION)?;
+            tx.commit()?;
+        } else if version != VERSION && version != 0 {
             conn.execute_batch(
                 "DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS expunged; DROP TABLE IF EXISTS message;
                  DROP TABLE IF EXISTS content; DROP TABLE IF EXISTS mailbox; DROP TABLE IF EXISTS meta;",

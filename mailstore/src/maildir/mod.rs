@@ -12,7 +12,7 @@
 //! that acknowledges it is committed.
 
 pub mod filename;
-mod mutf7;
+pub(crate) mod mutf7;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};

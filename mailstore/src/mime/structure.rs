@@ -102,6 +102,15 @@ impl BodyStructure {
         (self.body_start, self.end)
     }
 
+    /// A whole message described as one `text/plain` part whose header ends at
+    /// `body_start` (clamped to the message): what is kept of a message that could not
+    /// be scanned.
+    pub(crate) fn plain_text(data: &[u8], body_start: usize) -> Self {
+        let mut part = scan_leaf_as_text(data, body_start.min(data.len()), data.len());
+        part.header_start = 0;
+        part
+    }
+
     /// Every part, depth first, with nested messages' parts.
     pub(crate) fn walk(&self, visit: &mut impl FnMut(&Self)) {
         visit(self);

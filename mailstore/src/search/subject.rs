@@ -10,8 +10,11 @@ pub fn base_subject(subject: &str) -> String {
         // (2) remove trailers: "(fwd)" and blanks, repeatedly.
         loop {
             let t = s.trim_end();
-            if t.len() >= 5 && t[t.len() - 5..].eq_ignore_ascii_case("(fwd)") {
-                s = t[..t.len() - 5].to_owned();
+            // By bytes: "(fwd)" is ASCII, so a match ends on a character boundary
+            // (slicing the text at `len - 5` would not: it may fall inside a
+            // multi-byte character).
+            if let Some(rest) = strip_suffix_ignore_ascii_case(t, "(fwd)") {
+                s = rest.to_owned();
             } else {
                 s = t.to_owned();
                 break;
@@ -26,9 +29,10 @@ pub fn base_subject(subject: &str) -> String {
             s = lead;
         }
         // (6) "[fwd:" ... "]" wrapping.
-        let lower = s.to_ascii_lowercase();
-        if lower.starts_with("[fwd:") && s.ends_with(']') {
-            s = s[5..s.len() - 1].trim().to_owned();
+        if let Some(inner) =
+            strip_prefix_ignore_ascii_case(&s, "[fwd:").and_then(|r| r.strip_suffix(']'))
+        {
+            s = inner.trim().to_owned();
             continue;
         }
         if s == before {
@@ -36,6 +40,29 @@ pub fn base_subject(subject: &str) -> String {
         }
     }
     s.to_ascii_lowercase()
+}
+
+/// `text` without `suffix` (ASCII, compared ignoring ASCII case), if it ends with it.
+/// Compared by bytes; the cut is made only where it is a character boundary, which it
+/// is whenever the ASCII suffix matches.
+fn strip_suffix_ignore_ascii_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+    let split = text.len().checked_sub(suffix.len())?;
+    let tail = text.get(split..)?;
+    if tail.eq_ignore_ascii_case(suffix) {
+        text.get(..split)
+    } else {
+        None
+    }
+}
+
+/// `text` without `prefix` (ASCII, compared ignoring ASCII case), if it starts with it.
+fn strip_prefix_ignore_ascii_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    if head.eq_ignore_ascii_case(prefix) {
+        text.get(prefix.len()..)
+    } else {
+        None
+    }
 }
 
 fn collapse(text: &str) -> String {
@@ -51,10 +78,9 @@ fn strip_leader(s: &str) -> String {
             return rest.trim_start().to_owned();
         }
     }
-    let lower = t.to_ascii_lowercase();
     for prefix in ["fwd", "fw", "re"] {
-        if lower.starts_with(prefix) {
-            let mut rest = t[prefix.len()..].trim_start();
+        if let Some(rest) = strip_prefix_ignore_ascii_case(t, prefix) {
+            let mut rest = rest.trim_start();
             while let Some(after) = strip_blob(rest) {
                 rest = after.trim_start();
             }
@@ -92,6 +118,62 @@ mod tests {
             ("re:", ""),
         ] {
             assert_eq!(base_subject(subject), base, "{subject:?}");
+        }
+    }
+
+    /// Subjects whose last five bytes start inside a multi-byte character: slicing
+    /// by bytes there panicked, and took the recipient's mailbox down with it.
+    #[test]
+    fn non_ascii_subjects() {
+        for (subject, base) in [
+            ("Привет", "Привет"),
+            ("Re: Привет", "Привет"),
+            ("Καλημέρα σας", "Καλημέρα σας"),
+            ("Fwd: Καλημέρα (fwd)", "Καλημέρα"),
+            ("日本語の件名テスト #2", "日本語の件名テスト #2"),
+            ("日本語の件名テスト", "日本語の件名テスト"),
+            ("RE: 日本語 (FWD)", "日本語"),
+            ("[Fwd: 日本語]", "日本語"),
+            ("[リスト] Re: 会議", "会議"),
+            ("🎉🎉", "🎉🎉"),
+            ("Re: party 🎉", "party 🎉"),
+            ("🎉 (fwd)", "🎉"),
+            // Combining marks: "é" as e + U+0301, "ñ" as n + U+0303.
+            ("Re: Cafe\u{301}", "cafe\u{301}"),
+            ("man\u{303}ana (fwd)", "man\u{303}ana"),
+            ("(fwd)", ""),
+            ("(FWD) (fwd)", ""),
+            ("fwd", "fwd"),
+            ("é", "é"),
+            ("ab", "ab"),
+            ("\u{301}", "\u{301}"),
+            ("Ré:", "ré:"),
+            ("[fwd:", "[fwd:"),
+            ("[fwd:]", ""),
+        ] {
+            assert_eq!(base_subject(subject), base, "{subject:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text: no panic, and the result is a fixed point (extracting the base
+        /// subject of a base subject changes nothing) without leading or trailing blanks.
+        #[test]
+        fn any_text_gives_a_stable_base(subject in "\\PC*") {
+            let base = base_subject(&subject);
+            proptest::prop_assert_eq!(base.trim(), base.as_str());
+            proptest::prop_assert_eq!(base_subject(&base), base);
+        }
+
+        /// Reply and forward markers around any text: the base is the base of the text.
+        #[test]
+        fn markers_around_any_text(
+            text in "[^\\[\\]]{0,8}[\\p{Cyrillic}\\p{Greek}\\p{Han}\\p{Emoji}\\PC]{1,12}",
+            prefix in proptest::sample::select(vec!["", "Re: ", "RE: Fwd: ", "[list] Re: ", "Fw[2]: "]),
+            suffix in proptest::sample::select(vec!["", " (fwd)", " (FWD) (fwd)"]),
+        ) {
+            let marked = format!("{prefix}{text}{suffix}");
+            proptest::prop_assert_eq!(base_subject(&marked), base_subject(&format!("{prefix}{text}")));
         }
     }
 }

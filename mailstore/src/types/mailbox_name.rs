@@ -90,8 +90,12 @@ impl MailboxName {
     }
 
     /// The name with the prefix `from` swapped for `to` (for renames with children).
+    /// A name that does not start with `from` is returned as it is.
     pub(crate) fn with_prefix_replaced(&self, from: &Self, to: &Self) -> Self {
-        Self(format!("{}{}", to.0, &self.0[from.0.len()..]))
+        match self.0.strip_prefix(from.0.as_str()) {
+            Some(rest) => Self(format!("{}{rest}", to.0)),
+            None => self.clone(),
+        }
     }
 
     fn normalize(mut name: String) -> String {
