@@ -241,3 +241,98 @@ fn usage_and_file_errors_exit_2() {
         Some(2)
     );
 }
+
+#[test]
+fn utf8_messages_senders_and_names() {
+    // SMTPUTF8 senders, a Unicode HELO and receiver, and a message whose From, Subject
+    // and body are UTF-8: verdicts, not crashes, and one Authentication-Results line.
+    let key = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/keys/ed25519.pem");
+    let record = run(
+        &[
+            "dkim-record",
+            "--key",
+            key,
+            "--domain",
+            "example.com",
+            "--selector",
+            "s1",
+        ],
+        b"",
+    );
+    let mut zone = ZONE.as_bytes().to_vec();
+    zone.extend_from_slice(&record.stdout);
+    let zone = temp_file("utf8.zone", &zone);
+    let zone = zone.to_str().unwrap();
+
+    let message = "From: \"Jöhn Dœ\" <jöhn@example.com>, =?UTF-8?Q?J=C3=B6rg?= <j@bücher.test>\n\
+                   Subject: 日本語の件名テスト #2\n\
+                   To: Привет <p@example.org>\n\
+                   \n\
+                   Привет, 日本語\n";
+    let signed = run(
+        &[
+            "dkim-sign",
+            "--key",
+            key,
+            "--domain",
+            "example.com",
+            "--selector",
+            "s1",
+            "--headers",
+            "from:subject:to",
+            "--now",
+            "1700000000",
+        ],
+        message.as_bytes(),
+    );
+    assert_eq!(signed.status.code(), Some(0));
+    let args = |helo: &'static str, sender: &'static str, json: bool| {
+        let mut args = vec![
+            "dmarc",
+            "--zone",
+            zone,
+            "--ip",
+            "198.51.100.1",
+            "--helo",
+            helo,
+            "--sender",
+            sender,
+            "--receiver",
+            "mx.例え",
+            "--now",
+            "1700000001",
+        ];
+        if json {
+            args.push("--json");
+        }
+        args
+    };
+    let out = json(&run(
+        &args("bücher.test", "jöhn@example.com", true),
+        &signed.stdout,
+    ));
+    assert_eq!(out["result"], "pass");
+    assert_eq!(out["spf"]["result"], "fail");
+    assert_eq!(out["dkim"]["signatures"][0]["result"], "pass");
+    assert!(
+        out["spf"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("198.51.100.1")
+    );
+    let line = run(
+        &args("日本語の件名テスト #2", "Привет@bücher.test", false),
+        message.as_bytes(),
+    );
+    assert_eq!(line.status.code(), Some(0));
+    let line = String::from_utf8(line.stdout).unwrap();
+    assert!(
+        line.starts_with("Authentication-Results: \"mx.例え\"; spf=none"),
+        "{line}"
+    );
+    assert!(
+        line.contains("smtp.mailfrom=\"Привет@bücher.test\""),
+        "{line}"
+    );
+    assert_eq!(line.lines().count(), 1, "{line}");
+}

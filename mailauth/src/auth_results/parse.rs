@@ -388,5 +388,58 @@ mod tests {
                 prop_assert_eq!(AuthenticationResults::parse(header.to_string().as_bytes()), Ok(header));
             }
         }
+
+        #[test]
+        fn unicode_values_round_trip(
+            id in "\\PC{1,12}",
+            version in proptest::option::of(0u32..5),
+            results in proptest::collection::vec((
+                keyword().prop_filter("not none", |k| k != "none" && k != "reason"),
+                keyword(),
+                proptest::option::of("\\PC{0,20}"),
+                proptest::collection::vec(
+                    (keyword().prop_filter("not reason", |k| k != "reason"), keyword(), "\\PC{1,20}"),
+                    0..3,
+                ),
+            ), 0..4),
+        ) {
+            // Values from the network (a sender, a d=, an explanation as reason)
+            // in UTF-8: printed as quoted-strings, read back the same.
+            let mut header = AuthenticationResults::new(&id);
+            header.version = version;
+            for (method, result, reason, props) in results {
+                let mut out = MethodResult::new(&method, &result);
+                out.reason = reason;
+                for (ptype, name, value) in props {
+                    out = out.with_property(&ptype, &name, &value);
+                }
+                header.push(out);
+            }
+            let text = header.to_string();
+            prop_assert_eq!(AuthenticationResults::parse(text.as_bytes()), Ok(header));
+        }
+
+        #[test]
+        fn unicode_comments_are_skipped(
+            comments in proptest::collection::vec("[^()\\\\]{0,12}", 5),
+            sender in "[^\"\\\\\r\n]{1,16}",
+            text in any::<String>(),
+        ) {
+            let [c0, c1, c2, c3, c4] = [0, 1, 2, 3, 4].map(|i| &comments[i]);
+            let quoted = sender.replace('\\', "\\\\");
+            let field = format!(
+                "Authentication-Results: ({c0}) mx.example ({c1});\r\n\tspf=pass ({c2} (nested {c3}))\r\n\t\
+                 smtp.mailfrom=\"{quoted}\" ({c4})"
+            );
+            let header = AuthenticationResults::parse(field.as_bytes());
+            prop_assert!(header.is_ok(), "{}: {:?}", field, header);
+            let header = header.unwrap();
+            prop_assert_eq!(header.authserv_id.as_str(), "mx.example");
+            prop_assert_eq!(header.results[0].property("smtp", "mailfrom"), Some(sender.as_str()));
+            prop_assert_eq!(AuthenticationResults::parse(header.to_string().as_bytes()), Ok(header));
+            if let Ok(header) = AuthenticationResults::parse(text.as_bytes()) {
+                prop_assert_eq!(AuthenticationResults::parse(header.to_string().as_bytes()), Ok(header));
+            }
+        }
     }
 }

@@ -372,5 +372,73 @@ mod tests {
             parts.update(&body[cut..]);
             prop_assert_eq!(whole.finish(), parts.finish());
         }
+
+        #[test]
+        fn relaxed_headers_with_unicode_are_normalized(
+            name in "[A-Za-z-]{1,10}|Jöhn|Тема|\\PC{1,6}",
+            name_wsp in "[ \t]{0,2}",
+            parts in proptest::collection::vec(prop_oneof![
+                Just(" ".to_owned()), Just("\t".to_owned()), Just("\r\n ".to_owned()),
+                Just("\r\n\t".to_owned()), Just(":".to_owned()),
+                Just("日本語の件名テスト #2".to_owned()), Just("\"Jöhn\" <x@bücher.test>".to_owned()),
+                Just("=?UTF-8?Q?J=C3=B6rg?=".to_owned()), Just("Привет".to_owned()),
+                "\\PC{1,8}",
+            ], 0..12),
+        ) {
+            prop_assume!(!name.contains(':') && !name.contains(['\r', '\n']));
+            let value = parts.concat();
+            let field = format!("{name}{name_wsp}:{value}\r\n");
+            let mut simple = Vec::new();
+            canonicalize_header(Canonicalization::Simple, field.as_bytes(), &mut simple);
+            prop_assert_eq!(&simple, field.as_bytes());
+            let mut relaxed = Vec::new();
+            canonicalize_header(Canonicalization::Relaxed, field.as_bytes(), &mut relaxed);
+            // One line: lower-cased name, colon, the value's non-WSP bytes (UTF-8
+            // kept whole) with single spaces between, CRLF.
+            let text = std::str::from_utf8(&relaxed).unwrap();
+            let body = text.strip_suffix("\r\n").unwrap();
+            prop_assert!(!body.contains(['\r', '\n', '\t']) && !body.contains("  "));
+            let (out_name, out_value) = body.split_once(':').unwrap();
+            let expected_name = name.trim_end_matches([' ', '\t']).to_ascii_lowercase();
+            prop_assert_eq!(out_name, expected_name.as_str());
+            prop_assert!(!out_value.starts_with(' ') && !out_value.ends_with(' '));
+            let words: Vec<&str> = value.split([' ', '\t', '\r', '\n']).filter(|w| !w.is_empty()).collect();
+            prop_assert_eq!(out_value, words.join(" "));
+            // Relaxed is idempotent.
+            let mut again = Vec::new();
+            canonicalize_header(Canonicalization::Relaxed, &relaxed, &mut again);
+            prop_assert_eq!(again, relaxed);
+        }
+
+        #[test]
+        fn body_length_limit_cuts_unicode_bodies_anywhere(
+            body in proptest::collection::vec(prop_oneof![
+                Just("\r\n".to_owned()), Just(" ".to_owned()), Just("\t".to_owned()),
+                Just("日本語の件名テスト #2".to_owned()), Just("Привет".to_owned()), "\\PC{1,8}",
+            ], 0..30),
+            limit in 0u64..200,
+            split in any::<usize>(),
+            relaxed in any::<bool>(),
+        ) {
+            // l= counts octets: a limit may end inside a multi-byte character, and a
+            // chunk may too.
+            let body = body.concat().into_bytes();
+            let canon = if relaxed { Canonicalization::Relaxed } else { Canonicalization::Simple };
+            let mut full = BodyHasher::new(canon, HashAlgorithm::Sha256, None);
+            full.update(&body);
+            let full = full.finish();
+            let cut = if body.is_empty() { 0 } else { split % body.len() };
+            let mut limited = BodyHasher::new(canon, HashAlgorithm::Sha256, Some(limit));
+            limited.update(&body[..cut]);
+            limited.update(&body[cut..]);
+            let limited = limited.finish();
+            prop_assert_eq!(limited.canonical_length, full.canonical_length);
+            if limit >= full.canonical_length {
+                prop_assert_eq!(&limited.hash, &full.hash);
+            }
+            if limit == 0 {
+                prop_assert_eq!(limited.hash, HashContext::new(HashAlgorithm::Sha256).finish());
+            }
+        }
     }
 }

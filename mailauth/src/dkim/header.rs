@@ -113,6 +113,8 @@ pub(crate) fn select<'a, 'f>(
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -137,5 +139,42 @@ mod tests {
             (&b""[..], &b"only body"[..])
         );
         assert_eq!(split_message(b"A: b\r\n"), (&b"A: b\r\n"[..], &b""[..]));
+    }
+
+    proptest! {
+        #[test]
+        fn unicode_header_sections_split_into_their_fields(
+            lines in proptest::collection::vec(prop_oneof![
+                Just("Subject: 日本語の件名テスト #2".to_owned()),
+                Just("From: \"Jöhn\" <x@bücher.test>".to_owned()),
+                Just("Тема: Привет".to_owned()),
+                Just(" folded 日本語".to_owned()),
+                Just("\tfolded".to_owned()),
+                Just("no colon é".to_owned()),
+                Just("".to_owned()),
+                "\\PC{0,20}",
+                "[A-Za-z-]{1,8}[ \t]?:\\PC{0,20}",
+            ], 0..10),
+            body in "\\PC{0,30}",
+        ) {
+            let mut message = lines.join("\r\n");
+            message.push_str("\r\n\r\n");
+            message.push_str(&body);
+            let message = message.as_bytes();
+            let (headers, rest) = split_message(message);
+            // The two parts are the message less one empty line.
+            prop_assert!(message.starts_with(headers) && message.ends_with(rest));
+            prop_assert!(headers.len() + rest.len() <= message.len());
+            for field in fields(headers) {
+                // Each field: its name (no colon, no trailing WSP), a colon after
+                // optional WSP, then its value; never starting with WSP.
+                prop_assert!(!field.name.is_empty() && !field.name.contains(&b':'));
+                prop_assert!(!matches!(field.name.last(), Some(b' ' | b'\t')));
+                prop_assert!(field.raw.starts_with(field.name) && field.raw.ends_with(field.value));
+                let between = &field.raw[field.name.len()..field.raw.len() - field.value.len()];
+                prop_assert!(between.ends_with(b":"));
+                prop_assert!(between[..between.len() - 1].iter().all(|b| matches!(b, b' ' | b'\t')));
+            }
+        }
     }
 }

@@ -215,5 +215,25 @@ mod tests {
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let _ = DkimKeyRecord::parse(&bytes);
         }
+
+        #[test]
+        fn unicode_values_are_refused_without_panic(
+            tag in "[vkhpstn]",
+            value in "[ -:<-~]{0,6}(Jöhn|日本語の件名テスト #2|Привет|é|\\PC{1,6})[ -:<-~]{0,6}",
+            text in any::<String>(),
+        ) {
+            // Key records come from DNS: UTF-8 in any tag makes the record unusable.
+            let value = value.replace(';', "");
+            let record = format!("v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=; {tag}={value}");
+            if !value.is_ascii() {
+                prop_assert_eq!(
+                    DkimKeyRecord::parse(record.as_bytes()),
+                    Err(KeyRecordError::TagList(TagListError::InvalidCharacter))
+                );
+            }
+            if let Ok(record) = DkimKeyRecord::parse(text.as_bytes()) {
+                prop_assert_eq!(DkimKeyRecord::parse(record.to_string().as_bytes()), Ok(record));
+            }
+        }
     }
 }

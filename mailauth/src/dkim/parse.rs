@@ -77,6 +77,8 @@ pub(crate) fn colon_list(value: &str) -> impl Iterator<Item = &str> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -93,5 +95,46 @@ mod tests {
         assert_eq!(tag_list(b"v"), Err(TagListError::MalformedTag));
         assert_eq!(tag_list(b"v=\xff"), Err(TagListError::InvalidCharacter));
         assert_eq!(without_fws("ab\r\n cd\t"), "abcd");
+    }
+
+    /// Tag-list syntax mixed with multi-byte characters.
+    fn tag_piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(";".to_owned()),
+            Just("=".to_owned()),
+            Just(" ".to_owned()),
+            Just("\r\n\t".to_owned()),
+            Just(":".to_owned()),
+            "[a-z][a-z0-9_]{0,4}",
+            "[!-:<-~]{1,8}",
+            Just("Jöhn".to_owned()),
+            Just("日本語の件名テスト #2".to_owned()),
+            Just("bücher.test".to_owned()),
+            "\\PC{1,4}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn unicode_tag_lists_never_panic(
+            pieces in proptest::collection::vec(tag_piece(), 0..16),
+            text in any::<String>(),
+        ) {
+            for input in [pieces.concat(), text] {
+                if let Ok(tags) = tag_list(input.as_bytes()) {
+                    // Names and values are ASCII: UTF-8 anywhere refuses the list.
+                    prop_assert!(input.is_ascii(), "{:?}", input);
+                    for (i, (name, value)) in tags.iter().enumerate() {
+                        prop_assert!(!name.is_empty() && !value.contains(';'));
+                        prop_assert!(!value.starts_with(is_fws) && !value.ends_with(is_fws));
+                        prop_assert!(tags[..i].iter().all(|(n, _)| n != name));
+                    }
+                }
+                for item in colon_list(&input) {
+                    prop_assert!(!item.contains(':'));
+                }
+                prop_assert!(!without_fws(&input).contains(is_fws));
+            }
+        }
     }
 }

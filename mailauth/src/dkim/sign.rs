@@ -293,3 +293,75 @@ fn fold_field(sig: &DkimSignature) -> String {
     out.push_str("\r\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::dkim::{DkimError, DkimResult, DkimVerifier};
+    use crate::dns::{Rdata, Txt, Zone};
+    use std::future::Future;
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    /// Header text with the multi-byte characters real mail carries.
+    fn unicode_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("日本語の件名テスト #2".to_owned()),
+                Just("Привет".to_owned()),
+                Just("=?UTF-8?Q?J=C3=B6rg?=".to_owned()),
+                Just("  \t".to_owned()),
+                Just("\r\n ".to_owned()),
+                "\\PC{1,10}",
+            ],
+            1..6,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn unicode_messages_sign_and_verify(
+            display in "[^\"\\\\\r\n]{0,12}",
+            subject in unicode_text(),
+            body in proptest::collection::vec(unicode_text(), 0..5),
+            appended in "(é|日本語|x)\\PC{0,19}",
+            relaxed in (any::<bool>(), any::<bool>()),
+            body_length in any::<bool>(),
+        ) {
+            let canon = |r| if r { Canonicalization::Relaxed } else { Canonicalization::Simple };
+            let mut signer = DkimSigner::new(SigningKey::ed25519_from_seed(&[9; 32]), "example.com", "sel");
+            signer.set_canonicalization(canon(relaxed.0), canon(relaxed.1));
+            signer.set_body_length(body_length);
+            let message = format!(
+                "From: \"{display}\" <jöhn@bücher.test>\r\nSubject: {subject}\r\n\r\n{}\r\n",
+                body.join("\r\n"),
+            );
+            let field = signer.sign(message.as_bytes(), 1_000).unwrap();
+            prop_assert!(field.is_ascii() && field.ends_with("\r\n"));
+            let mut zone = Zone::builder();
+            zone.record(&signer.dns_name(), 300, Rdata::Txt(Txt::new([signer.dns_record()]))).unwrap();
+            let verifier = DkimVerifier::new(zone.build());
+            let signed = format!("{field}{message}");
+            let results = block_on(verifier.verify(signed.as_bytes(), 1_000));
+            prop_assert_eq!(results.len(), 1);
+            prop_assert_eq!(results[0].result, DkimResult::Pass, "{:?}", results[0].error);
+            // Unicode appended to the body: covered by l= or a body hash failure.
+            let extended = format!("{signed}{appended}\r\n");
+            let results = block_on(verifier.verify(extended.as_bytes(), 1_000));
+            match body_length {
+                true => prop_assert!(results[0].result == DkimResult::Pass && results[0].body_extended),
+                false => prop_assert_eq!(results[0].error.clone(), Some(DkimError::BodyHashMismatch)),
+            }
+        }
+    }
+}

@@ -473,5 +473,36 @@ mod tests {
                 prop_assert_eq!(DkimSignature::parse(sig.to_string().as_bytes()), Ok(sig));
             }
         }
+
+        #[test]
+        fn unicode_tag_values_are_refused_without_panic(
+            tag in "(v|a|b|bh|c|d|h|i|l|q|s|t|x|z)",
+            value in "[ -:<-~]{0,6}(Jöhn|x@bücher\\.test|日本語の件名テスト #2|Привет|\\PC{1,6})[ -:<-~]{0,6}",
+            text in any::<String>(),
+        ) {
+            // A DKIM-Signature with one tag's value in UTF-8 (an i= or d= with a
+            // U-label, a z= copy of a Unicode Subject).
+            let value = value.replace(';', "");
+            let base = [
+                ("v", "1"), ("a", "rsa-sha256"), ("c", "relaxed/relaxed"), ("d", "example.com"),
+                ("s", "sel"), ("h", "from:to"), ("bh", "AAAA"), ("b", "AAAA"),
+            ];
+            let mut tags: Vec<String> = base
+                .iter()
+                .filter(|(name, _)| *name != tag)
+                .map(|(name, v)| format!("{name}={v}"))
+                .collect();
+            tags.push(format!("{tag}={value}"));
+            let field = tags.join("; ");
+            let parsed = DkimSignature::parse(field.as_bytes());
+            if !value.is_ascii() {
+                prop_assert_eq!(parsed, Err(SignatureError::TagList(TagListError::InvalidCharacter)));
+            } else if let Ok(sig) = parsed {
+                prop_assert_eq!(DkimSignature::parse(sig.to_string().as_bytes()), Ok(sig));
+            }
+            if let Ok(sig) = DkimSignature::parse(text.as_bytes()) {
+                prop_assert_eq!(DkimSignature::parse(sig.to_string().as_bytes()), Ok(sig));
+            }
+        }
     }
 }

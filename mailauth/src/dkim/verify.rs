@@ -514,6 +514,8 @@ pub(crate) fn without_b_value(raw: &[u8]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -530,5 +532,39 @@ mod tests {
             without_b_value(b"DKIM-Signature: b=x;bh=y"),
             b"DKIM-Signature: b=;bh=y"
         );
+    }
+
+    proptest! {
+        #[test]
+        fn unicode_signature_fields_never_panic(
+            tags in proptest::collection::vec(prop_oneof![
+                Just("v=1".to_owned()), Just("a=ed25519-sha256".to_owned()),
+                Just("d=bücher.test".to_owned()), Just("s=sél".to_owned()),
+                Just("h=from:subject".to_owned()), Just("bh=AAAA".to_owned()),
+                Just("b=AA\r\n AA".to_owned()), Just(" b = 日本語 ".to_owned()),
+                Just("z=Subject:日本語の件名テスト=20#2".to_owned()), Just("l=3".to_owned()),
+                "[a-z]{1,2}=\\PC{0,10}",
+                "\\PC{0,10}",
+            ], 0..10),
+            subject in "\\PC{0,30}",
+            body in "\\PC{0,30}",
+        ) {
+            let value = tags.join(";");
+            let field = format!("DKIM-Signature: {value}\r\n");
+            // b= emptied: everything else kept, byte for byte.
+            let stripped = without_b_value(field.as_bytes());
+            prop_assert!(stripped.len() <= field.len());
+            prop_assert!(stripped.starts_with(b"DKIM-Signature:"));
+            let message = format!(
+                "{field}From: \"Jöhn\" <x@bücher.test>\r\nSubject: {subject}\r\n\r\n{body}"
+            );
+            let verifier = DkimVerifier::new(crate::dns::Zone::default());
+            let results = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(verifier.verify(message.as_bytes(), 0));
+            prop_assert_eq!(results.len(), 1);
+            prop_assert!(results[0].result != DkimResult::Pass);
+        }
     }
 }

@@ -37,6 +37,8 @@ pub fn is_aligned(mode: AlignmentMode, author: &str, identifier: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -73,5 +75,64 @@ mod tests {
             organizational_domain("deep.sub.example.unknowntld"),
             "example.unknowntld"
         );
+    }
+
+    #[test]
+    fn unicode_names_have_an_organizational_domain() {
+        // U-labels reach the public-suffix lookup from d= or a From field as they
+        // are; the answer is a whole-label suffix of the name.
+        for (name, org) in [
+            ("mail.bücher.test", "bücher.test"),
+            ("ÉXAMPLE.com", "Éxample.com"),
+            ("a.b.日本語.jp", "日本語.jp"),
+            ("例え.テスト", "例え.テスト"),
+            ("привет.рф.", "привет.рф"),
+        ] {
+            assert_eq!(organizational_domain(name), org, "{name}");
+        }
+        assert!(is_aligned(
+            AlignmentMode::Relaxed,
+            "bücher.test",
+            "mail.bücher.test"
+        ));
+        assert!(!is_aligned(
+            AlignmentMode::Strict,
+            "bücher.test",
+            "mail.bücher.test"
+        ));
+    }
+
+    /// Names mixing ASCII labels, U-labels and odd dots.
+    fn name() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                "[a-z0-9-]{1,8}",
+                Just("co.uk".to_owned()),
+                Just("bücher".to_owned()),
+                Just("日本語".to_owned()),
+                Just("рф".to_owned()),
+                Just("jp".to_owned()),
+                Just(String::new()),
+                "\\PC{1,6}",
+            ],
+            0..5,
+        )
+        .prop_map(|labels| labels.join("."))
+    }
+
+    proptest! {
+        #[test]
+        fn organizational_domain_is_a_label_suffix(domain in name(), other in name(), dots in "[.]{0,2}") {
+            let domain = format!("{domain}{dots}");
+            let org = organizational_domain(&domain);
+            let lowered = domain.trim_end_matches('.').to_ascii_lowercase();
+            prop_assert!(lowered.ends_with(org.as_str()), "{} -> {}", domain, org);
+            let cut = lowered.len() - org.len();
+            prop_assert!(cut == 0 || lowered.as_bytes()[cut - 1] == b'.', "{} -> {}", domain, org);
+            for mode in [AlignmentMode::Strict, AlignmentMode::Relaxed] {
+                prop_assert!(is_aligned(mode, &domain, &domain));
+                prop_assert_eq!(is_aligned(mode, &domain, &other), is_aligned(mode, &other, &domain));
+            }
+        }
     }
 }

@@ -89,6 +89,8 @@ fn addresses(value: &[u8]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -131,6 +133,83 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(message)
             );
+        }
+    }
+
+    #[test]
+    fn unicode_display_names_and_u_labels() {
+        let cases: &[(&str, &[&str])] = &[
+            ("From: \"Jöhn\" <x@bücher.test>\r\n\r\n", &[]),
+            ("From: \"Jöhn\" <x@example.com>\r\n\r\n", &["example.com"]),
+            (
+                "From: Привет <привет@example.com>\r\n\r\n",
+                &["example.com"],
+            ),
+            (
+                "From: 日本語の件名テスト #2 <a@b.example>\r\n\r\n",
+                &["b.example"],
+            ),
+            (
+                "From: =?UTF-8?B?5pel5pys6Kqe?= <a@xn--bcher-kva.test>\r\n\r\n",
+                &["xn--bcher-kva.test"],
+            ),
+            (
+                "From: jöhn@bücher.test, x@y.example\r\n\r\n",
+                &["y.example"],
+            ),
+            ("From: (Привет) a@c.example (日本)\r\n\r\n", &["c.example"]),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(author_domains(message.as_bytes()), *expected, "{message}");
+        }
+    }
+
+    /// A display name: UTF-8, quoted (with quoted-pairs) or as an encoded word.
+    fn display() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[^\"\\\\\r\n]{0,12}".prop_map(|d| format!("\"{d}\"")),
+            "[^\"\\\\\r\n]{0,6}".prop_map(|d| format!("\"{d}\\\"{d}\\\\\"")),
+            Just("=?UTF-8?Q?J=C3=B6rg?=".to_owned()),
+            Just("Jöhn Dœ".to_owned()),
+            Just(String::new()),
+        ]
+    }
+
+    /// A local-part without the bytes that structure an address.
+    fn local() -> impl Strategy<Value = String> {
+        "[^\"\\\\()<>,;:@\\s\\[\\]]{1,12}"
+    }
+
+    proptest! {
+        #[test]
+        fn author_domains_of_unicode_from_fields(
+            display in display(),
+            local in local(),
+            ascii in proptest::collection::vec("[a-z0-9]{1,10}", 2..4).prop_map(|l| l.join(".")),
+            u_label in "(bücher|日本語|привет)\\.test",
+            use_ascii in any::<bool>(),
+        ) {
+            let domain = if use_ascii { ascii.clone() } else { u_label };
+            let message = format!("From: {display} <{local}@{domain}>\r\n\r\nbody\r\n");
+            let found = author_domains(message.as_bytes());
+            // The ASCII domain is found; a U-label is not a valid DNS name.
+            match use_ascii {
+                true => prop_assert_eq!(found, vec![ascii], "{}", message),
+                false => prop_assert!(found.is_empty(), "{}", message),
+            }
+        }
+
+        #[test]
+        fn any_from_field_gives_normalized_domains(value in "\\PC{0,80}", text in any::<String>()) {
+            for value in [value, text] {
+                let message = format!("From: {value}\r\nFrom: {value}\r\n\r\n");
+                let found = author_domains(message.as_bytes());
+                prop_assert!(found.len() <= 2 * MAX_ADDRESSES);
+                for (i, domain) in found.iter().enumerate() {
+                    prop_assert_eq!(normalize_name(domain), Ok(domain.clone()));
+                    prop_assert!(!found[..i].contains(domain));
+                }
+            }
         }
     }
 }

@@ -259,5 +259,41 @@ mod tests {
             prefixed.extend_from_slice(&bytes);
             let _ = DmarcRecord::parse(&prefixed);
         }
+
+        #[test]
+        fn unicode_tag_values_never_panic(
+            tags in proptest::collection::vec(prop_oneof![
+                Just("p=".to_owned()), Just("sp=".to_owned()), Just("rua=mailto:".to_owned()),
+                Just("ruf=".to_owned()), Just("pct=".to_owned()), Just("fo=".to_owned()),
+                Just("rf=".to_owned()), Just("adkim=".to_owned()), Just("ri=".to_owned()),
+                Just("reject".to_owned()), Just("none".to_owned()), Just("50".to_owned()),
+                Just("d@bücher.test".to_owned()), Just("Привет".to_owned()),
+                Just("日本語の件名テスト #2".to_owned()), Just("!10m".to_owned()),
+                Just(":".to_owned()), Just(",".to_owned()), Just(" ".to_owned()),
+                "\\PC{1,6}",
+            ], 0..10).prop_map(|t| t.concat()),
+            separators in proptest::collection::vec("; ?", 0..4),
+            text in any::<String>(),
+        ) {
+            let record = format!("v=DMARC1; {}{}", tags, separators.concat());
+            for input in [record, text.clone(), format!("v=DMARC1; p={text}")] {
+                match DmarcRecord::parse(input.as_bytes()) {
+                    Ok(parsed) => {
+                        // Records are ASCII (UTF-8 anywhere refuses them) and print back.
+                        prop_assert!(input.is_ascii(), "{:?}", input);
+                        prop_assert!(is_dmarc_record(input.as_bytes()));
+                        prop_assert_eq!(DmarcRecord::parse(parsed.to_string().as_bytes()), Ok(parsed));
+                    }
+                    Err(err) => {
+                        if !input.is_ascii() {
+                            prop_assert!(matches!(err, DmarcParseError::TagList(_)), "{:?}", err);
+                        }
+                    }
+                }
+                if is_dmarc_record(input.as_bytes()) {
+                    prop_assert!(input.starts_with('v'));
+                }
+            }
+        }
     }
 }

@@ -357,6 +357,8 @@ fn wire_type(rtype: RecordType) -> hickory_proto::rr::RecordType {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -386,5 +388,29 @@ mod tests {
             .unwrap()
             .block_on(resolver.txt("example.com"));
         assert_eq!(result, Err(DnsError::NoNameServer));
+    }
+
+    proptest! {
+        #[test]
+        fn resolv_conf_of_any_text_stays_in_range(
+            lines in proptest::collection::vec(prop_oneof![
+                Just("nameserver ".to_owned()),
+                Just("options timeout:".to_owned()),
+                Just("options attempts:".to_owned()),
+                Just("192.0.2.1".to_owned()),
+                Just("fe80::1%é".to_owned()),
+                Just("日本語".to_owned()),
+                "[0-9]{1,12}",
+                "\\PC{0,10}",
+            ], 0..8),
+            text in any::<String>(),
+        ) {
+            for text in [lines.join("\n"), lines.concat(), text] {
+                let config = ResolverConfig::from_resolv_conf(&text);
+                prop_assert!((1..=30).contains(&config.timeout.as_secs()));
+                prop_assert!((1..=5).contains(&config.attempts));
+                prop_assert!(config.nameservers().iter().all(|s| s.port() == 53));
+            }
+        }
     }
 }

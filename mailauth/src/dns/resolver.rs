@@ -656,6 +656,8 @@ impl<R: Resolver + ?Sized> Resolver for Arc<R> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -739,5 +741,41 @@ mod tests {
             Lookup::<u8>::new(vec![], 5),
             Err(DnsError::NoData { negative_ttl: 5 })
         );
+    }
+
+    proptest! {
+        #[test]
+        fn normalized_names_are_ascii_labels(
+            labels in proptest::collection::vec(prop_oneof![
+                "[A-Za-z0-9_-]{1,20}",
+                "[a-z]{60,66}",
+                Just("bücher".to_owned()),
+                Just("日本語".to_owned()),
+                Just("xn--bcher-kva".to_owned()),
+                Just(String::new()),
+                "\\PC{1,6}",
+            ], 0..6),
+            dot in any::<bool>(),
+            text in any::<String>(),
+        ) {
+            let name = format!("{}{}", labels.join("."), if dot { "." } else { "" });
+            for name in [name, text] {
+                match normalize_name(&name) {
+                    Ok(normal) => {
+                        // ASCII, lower case, no final dot, 1-63 octet labels, at most 253.
+                        prop_assert!(name.is_ascii());
+                        prop_assert_eq!(&normal, &name.strip_suffix('.').unwrap_or(&name).to_ascii_lowercase());
+                        prop_assert!(normal.len() <= 253 && !normal.ends_with('.'));
+                        prop_assert!(normal.split('.').all(|l| (1..=63).contains(&l.len())));
+                        prop_assert!(!normal.bytes().any(|b| b.is_ascii_uppercase()));
+                        prop_assert_eq!(normalize_name(&normal), Ok(normal.clone()));
+                    }
+                    Err(err) => prop_assert_eq!(err, DnsError::InvalidName),
+                }
+                if !name.is_ascii() {
+                    prop_assert_eq!(normalize_name(&name), Err(DnsError::InvalidName));
+                }
+            }
+        }
     }
 }

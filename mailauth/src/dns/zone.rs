@@ -871,5 +871,51 @@ _spf.deep.example.org. TXT "v=spf1 -all"
                 prop_assert_eq!(Zone::parse(&zone.to_zone_file()).unwrap(), zone);
             }
         }
+
+        #[test]
+        fn unicode_text_and_names(
+            owner in name(),
+            strings in proptest::collection::vec(prop_oneof![
+                Just("日本語の件名テスト #2".to_owned()),
+                Just("v=spf1 include:bücher.test -all".to_owned()),
+                Just("Привет \\\" \\\\ ;".to_owned()),
+                "\\PC{0,20}",
+            ], 1..4),
+            u_label in "(bücher|日本語|привет|é)\\.[a-z]{1,5}\\.?",
+            pieces in proptest::collection::vec(prop_oneof![
+                Just(" ".to_owned()), Just("\"".to_owned()), Just("\\".to_owned()),
+                Just(";".to_owned()), Just("\n".to_owned()), Just("TXT".to_owned()),
+                Just("MX 10".to_owned()), Just("A 192.0.2.1".to_owned()),
+                Just("é.example.".to_owned()), Just("\\195\\169".to_owned()), "\\PC{1,6}",
+            ], 0..20),
+        ) {
+            // TXT strings in UTF-8 (written with escapes where the syntax needs them)
+            // are kept byte for byte.
+            let quoted: Vec<String> = strings
+                .iter()
+                .map(|s| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")))
+                .collect();
+            let zone = Zone::parse(&format!("{owner}. TXT {}\n", quoted.join(" "))).unwrap();
+            let Rdata::Txt(txt) = &zone.records(&owner)[0].data else {
+                panic!("not TXT");
+            };
+            prop_assert_eq!(txt.concat(), strings.concat().into_bytes());
+            prop_assert_eq!(Zone::parse(&zone.to_zone_file()).unwrap(), zone);
+            // U-labels are not names (IDNs must be A-labels), as owner or as host.
+            for line in [
+                format!("{u_label} A 192.0.2.1"),
+                format!("{owner}. MX 10 {u_label}"),
+                format!("{owner}. CNAME {u_label}"),
+            ] {
+                prop_assert_eq!(
+                    Zone::parse(&line).map_err(|e| e.kind),
+                    Err(ZoneErrorKind::InvalidName)
+                );
+            }
+            // Anything else: an error or a zone that prints back to itself.
+            if let Ok(zone) = Zone::parse(&pieces.concat()) {
+                prop_assert_eq!(Zone::parse(&zone.to_zone_file()).unwrap(), zone);
+            }
+        }
     }
 }

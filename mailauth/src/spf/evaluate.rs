@@ -733,3 +733,109 @@ pub(crate) fn in_network(client: IpAddr, network: IpAddr, prefix: u8) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::dns::Zone;
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    /// Every macro letter and transformer over the sender, domain and HELO name.
+    const ZONE: &str = r#"
+example.com. TXT "v=spf1 exists:%{l}._e.%{d} a:%{h2r} -all exp=exp.%{d}"
+exp.example.com. TXT "%{l} (%{L}) from %{i} via %{h}: %{l1r-}, %{S}, %{d2r}, %{o}, %{p}"
+macro.example. TXT "v=spf1 redirect=%{l1r.-}.%{o}"
+"#;
+
+    fn verifier() -> SpfVerifier<Zone> {
+        SpfVerifier::new(Zone::parse(ZONE).unwrap(), SpfConfig::new("mx.example.org"))
+    }
+
+    #[test]
+    fn utf8_senders_and_helo_names() {
+        block_on(async {
+            let spf = verifier();
+            let ip = "198.51.100.1".parse().unwrap();
+            for (helo, sender) in [
+                ("bücher.test", "jöhn@example.com"),
+                ("日本語の件名テスト #2", "Привет@example.com"),
+                ("x.example", "日本語の件名テスト.#2@example.com"),
+            ] {
+                let out = spf.verify_mail_from(ip, helo, sender, 0).await;
+                assert_eq!(out.result, SpfResult::Fail, "{sender}");
+                let local = sender.rsplit_once('@').unwrap().0;
+                let explanation = out.explanation.clone().unwrap();
+                assert!(explanation.starts_with(local), "{explanation}");
+                assert!(!out.received_spf("mx").contains(['\r', '\n']));
+            }
+            // A U-label domain is not a DNS name: none.
+            let out = spf
+                .verify_mail_from(ip, "bücher.test", "a@bücher.test", 0)
+                .await;
+            assert_eq!(out.result, SpfResult::None);
+            let out = spf.verify_helo(ip, "日本語.テスト", 0).await;
+            assert_eq!(out.result, SpfResult::None);
+            // A redirect to a name built from a UTF-8 local-part.
+            let out = spf
+                .verify_mail_from(ip, "h", "ö.ü-é@macro.example", 0)
+                .await;
+            assert_eq!(out.result, SpfResult::PermError);
+        });
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just(".".to_owned()),
+                Just("-".to_owned()),
+                Just("Привет".to_owned()),
+                Just("bücher".to_owned()),
+                Just("日本語の件名テスト #2".to_owned()),
+                "[a-z0-9]{1,70}",
+                "\\PC{1,8}",
+            ],
+            0..12,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn unicode_identities_evaluate_without_panic(
+            local in text(),
+            helo in text(),
+            domain in text(),
+        ) {
+            let spf = verifier();
+            let ip = "2001:db8::1".parse().unwrap();
+            let sender = format!("{local}@example.com");
+            let out = block_on(spf.verify_mail_from(ip, &helo, &sender, 0));
+            if !local.is_empty() && !local.contains('@') {
+                // Nothing the macros build matches: -all, explained with the
+                // local-part as it is.
+                prop_assert_eq!(out.result, SpfResult::Fail);
+                let explanation = out.explanation.clone().unwrap_or_default();
+                prop_assert!(explanation.starts_with(&local), "{}", explanation);
+            }
+            prop_assert!(!out.received_spf("mx").contains(['\r', '\n']));
+            let other_sender = format!("{local}@{domain}");
+            let other = block_on(spf.verify_mail_from(ip, &helo, &other_sender, 0));
+            if other_sender.rsplit_once('@').is_some_and(|(_, d)| !d.is_ascii()) {
+                prop_assert_eq!(other.result, SpfResult::None);
+            }
+            // The redirect target is built from the local-part: never a record.
+            let redirect = block_on(spf.verify_mail_from(ip, &helo, &format!("{local}@macro.example"), 0));
+            prop_assert_eq!(redirect.result, SpfResult::PermError);
+        }
+    }
+}

@@ -171,6 +171,8 @@ fn url_escape(text: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::spf::parse::{MacroContext, macro_string};
 
@@ -260,5 +262,125 @@ mod tests {
         let name = expand_domain(&spec, &env);
         assert!(name.len() <= 253);
         assert!(name.ends_with(".example.com") && name.starts_with("abcdefghi."));
+    }
+
+    fn env<'a>(local: &'a str, domain: &'a str, helo: &'a str, sender: &'a str) -> MacroEnv<'a> {
+        MacroEnv {
+            sender,
+            local,
+            sender_domain: domain,
+            domain,
+            ip: "192.0.2.3".parse().unwrap(),
+            helo,
+            receiver: "r.example",
+            now: 0,
+            validated_name: Some(helo),
+        }
+    }
+
+    #[test]
+    fn multibyte_values_expand_without_panic() {
+        // A local-part, domain and HELO name in UTF-8 (SMTPUTF8 senders, a forged
+        // HELO), through every transformer and the 253-octet cut.
+        let long = "日本語の件名テスト.".repeat(20);
+        for (local, domain) in [
+            ("Привет", "bücher.test"),
+            ("日本語の件名テスト #2", "例え.テスト"),
+            (long.as_str(), long.as_str()),
+            ("é-é+é", "ü"),
+        ] {
+            let sender = format!("{local}@{domain}");
+            let env = env(local, domain, domain, &sender);
+            for spec in [
+                "%{l}",
+                "%{L}",
+                "%{l-}",
+                "%{l1r-}",
+                "%{s}",
+                "%{S}",
+                "%{d2r}",
+                "%{d1}",
+                "%{o}",
+                "%{h2}",
+                "%{p}",
+                "%{D200r.-}",
+                "%{l}.%{d}.",
+            ] {
+                let parsed = macro_string(spec, MacroContext::Explanation).unwrap();
+                let text = expand(&parsed, &env);
+                if spec.chars().any(|c| c.is_ascii_uppercase()) {
+                    assert!(text.is_ascii(), "{spec}: {text}");
+                }
+                let name = expand_domain(&parsed, &env);
+                assert!(name.len() <= 253 || !name.contains('.'), "{spec}: {name}");
+            }
+        }
+    }
+
+    /// A macro as written in a record: letter (either case), digits, `r`, delimiters.
+    fn macro_spec() -> impl Strategy<Value = String> {
+        (
+            "[slodiphcrtvSLODIPHCRTV]",
+            proptest::option::of(1u16..300),
+            any::<bool>(),
+            "[.+,/_=-]{0,3}",
+        )
+            .prop_map(|(letter, keep, reverse, delimiters)| {
+                let keep = keep.map(|k| k.to_string()).unwrap_or_default();
+                let r = if reverse { "r" } else { "" };
+                format!("%{{{letter}{keep}{r}{delimiters}}}")
+            })
+    }
+
+    /// Values with dots, delimiters and multi-byte characters.
+    fn value() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just(".".to_owned()),
+                Just("-".to_owned()),
+                Just("+".to_owned()),
+                Just("Привет".to_owned()),
+                Just("bücher".to_owned()),
+                Just("日本語".to_owned()),
+                "[a-z]{1,70}",
+                "\\PC{1,8}",
+            ],
+            0..40,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn expansion_of_unicode_values_is_bounded(
+            specs in proptest::collection::vec(prop_oneof![macro_spec(), Just(".".to_owned()), "[a-z]{1,5}"], 1..5),
+            local in value(),
+            domain in value(),
+            helo in value(),
+        ) {
+            let sender = format!("{local}@{domain}");
+            let env = env(&local, &domain, &helo, &sender);
+            let text = specs.concat();
+            let parsed = macro_string(&text, MacroContext::Explanation).unwrap();
+            let expanded = expand(&parsed, &env);
+            let name = expand_domain(&parsed, &env);
+            // The name is the expansion (less one final dot) cut on the left at a
+            // label boundary, to at most 253 octets unless one label is longer.
+            let whole = expanded.strip_suffix('.').unwrap_or(&expanded);
+            prop_assert!(whole.ends_with(name.as_str()));
+            let cut = whole.len() - name.len();
+            prop_assert!(cut == 0 || whole.as_bytes()[cut - 1] == b'.');
+            prop_assert!(name.len() <= 253 || !name.contains('.'), "{}", name);
+            // A single macro with a digit transformer and the default delimiter
+            // keeps at most that many labels; an upper-case letter escapes to ASCII.
+            if let [MacroPart::Macro(m)] = parsed.parts.as_slice() {
+                if let (Some(keep), "") = (m.keep, m.delimiters.as_str()) {
+                    prop_assert!(expanded.split('.').count() <= usize::from(keep));
+                }
+                if m.url_escape {
+                    prop_assert!(expanded.is_ascii());
+                }
+            }
+        }
     }
 }

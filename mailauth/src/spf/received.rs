@@ -174,7 +174,9 @@ impl SpfOutput {
         out
     }
 
-    /// The human-readable comment of the Received-SPF header.
+    /// The human-readable comment of the Received-SPF header: parentheses and
+    /// control characters (a CR or LF in a sender or HELO name) are left out, so the
+    /// comment stays one comment on one line.
     pub fn comment(&self) -> String {
         let (sender, ip) = (&self.sender, self.ip);
         let who = match self.identity {
@@ -192,7 +194,9 @@ impl SpfOutput {
             SpfResult::TempError => format!("error in processing during lookup of {who}"),
             SpfResult::PermError => format!("permanent error in processing {who}"),
         }
-        .replace(['(', ')'], "")
+        .chars()
+        .filter(|c| !matches!(c, '(' | ')') && !c.is_control())
+        .collect()
     }
 }
 
@@ -223,6 +227,8 @@ fn quoted(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -258,6 +264,59 @@ mod tests {
             "permerror",
         ] {
             assert_eq!(result.parse::<SpfResult>().unwrap().as_str(), result);
+        }
+    }
+
+    fn output(identity: SpfIdentity, sender: &str, helo: &str) -> SpfOutput {
+        SpfOutput {
+            result: SpfResult::Fail,
+            identity,
+            domain: "bücher.test".into(),
+            sender: sender.into(),
+            ip: "192.0.2.1".parse().unwrap(),
+            helo: helo.into(),
+            explanation: Some("日本語の件名テスト #2".into()),
+            mechanism: Some(Mechanism::All),
+            problem: None,
+        }
+    }
+
+    #[test]
+    fn unicode_identities_stay_in_one_line() {
+        let out = output(SpfIdentity::MailFrom, "jöhn@bücher.test", "Привет");
+        assert_eq!(
+            out.received_spf("mx.例え"),
+            "Received-SPF: fail (mx.例え: domain of jöhn@bücher.test does not designate \
+             192.0.2.1 as permitted sender) client-ip=192.0.2.1; \
+             envelope-from=\"jöhn@bücher.test\"; helo=\"Привет\"; mechanism=\"all\"; \
+             receiver=\"mx.例え\"; identity=mailfrom"
+        );
+        // Control characters (a bare CR in a forged HELO) never start a new line.
+        let out = output(
+            SpfIdentity::Helo,
+            "a\r\nX-Injected: 1@x",
+            "h\rX-Injected: 1",
+        );
+        let header = out.received_spf("mx");
+        assert!(!header.contains(['\r', '\n']), "{header:?}");
+    }
+
+    proptest! {
+        #[test]
+        fn received_spf_of_any_identity_is_one_line(
+            sender in "\\PC{0,20}|[^\"]{0,20}",
+            helo in "\\PC{0,20}|.{0,20}",
+            receiver in "\\PC{1,20}",
+            helo_identity in any::<bool>(),
+        ) {
+            let identity = if helo_identity { SpfIdentity::Helo } else { SpfIdentity::MailFrom };
+            let out = output(identity, &sender, &helo);
+            let header = out.received_spf(&receiver);
+            prop_assert!(!header.contains(['\r', '\n']), "{:?}", header);
+            prop_assert!(header.starts_with("Received-SPF: fail ("));
+            prop_assert!(header.ends_with(identity.as_str()));
+            let comment = out.comment();
+            prop_assert!(!comment.contains(['(', ')']) && !comment.contains(char::is_control));
         }
     }
 }

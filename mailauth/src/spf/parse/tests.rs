@@ -256,3 +256,81 @@ proptest! {
         let _ = SpfRecord::parse(&format!("v=spf1 {text}"));
     }
 }
+
+/// Pieces of SPF syntax and multi-byte characters, to be glued together: the
+/// parser meets UTF-8 where it expects a term, a macro letter, a transformer, a
+/// delimiter or a domain.
+fn spf_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(" ".to_owned()),
+        Just("include:".to_owned()),
+        Just("exists:".to_owned()),
+        Just("a:".to_owned()),
+        Just("mx/".to_owned()),
+        Just("ip4:192.0.2.1/".to_owned()),
+        Just("ip6:2001:db8::/".to_owned()),
+        Just("redirect=".to_owned()),
+        Just("exp=".to_owned()),
+        Just("%{".to_owned()),
+        Just("}".to_owned()),
+        Just("%%".to_owned()),
+        Just("%_".to_owned()),
+        Just(".example.com".to_owned()),
+        "[slodiphcrtvSLODIPHCRTV]",
+        "[0-9]{1,3}",
+        "[rR]",
+        "[.+,/_=-]{1,3}",
+        Just("日本語の件名テスト #2".to_owned()),
+        Just("Привет".to_owned()),
+        Just("bücher".to_owned()),
+        Just("é".to_owned()),
+        Just("😀".to_owned()),
+        "\\PC{1,4}",
+    ]
+}
+
+proptest! {
+    #[test]
+    fn unicode_in_records_is_refused_without_panic(
+        pieces in proptest::collection::vec(spf_piece(), 0..12),
+    ) {
+        let text = format!("v=spf1 {}", pieces.concat());
+        match SpfRecord::parse(&text) {
+            Ok(record) => {
+                // Only printable ASCII gets through, and it prints back the same.
+                prop_assert!(text.is_ascii(), "{}", text);
+                prop_assert_eq!(SpfRecord::parse(&record.to_string()), Ok(record));
+            }
+            Err(err) => {
+                if !text.is_ascii() {
+                    prop_assert_eq!(err, SpfParseError::InvalidCharacter, "{}", text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn any_string_never_panics(text in any::<String>()) {
+        for candidate in [text.clone(), format!("v=spf1 {text}"), format!("v=spf1 include:{text}")] {
+            if let Ok(record) = SpfRecord::parse(&candidate) {
+                prop_assert!(candidate.is_ascii());
+                prop_assert_eq!(SpfRecord::parse(&record.to_string()), Ok(record));
+            }
+        }
+    }
+
+    #[test]
+    fn explanation_strings_with_unicode_parse_or_fail_cleanly(
+        pieces in proptest::collection::vec(spf_piece(), 0..12),
+    ) {
+        // exp= text comes from DNS as UTF-8: macros and literals are ASCII only.
+        let text = pieces.concat();
+        for context in [MacroContext::Explanation, MacroContext::Unknown, MacroContext::DomainSpec] {
+            if let Ok(parsed) = macro_string(&text, context) {
+                prop_assert!(text.is_ascii(), "{}", text);
+                prop_assert_eq!(macro_string(&parsed.to_string(), context), Ok(parsed));
+            }
+        }
+        let _ = domain_spec(&text);
+    }
+}
