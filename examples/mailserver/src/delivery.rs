@@ -35,10 +35,13 @@ pub fn new_queue_id() -> QueueId {
 
 /// Whether `user`'s mailbox is at or over its storage quota (checked at RCPT, so that
 /// the sender hears `452 4.2.2` before sending the message). Blocks.
-pub fn mailbox_full(app: &App, user: &str) -> bool {
-    crate::provision::account(&app.store, user)
-        .and_then(|account| mailstore::store::QuotaStore::quota(&account))
-        .is_ok_and(|usage| usage.quota.max_bytes.is_some_and(|max| usage.bytes >= max))
+///
+/// # Errors
+/// The mailbox cannot be opened (its index, or the disk).
+pub fn mailbox_full(app: &App, user: &str) -> Result<bool, StoreError> {
+    let account = crate::provision::account(&app.store, user)?;
+    let usage = mailstore::store::QuotaStore::quota(&account)?;
+    Ok(usage.quota.max_bytes.is_some_and(|max| usage.bytes >= max))
 }
 
 /// Stores `message` in the mailbox `folder` (INBOX when `None`; created when missing)

@@ -30,13 +30,29 @@ pub fn run(config: Config) -> Result<(), String> {
 }
 
 fn init_logging(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    let configured = std::env::var("RUST_LOG").unwrap_or_else(|_| config.log.filter.clone());
+    let filter = tracing_subscriber::EnvFilter::try_new(log_filter(&configured))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log.filter));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
+}
+
+/// The filter for `configured` (the config's `log.level` or `RUST_LOG`): rustls is
+/// held to errors unless the filter names it. Its warnings are about peers, not about
+/// this server: every OpenSSL-based client (mbsync, offlineimap, Python's ssl) sends
+/// an IP address as SNI when it connects by address, and rustls warns "Illegal SNI
+/// extension: ignoring IP address presented as hostname" for each connection.
+fn log_filter(configured: &str) -> String {
+    if configured.contains("rustls") {
+        configured.to_owned()
+    } else if configured.trim().is_empty() {
+        "rustls=error".to_owned()
+    } else {
+        format!("{configured},rustls=error")
+    }
 }
 
 async fn serve(config: Config) -> Result<(), String> {
@@ -329,5 +345,24 @@ pub fn queue_command(config: &Config, command: QueueCommand) -> Result<(), Strin
             all: false,
         } => Err("give a queue id or --all".into()),
         QueueCommand::Delete { id } => call("DELETE", &format!("/api/queue/{id}")).map(drop),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+
+    #[test]
+    fn rustls_warnings_are_held_back_unless_asked_for() {
+        assert_eq!(log_filter("info"), "info,rustls=error");
+        assert_eq!(
+            log_filter("mailserver=debug,info"),
+            "mailserver=debug,info,rustls=error"
+        );
+        assert_eq!(log_filter(""), "rustls=error");
+        assert_eq!(log_filter("info,rustls=debug"), "info,rustls=debug");
+        for filter in ["info", "debug", "warn"] {
+            assert!(tracing_subscriber::EnvFilter::try_new(log_filter(filter)).is_ok());
+        }
     }
 }

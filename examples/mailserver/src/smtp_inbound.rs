@@ -15,9 +15,9 @@ use crate::delivery;
 use crate::headers::{self, Trace};
 use crate::metrics::{Rejection, Service};
 use crate::smtp::decisions::SmtpHandler;
+use crate::smtp::rcpt::{self, Recipient};
 use crate::smtp::reply;
 use crate::state::App;
-use crate::users::Resolution;
 
 /// One inbound connection's decisions.
 #[derive(Debug)]
@@ -105,28 +105,8 @@ impl SmtpHandler for Inbound {
     }
 
     async fn rcpt(&mut self, to: String) -> Option<Reply<'static>> {
-        let app = Arc::clone(&self.app);
-        let address = to.clone();
-        let resolved = tokio::task::spawn_blocking(move || {
-            let resolution = app.directory.resolve(&address)?;
-            let full = match &resolution {
-                Resolution::Local(users) => users.iter().all(|u| delivery::mailbox_full(&app, u)),
-                _ => false,
-            };
-            Ok::<_, crate::users::DirectoryError>((resolution, full))
-        })
-        .await;
-        if let Ok(Ok((Resolution::Local(_), true))) = &resolved {
-            self.app.metrics.rejected(Rejection::Size);
-            return Some(reply(
-                ReplyCode::INSUFFICIENT_STORAGE,
-                (4, 2, 2),
-                &format!("<{to}>: mailbox full"),
-            ));
-        }
-        let resolved = resolved.map(|r| r.map(|(resolution, _)| resolution));
-        match resolved {
-            Ok(Ok(Resolution::Local(users))) => {
+        match rcpt::lookup(&self.app, &to).await {
+            Ok(Recipient::Local(users)) => {
                 for user in users {
                     if !self.transaction.local.contains(&user) {
                         self.transaction.local.push(user);
@@ -134,21 +114,11 @@ impl SmtpHandler for Inbound {
                 }
                 None
             }
-            Ok(Ok(Resolution::UnknownUser)) => {
-                self.app.metrics.rejected(Rejection::UnknownUser);
-                Some(
-                    Reply::new(
-                        ReplyCode::MAILBOX_UNAVAILABLE,
-                        format!("<{to}>: no such user here"),
-                    )
-                    .with_enhanced(EnhancedStatusCode::BAD_DESTINATION_MAILBOX),
-                )
-            }
-            Ok(Ok(Resolution::Remote)) if self.relay_allowed => {
+            Ok(Recipient::Remote) if self.relay_allowed => {
                 self.transaction.remote.push(to);
                 None
             }
-            Ok(Ok(Resolution::Remote)) => {
+            Ok(Recipient::Remote) => {
                 self.app.metrics.rejected(Rejection::Relay);
                 tracing::info!(peer = %self.peer, rcpt = %to, "smtp: relaying denied");
                 Some(
@@ -159,11 +129,7 @@ impl SmtpHandler for Inbound {
                     .with_enhanced(EnhancedStatusCode::DELIVERY_NOT_AUTHORIZED),
                 )
             }
-            _ => Some(reply(
-                ReplyCode::LOCAL_ERROR,
-                (4, 3, 0),
-                "user database unavailable, try again later",
-            )),
+            Err(reply) => Some(reply),
         }
     }
 

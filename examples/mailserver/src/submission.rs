@@ -15,9 +15,10 @@ use crate::headers::{self, Trace};
 use crate::metrics::{Rejection, Service};
 use crate::rate_limit::Exceeded;
 use crate::smtp::decisions::SmtpHandler;
+use crate::smtp::rcpt::{self, Recipient};
 use crate::smtp::reply;
 use crate::state::App;
-use crate::users::{Resolution, address};
+use crate::users::address;
 
 /// One submission connection's decisions.
 #[derive(Debug)]
@@ -146,10 +147,8 @@ impl SmtpHandler for Submission {
     }
 
     async fn rcpt(&mut self, to: String) -> Option<Reply<'static>> {
-        let app = Arc::clone(&self.app);
-        let address = to.clone();
-        match tokio::task::spawn_blocking(move || app.directory.resolve(&address)).await {
-            Ok(Ok(Resolution::Local(users))) => {
+        match rcpt::lookup(&self.app, &to).await {
+            Ok(Recipient::Local(users)) => {
                 for user in users {
                     if !self.transaction.local.contains(&user) {
                         self.transaction.local.push(user);
@@ -157,25 +156,11 @@ impl SmtpHandler for Submission {
                 }
                 None
             }
-            Ok(Ok(Resolution::UnknownUser)) => {
-                self.app.metrics.rejected(Rejection::UnknownUser);
-                Some(
-                    Reply::new(
-                        ReplyCode::MAILBOX_UNAVAILABLE,
-                        format!("<{to}>: no such user here"),
-                    )
-                    .with_enhanced(EnhancedStatusCode::BAD_DESTINATION_MAILBOX),
-                )
-            }
-            Ok(Ok(Resolution::Remote)) => {
+            Ok(Recipient::Remote) => {
                 self.transaction.remote.push(to);
                 None
             }
-            _ => Some(reply(
-                ReplyCode::LOCAL_ERROR,
-                (4, 3, 0),
-                "user database unavailable, try again later",
-            )),
+            Err(reply) => Some(reply),
         }
     }
 

@@ -57,6 +57,20 @@ pub struct MessageSummary {
     pub flags: Vec<String>,
 }
 
+/// A message stored without its index entry (its analysis failed): served as plain
+/// text and found by no search until a later version analyses it again.
+#[derive(Debug, Serialize)]
+pub struct UnindexedMessage {
+    /// The mailbox.
+    pub mailbox: String,
+    /// The UID in it.
+    pub uid: u32,
+    /// The file, relative to the mailbox folder.
+    pub file: String,
+    /// Why it could not be analysed.
+    pub reason: String,
+}
+
 /// One message's header and text.
 #[derive(Debug, Serialize)]
 pub struct MessageView {
@@ -222,6 +236,36 @@ pub async fn get(
             headers: read("HEADER", None)?,
             body: read("TEXT", Some((0, 1 << 20)))?,
         }))
+    })
+    .await
+}
+
+/// The messages of a user that are stored without their index entry.
+///
+/// # Errors
+/// 404 for an unknown user.
+pub async fn unindexed(
+    State(app): State<Arc<App>>,
+    Path(address): Path<String>,
+) -> ApiResult<Json<Vec<UnindexedMessage>>> {
+    blocking(move || {
+        let user = app
+            .directory
+            .user(&address)?
+            .ok_or_else(|| ApiError::not_found(format!("no such user {address}")))?;
+        let account = provision::account(&app.store, &user.address)?;
+        Ok(Json(
+            account
+                .unindexed()?
+                .into_iter()
+                .map(|u| UnindexedMessage {
+                    mailbox: u.mailbox.as_str().to_owned(),
+                    uid: u.uid.get(),
+                    file: u.location,
+                    reason: u.reason,
+                })
+                .collect(),
+        ))
     })
     .await
 }

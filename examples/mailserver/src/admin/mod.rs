@@ -9,6 +9,7 @@
 //! | `GET, POST, DELETE /api/aliases` | aliases and catch-alls (`@domain`) |
 //! | `GET /api/users/{address}/messages?from=&to=&subject=&text=&since=&before=&mailbox=` | message search |
 //! | `GET /api/users/{address}/messages/{mailbox}/{uid}` | one message's header and body |
+//! | `GET /api/users/{address}/unindexed` | messages stored without their index entry (analysis failed): mailbox, UID, file, reason |
 //! | `GET /api/queue?domain=&status=`; `GET, DELETE /api/queue/{id}` | the outbound queue |
 //! | `POST /api/queue/{id}/retry\|hold\|release\|bounce`; `POST /api/queue/retry` | queue operations |
 //!
@@ -70,6 +71,7 @@ pub fn api_routes() -> Router<Arc<App>> {
             get(users::get).patch(users::change).delete(users::delete),
         )
         .route("/api/users/{address}/messages", get(messages::search))
+        .route("/api/users/{address}/unindexed", get(messages::unindexed))
         .route(
             "/api/users/{address}/messages/{mailbox}/{uid}",
             get(messages::get),

@@ -4,6 +4,7 @@
 //! each connection a session handler, within the connection limits.
 
 pub mod decisions;
+pub mod rcpt;
 
 use std::sync::Arc;
 
