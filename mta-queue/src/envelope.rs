@@ -452,6 +452,60 @@ impl Envelope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `local@domain` with ASCII syntax around arbitrary Unicode, or anything at all.
+    fn address_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            ("([a-z.\"]|\\PC){0,12}", "([A-Za-z.@\\[\\]]|\\PC){0,12}")
+                .prop_map(|(local, domain)| format!("{local}@{domain}")),
+            any::<String>(),
+            "\\PC{0,20}",
+        ]
+    }
+
+    proptest! {
+        /// Any Unicode: no panic; an accepted address splits at its last `@` into a
+        /// non-empty local part and a domain that come back whole, and the routing
+        /// domain is the domain without ASCII capitals or a trailing dot.
+        #[test]
+        fn unicode_addresses(text in address_text()) {
+            let Ok(address) = Address::new(text.clone()) else {
+                return Ok(());
+            };
+            let local = address.local_part();
+            prop_assert!(!local.is_empty());
+            let raw = &text[local.len() + 1..];
+            prop_assert_eq!(format!("{local}@{raw}"), text.clone());
+            prop_assert!(!raw.contains('@'));
+            let domain = address.domain();
+            prop_assert_eq!(&domain, &raw.trim_end_matches('.').to_ascii_lowercase());
+            prop_assert!(!domain.bytes().any(|b| b.is_ascii_uppercase()));
+            prop_assert!(!text.chars().any(char::is_control));
+            prop_assert_eq!(Address::validate(&text), Ok(local.len()));
+        }
+
+        /// DSN parameters from any text: accepted ones hold no control character,
+        /// and `NOTIFY` prints to text that parses back to it.
+        #[test]
+        fn unicode_dsn_parameters(
+            text in prop_oneof![any::<String>(), "\\PC{0,40}", "(SUCCESS|FAILURE|DELAY|NEVER|,|\\PC){0,6}"],
+            addr_type in prop_oneof!["[a-z0-9-]{1,8}", "\\PC{0,8}"],
+        ) {
+            if let Ok(envid) = EnvId::new(&text) {
+                prop_assert!(!envid.as_str().chars().any(char::is_control));
+                prop_assert!(envid.as_str().len() <= 100);
+            }
+            if let Ok(orcpt) = Orcpt::new(&addr_type, &text) {
+                prop_assert_eq!(orcpt.address(), text.as_str());
+                prop_assert!(orcpt.addr_type().is_ascii());
+            }
+            if let Some(notify) = Notify::parse(&text) {
+                prop_assert_eq!(Notify::parse(&notify.to_string()), Some(notify));
+            }
+            let _ = Ret::from_keyword(&text);
+        }
+    }
 
     #[test]
     fn addresses() {

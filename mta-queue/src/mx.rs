@@ -276,6 +276,39 @@ slow.example. TIMEOUT
         );
     }
 
+    proptest::proptest! {
+        /// Recipient domains of any Unicode (address literals among them): resolution
+        /// never panics, a literal is its own host only when it names an address, and
+        /// every diagnostic is bounded and free of control characters.
+        #[test]
+        fn unicode_domains_resolve_or_fail_cleanly(
+            domain in proptest::prop_oneof![
+                "\\PC{0,40}",
+                "\\[(IPv6:|ipv6:)?([0-9a-f:.]|\\PC){0,20}\\]",
+                "(([a-z]|\\PC){1,8}\\.){0,3}example\\.com",
+                "\\PC{200,260}",
+            ],
+        ) {
+            let zone = zone();
+            let mut rng = fastrand::Rng::with_seed(7);
+            let literal = address_literal(&domain);
+            if literal.is_some() {
+                proptest::prop_assert!(domain.is_ascii());
+            }
+            match block_on(resolve_mx(&zone, &domain, &mut rng)) {
+                MxResolution::Hosts { hosts, .. } => {
+                    if let Some(ip) = literal {
+                        proptest::prop_assert_eq!(hosts[0].name.clone(), ip.to_string());
+                    }
+                }
+                MxResolution::Permanent(d) | MxResolution::Temporary(d) => {
+                    proptest::prop_assert!(d.text.len() <= 512);
+                    proptest::prop_assert!(!d.text.chars().any(char::is_control));
+                }
+            }
+        }
+    }
+
     #[test]
     fn addresses_v6_first_and_by_family() {
         let zone = zone();

@@ -238,6 +238,9 @@ impl fmt::Display for SmtpReply {
     }
 }
 
+/// The longest remote host name a [`Diagnostic`] keeps, in bytes.
+pub(crate) const MAX_REMOTE: usize = 255;
+
 /// Replaces control characters with spaces and cuts `text` at `max` bytes (on a
 /// character boundary).
 pub(crate) fn clean_text(text: &str, max: usize) -> String {
@@ -284,13 +287,13 @@ impl Diagnostic {
             status: reply.status(),
             text: reply.to_string(),
             reply: Some(reply),
-            remote_mta: remote_mta.map(|host| clean_text(&host, 255)),
+            remote_mta: remote_mta.map(|host| clean_text(&host, MAX_REMOTE)),
         }
     }
 
     /// Sets the remote host.
     pub fn with_remote(mut self, remote_mta: &str) -> Self {
-        self.remote_mta = Some(clean_text(remote_mta, 255));
+        self.remote_mta = Some(clean_text(remote_mta, MAX_REMOTE));
         self
     }
 
@@ -424,9 +427,54 @@ mod tests {
             prop_assert_eq!(status.to_string().parse::<EnhancedStatus>(), Ok(status));
         }
 
+        /// Any text: no panic, and what parses prints to a code that parses back to it.
         #[test]
-        fn status_parse_never_panics(text in "\\PC{0,12}") {
-            let _ = text.parse::<EnhancedStatus>();
+        fn status_parse_never_panics(
+            text in prop_oneof!["\\PC{0,12}", any::<String>(), "[245]\\.([0-9]|\\PC){1,4}\\.([0-9]|\\PC){1,4}"],
+        ) {
+            if let Ok(status) = text.parse::<EnhancedStatus>() {
+                prop_assert_eq!(status.to_string().parse::<EnhancedStatus>(), Ok(status));
+                prop_assert!(text.is_ascii());
+            }
+        }
+
+        /// Cleaning cuts on a character boundary within the limit, replaces exactly
+        /// the control characters, and keeps a prefix of the input.
+        #[test]
+        fn clean_text_is_bounded_and_keeps_characters(
+            text in prop_oneof![any::<String>(), "(\\PC|[\r\n\t\u{0}\u{85}]){0,64}", Just("日本語の件名テスト #2".to_owned())],
+            max in 0usize..80,
+        ) {
+            let cleaned = clean_text(&text, max);
+            prop_assert!(cleaned.len() <= max);
+            prop_assert!(!cleaned.chars().any(char::is_control));
+            let kept = cleaned.chars().count();
+            prop_assert!(text.chars().zip(cleaned.chars()).all(|(a, b)| a == b || (a.is_control() && b == ' ')));
+            // Stopped only because the next character would not fit.
+            if let Some(next) = text.chars().nth(kept) {
+                prop_assert!(cleaned.len() + next.len_utf8() > max);
+            }
+        }
+
+        /// Replies and diagnostics made from remote text of any Unicode: reply text at
+        /// most 512 octets, host at most 255, no control character anywhere.
+        #[test]
+        fn remote_text_is_cleaned_and_cut(
+            code in 0u16..1000,
+            text in prop_oneof![any::<String>(), "(\\PC|\r\n){0,64}", "\\PC{500,600}"],
+            host in prop_oneof![any::<String>(), "\\PC{250,300}"],
+        ) {
+            let reply = SmtpReply::new(code, None, &text);
+            prop_assert!(reply.text.len() <= 512);
+            prop_assert!(!reply.text.chars().any(char::is_control));
+            prop_assert!(text.starts_with(reply.text.as_str()) || text.chars().any(char::is_control));
+            let diagnostic = Diagnostic::from_reply(reply, Some(host.clone())).with_remote(&host);
+            let shown = diagnostic.to_string();
+            prop_assert!(!shown.chars().any(char::is_control));
+            prop_assert!(diagnostic.remote_mta.as_ref().is_some_and(|h| h.len() <= 255));
+            let local = Diagnostic::local(EnhancedStatus::TEMPORARY, &text);
+            prop_assert!(local.text.len() <= 512);
+            prop_assert!(!local.text.chars().any(char::is_control));
         }
     }
 }

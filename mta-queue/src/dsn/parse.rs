@@ -40,9 +40,16 @@ pub fn parse_delivery_status(body: &str) -> Vec<FieldGroup> {
             break;
         }
         if line.starts_with([' ', '\t']) {
-            if let Some((_, value)) = current.fields.last_mut() {
-                value.push(' ');
-                value.push_str(line.trim());
+            // Unfolded with one space, and still trimmed: a blank continuation
+            // line adds nothing.
+            let more = line.trim();
+            if let Some((_, value)) = current.fields.last_mut()
+                && !more.is_empty()
+            {
+                if !value.is_empty() {
+                    value.push(' ');
+                }
+                value.push_str(more);
             }
             continue;
         }

@@ -42,11 +42,13 @@ impl DomainPattern {
             Self::Any => true,
             Self::Exact(name) => domain.eq_ignore_ascii_case(name),
             Self::Suffix(name) => {
+                // On bytes: the cut may fall inside a character of the domain, which
+                // then cannot match (the octet before the suffix must be an ASCII dot).
                 domain.eq_ignore_ascii_case(name)
-                    || (domain.len() > name.len()
-                        && domain.is_char_boundary(domain.len() - name.len() - 1)
-                        && domain[domain.len() - name.len()..].eq_ignore_ascii_case(name)
-                        && domain.as_bytes()[domain.len() - name.len() - 1] == b'.')
+                    || domain.len().checked_sub(name.len() + 1).is_some_and(|dot| {
+                        let (head, tail) = domain.as_bytes().split_at(dot + 1);
+                        head[dot] == b'.' && tail.eq_ignore_ascii_case(name.as_bytes())
+                    })
             }
             Self::Wildcard(glob) => {
                 glob_matches(glob.as_bytes(), domain.to_ascii_lowercase().as_bytes())
@@ -208,11 +210,70 @@ mod tests {
         assert!(!".é.de".parse::<DomainPattern>().unwrap().matches("xé.de"));
     }
 
+    /// The suffix test once checked the char boundary one octet before the cut and
+    /// sliced at the cut: `.b` against `é` (two octets) sliced inside the `é` and
+    /// panicked. The domain comes from a recipient address (RCPT TO with SMTPUTF8).
+    #[test]
+    fn suffix_cut_inside_a_character_is_no_match() {
+        let suffix: DomainPattern = ".b".parse().unwrap();
+        assert!(!suffix.matches("é"));
+        assert!(!suffix.matches("日本"));
+        assert!(
+            !".example"
+                .parse::<DomainPattern>()
+                .unwrap()
+                .matches("日本語の件名テスト")
+        );
+        // The input the property shrank to.
+        assert!(!".é".parse::<DomainPattern>().unwrap().matches("\u{fffc}"));
+        assert!(suffix.matches("é.b"));
+        assert!(suffix.matches("日.B."));
+    }
+
     proptest! {
         #[test]
         fn glob_agrees_with_a_regex(glob in "[ab*.]{0,8}", text in "[ab.]{0,10}") {
             let expected = regex_match(&glob, &text);
             prop_assert_eq!(glob_matches(glob.as_bytes(), text.as_bytes()), expected);
+        }
+
+        /// Any pattern against any Unicode domain (labels mixing ASCII and multi-byte
+        /// characters): never panics, and agrees with a plain reference matcher.
+        #[test]
+        fn unicode_domains_match_like_the_reference(
+            pattern in "\\.?(\\*|[a-zé日.]|\\PC){1,8}",
+            domain in prop_oneof!["(([a-zA-Zé日本]|\\PC){0,6}\\.){0,3}([a-zé日]|\\PC){0,6}\\.?", any::<String>()],
+        ) {
+            let Ok(parsed) = pattern.parse::<DomainPattern>() else {
+                return Ok(());
+            };
+            let lower = domain.trim_end_matches('.').to_ascii_lowercase();
+            let expected = match &parsed {
+                DomainPattern::Any => true,
+                DomainPattern::Exact(name) => lower == *name,
+                DomainPattern::Suffix(name) => lower == *name || lower.ends_with(&format!(".{name}")),
+                // The reference is exponential in the stars: only a few.
+                DomainPattern::Wildcard(glob) if glob.matches('*').count() <= 3 => regex_match(glob, &lower),
+                DomainPattern::Wildcard(_) => parsed.matches(&domain),
+            };
+            prop_assert_eq!(parsed.matches(&domain), expected, "{} vs {:?}", pattern, domain);
+        }
+
+        /// Sender patterns from any text, against any address with a Unicode domain.
+        #[test]
+        fn sender_patterns_never_panic(
+            pattern in prop_oneof!["\\PC{0,12}", "\\PC{1,6}@\\PC{1,6}", any::<String>()],
+            local in "[a-z]{1,4}|\\PC{1,4}",
+            domain in "\\PC{1,12}",
+        ) {
+            let address = Address::new(format!("{local}@{domain}")).ok();
+            if let Ok(parsed) = pattern.parse::<SenderPattern>() {
+                let _ = parsed.matches(address.as_ref());
+                let _ = parsed.matches(None);
+                if let SenderPattern::Address(want) = &parsed {
+                    prop_assert!(parsed.matches(Some(want)));
+                }
+            }
         }
 
         #[test]

@@ -38,7 +38,9 @@ use std::fmt::Write as _;
 use crate::entry::{QueueEntry, Update};
 use crate::envelope::{Address, EnvId, Envelope, Notify, Orcpt, Recipient, Ret};
 use crate::id::QueueId;
-use crate::status::{DeliveryStatus, Diagnostic, EnhancedStatus, RecipientState, SmtpReply};
+use crate::status::{
+    DeliveryStatus, Diagnostic, EnhancedStatus, MAX_REMOTE, RecipientState, SmtpReply, clean_text,
+};
 use crate::time::Timestamp;
 
 /// The first line's record.
@@ -501,11 +503,10 @@ fn parse_diagnostic<'a>(
                 "-" => None,
                 text => Some(text.parse().map_err(|_| "bad enhanced code")?),
             };
-            Some(SmtpReply {
-                code,
-                enhanced,
-                text: reply_text,
-            })
+            // Through the constructor: the text is cleaned and cut as when it came
+            // off the wire (a damaged or forged file may hold a CR LF, which would
+            // end a DSN field early).
+            Some(SmtpReply::new(code, enhanced, &reply_text))
         }
     };
     let remote = unfield(fields.next())?;
@@ -513,8 +514,9 @@ fn parse_diagnostic<'a>(
     Ok(Diagnostic {
         status,
         reply,
-        remote_mta: (!remote.is_empty()).then_some(remote),
-        text,
+        remote_mta: (!remote.is_empty()).then(|| clean_text(&remote, MAX_REMOTE)),
+        // Not cut: a diagnostic's text may be longer than a reply's (it holds one).
+        text: clean_text(&text, MAX_LINE),
     })
 }
 

@@ -555,3 +555,61 @@ fn wire_notify(notify: Notify) -> Option<smtp_proto::Notify> {
         smtp_proto::Notify::on(notify.success, notify.failure, notify.delay)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A remote server's reply of `lines`, as the client session parses it.
+    fn wire_reply(code: u16, enhanced: &str, lines: &[String]) -> Option<Reply<'static>> {
+        let mut wire = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            let sep = if i + 1 == lines.len() { ' ' } else { '-' };
+            wire.push_str(&format!("{code}{sep}{enhanced}{line}\r\n"));
+        }
+        smtp_proto::parse::reply(wire.as_bytes())
+            .ok()
+            .map(Reply::into_owned)
+    }
+
+    /// Reply lines of 90 three-octet characters (270 octets): the 512-octet cut falls
+    /// inside the 81st character of the second line, and the text stops before it.
+    #[test]
+    fn long_unicode_reply_is_cut_on_a_character() {
+        let lines = vec!["日本語の件名テスト".repeat(10); 3];
+        let reply = wire_reply(550, "5.7.1 ", &lines).unwrap();
+        let diagnostic = reply_diagnostic(&reply);
+        let text = &diagnostic.reply.as_ref().unwrap().text;
+        assert_eq!(text.len(), 270 + 1 + 80 * 3);
+        assert!(lines.join(" ").starts_with(text.as_str()));
+        assert_eq!(diagnostic.status.to_string(), "5.7.1");
+    }
+
+    proptest! {
+        /// Any Unicode reply text from a remote server: the diagnostic keeps a prefix
+        /// of the lines joined, at most 512 octets and without control characters,
+        /// and a status of the reply code's class.
+        #[test]
+        fn remote_replies_make_bounded_diagnostics(
+            code in prop::sample::select(vec![250u16, 251, 421, 450, 451, 550, 552, 554]),
+            enhanced in prop_oneof![Just(""), Just("5.1.1 "), Just("4.7.0 "), Just("2.0.0 ")],
+            lines in prop::collection::vec(
+                prop_oneof!["[ -~]{0,40}", "\\PC{0,60}", "\\PC{150,250}", Just("Привет".to_owned())],
+                1..5,
+            ),
+        ) {
+            let Some(reply) = wire_reply(code, enhanced, &lines) else {
+                return Ok(());
+            };
+            let diagnostic = reply_diagnostic(&reply);
+            let smtp = diagnostic.reply.as_ref().unwrap();
+            prop_assert!(smtp.text.len() <= 512);
+            prop_assert!(!smtp.text.chars().any(char::is_control));
+            let joined: Vec<&str> = reply.lines().collect();
+            prop_assert!(joined.join(" ").starts_with(smtp.text.as_str()));
+            prop_assert_eq!(smtp.code, code);
+            prop_assert_eq!(u16::from(diagnostic.status.class()), code / 100);
+        }
+    }
+}
