@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use harness::{Harness, message_of_size};
 use pop3_proto::server::{Event, Limits, ServerConfig, State};
-use pop3_proto::{ApopTimestamp, parse};
+use pop3_proto::{ApopTimestamp, Text, parse};
 use proptest::prelude::*;
 
 fn logged_in() -> Harness {
@@ -37,6 +37,22 @@ fn greeting_carries_the_apop_timestamp() {
     let out = harness.send(b"APOP mrose b8282ceea143d14e379abefc8fb0eb8a\r\n");
     assert_eq!(out, b"+OK maildrop has 0 messages (0 octets)\r\n");
     assert_eq!(harness.session.state(), State::Transaction);
+}
+
+/// A greeting of `Text::MAX_LEN` octets of two-octet characters, with an APOP
+/// timestamp after it: the greeting line went over the text limit (a debug assertion
+/// panicked in `ServerSession::new`; in release a line no parser takes). The greeting
+/// gives way now, cut on a character boundary, and the timestamp arrives whole.
+#[test]
+fn long_greeting_is_cut_for_the_apop_timestamp() {
+    let timestamp = "<1896.697170952@dbc.mit.edu>";
+    let mut config = ServerConfig::default();
+    config.greeting(Text::try_from("é".repeat(500)).unwrap());
+    config.apop(Some(ApopTimestamp::try_from(timestamp.to_owned()).unwrap()));
+    let out = Harness::new(config).drive();
+    let line = parse::status_line(&out).unwrap();
+    let text = line.text.unwrap();
+    assert_eq!(text.as_str(), format!("{} {timestamp}", "é".repeat(485)));
 }
 
 #[test]
@@ -417,6 +433,99 @@ proptest! {
         }
         if let Some(first) = out.split(|&b| b == b'\n').next().filter(|l| l.starts_with(b"+OK") || l.starts_with(b"-ERR")) {
             prop_assert!(parse::status_line(first).is_ok());
+        }
+    }
+}
+
+/// Command lines with Unicode arguments (RFC 6856 lets UTF-8 into user names and
+/// passwords after `UTF8`), SASL data of Unicode credentials among them.
+fn unicode_input() -> impl Strategy<Value = Vec<u8>> {
+    use base64::Engine;
+    let text = prop_oneof![
+        "\\PC{0,24}",
+        any::<String>(),
+        Just("mrösé日".to_owned()),
+        Just("日本語の件名テスト #2".to_owned()),
+        Just("Привет".to_owned()),
+    ];
+    let head = prop::sample::select(
+        &[
+            "USER ",
+            "PASS ",
+            "APOP ",
+            "APOP mrösé日 ",
+            "TOP 1 ",
+            "LIST ",
+            "UIDL ",
+            "RETR ",
+            "AUTH ",
+            "AUTH PLAIN ",
+            "DELE ",
+            "",
+        ][..],
+    );
+    let line = prop_oneof![
+        4 => (head, text.clone()).prop_map(|(head, text)| format!("{head}{text}\r\n").into_bytes()),
+        1 => text.clone().prop_map(|text| {
+            let data = base64::engine::general_purpose::STANDARD.encode(format!("\0{text}\0{text}"));
+            format!("AUTH PLAIN {data}\r\n").into_bytes()
+        }),
+        1 => text.prop_map(|text| {
+            let data = base64::engine::general_purpose::STANDARD.encode(&text);
+            format!("AUTH LOGIN\r\n{data}\r\n{data}\r\n").into_bytes()
+        }),
+        1 => Just(b"UTF8\r\n".to_vec()),
+        1 => Just(b"USER mr\xc3\xb6s\xc3\xa9\xe6\x97\xa5\r\nPASS tanstaaf\r\n".to_vec()),
+        1 => Just(b"RETR 1\r\nTOP 1 1\r\nLIST\r\nUIDL\r\n".to_vec()),
+    ];
+    proptest::collection::vec(line, 0..12).prop_map(|lines| lines.concat())
+}
+
+proptest! {
+    /// Any greeting text (Unicode, up to the limit) with any APOP timestamp: the
+    /// greeting line parses, ends with the whole timestamp, and starts with as much of
+    /// the greeting as fits.
+    #[test]
+    fn any_greeting_with_apop_parses(
+        greeting in prop_oneof!["[a-zA-Z]\\PC{0,40}", "[a-z]\\PC{240,330}", "é{400,500}"],
+        timestamp in "<[!-;=?-~]{1,253}>",
+    ) {
+        let Ok(greeting) = Text::try_from(greeting) else {
+            return Ok(());
+        };
+        let mut config = ServerConfig::default();
+        config.greeting(greeting.clone());
+        config.apop(Some(ApopTimestamp::try_from(timestamp.clone()).unwrap()));
+        let out = Harness::new(config).drive();
+        let line = parse::status_line(&out);
+        prop_assert!(line.is_ok(), "{:?}", String::from_utf8_lossy(&out));
+        let text = line.unwrap().text.unwrap();
+        let (kept, sent) = text.as_str().rsplit_once(' ').unwrap();
+        prop_assert_eq!(sent, timestamp.as_str());
+        prop_assert!(greeting.as_str().starts_with(kept));
+        let whole = greeting.as_str().len() + 1 + timestamp.len() <= Text::MAX_LEN;
+        prop_assert_eq!(kept.len() == greeting.as_str().len(), whole);
+    }
+
+    /// Unicode arguments and credentials, in any chunking, with a Unicode user and
+    /// message: never a panic, and the session writes UTF-8 lines that end in CRLF,
+    /// each response starting with a status line that parses.
+    #[test]
+    fn unicode_input_gets_utf8_lines(input in unicode_input(), split in 1usize..64) {
+        let mut harness = Harness::new(Harness::plaintext_config())
+            .with_message("Subject: 日本語の件名テスト #2\r\n\r\nПривет\r\n".as_bytes());
+        harness.user = "mrösé日".to_owned();
+        let mut out = harness.drive();
+        for piece in input.chunks(split) {
+            out.extend(harness.send(piece));
+        }
+        prop_assert!(std::str::from_utf8(&out).is_ok(), "{:?}", String::from_utf8_lossy(&out));
+        prop_assert!(out.is_empty() || out.ends_with(b"\r\n"));
+        for line in out.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            prop_assert!(line.ends_with(b"\r"), "{line:?}");
+            if line.starts_with(b"+OK") || line.starts_with(b"-ERR") {
+                prop_assert!(parse::status_line(line).is_ok(), "{:?}", String::from_utf8_lossy(line));
+            }
         }
     }
 }

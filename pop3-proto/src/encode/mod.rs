@@ -38,7 +38,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::{parse, response::ResponseLine, testing};
+    use crate::types::Text;
+    use crate::{Command, parse, response::ResponseLine, testing};
 
     #[test]
     fn decimals() {
@@ -127,6 +128,101 @@ mod tests {
             let _ = parse::unique_id_listing(&line);
             let _ = parse::capability(&line);
             let _ = parse::stat(&line);
+        }
+
+        /// A keyword and arguments of any Unicode (UTF8 mode allows non-ASCII user
+        /// names and passwords, RFC 6856): never a panic; a command re-encodes to a
+        /// line that parses back to it, and what `PASS` and `USER` keep is the input.
+        #[test]
+        fn unicode_commands(
+            keyword in prop::sample::select(&[
+                "USER ", "PASS ", "APOP ", "AUTH ", "AUTH PLAIN ", "LIST ", "RETR ", "TOP 1 ",
+                "UIDL ", "DELE ", "STAT ", "NOOP ", "QUIT ", "CAPA ", "STLS ", "UTF8 ",
+                "APOP mrose ", "", "USE", "PAS", "TOP",
+            ][..]),
+            rest in prop_oneof!["\\PC{0,40}", any::<String>(), "([a-z0-9 ]|\\PC){0,20}"],
+        ) {
+            let line = format!("{keyword}{rest}\r\n");
+            if let Ok(command) = parse::command(line.as_bytes()) {
+                let mut out = Vec::new();
+                super::command(&command, &mut out);
+                prop_assert_eq!(parse::command(&out).unwrap(), command.clone());
+                match command {
+                    Command::Pass(password) => prop_assert_eq!(password.declassify(), rest.as_bytes()),
+                    Command::User(name) => prop_assert_eq!(name.as_str(), rest.trim_matches(' ')),
+                    _ => {}
+                }
+            }
+            let _ = parse::sasl_response(rest.as_bytes());
+        }
+
+        /// Status lines of any Unicode text, with or without a response code: text
+        /// without NUL, CR or LF is kept whole (the encoder writes it back the same),
+        /// and nothing panics.
+        #[test]
+        fn unicode_status_lines(
+            status in prop::sample::select(&["+OK", "-ERR", "+ok", "-err", "+", "+O"][..]),
+            code in prop_oneof![Just(String::new()), "\\[([A-Z/-]|\\PC){0,10}\\]? ?"],
+            text in prop_oneof![
+                "[a-zA-Z]\\PC{0,60}",
+                any::<String>(),
+                Just("日本語の件名テスト #2".to_owned()),
+                Just("Привет".to_owned()),
+            ],
+        ) {
+            let line = format!("{status} {code}{text}\r\n");
+            if let Ok(parsed) = parse::status_line(line.as_bytes()) {
+                let mut out = Vec::new();
+                status_line(&parsed, &mut out);
+                prop_assert_eq!(parse::status_line(&out).unwrap(), parsed.clone());
+                if let Some(kept) = &parsed.text {
+                    prop_assert!(line.contains(kept.as_str()));
+                    prop_assert!(kept.as_str().len() <= Text::MAX_LEN);
+                }
+            }
+            if code.is_empty() && status.len() >= 3 && !text.contains(['\0', '\r', '\n']) && !text.starts_with('[') && !text.is_empty() && text.len() <= Text::MAX_LEN {
+                let parsed = parse::status_line(line.as_bytes());
+                prop_assert!(parsed.is_ok(), "{:?}", line);
+                let parsed = parsed.unwrap();
+                prop_assert_eq!(parsed.text.as_ref().map(Text::as_str), Some(text.as_str()));
+            }
+            let _ = parse::response_line(line.as_bytes());
+            let _ = parse::stat(line.as_bytes());
+        }
+
+        /// Multi-line data lines of any Unicode (LIST, UIDL, CAPA, AUTH listings): no
+        /// panic; whatever parses re-encodes to a line that parses to the same value.
+        #[test]
+        fn unicode_listing_lines(
+            line in prop_oneof![
+                "[0-9]{1,3} ([0-9]|\\PC){1,12}( \\PC{0,6})?",
+                "([A-Z0-9-]|\\PC){1,10}( ([A-Z]|\\PC){1,6}){0,3}",
+                any::<String>(),
+            ],
+        ) {
+            let wire = format!("{line}\r\n");
+            if let Ok(scan) = parse::scan_listing(wire.as_bytes()) {
+                let mut out = Vec::new();
+                scan_listing(&scan, &mut out);
+                prop_assert_eq!(parse::scan_listing(&out).unwrap(), scan);
+            }
+            if let Ok(uid) = parse::unique_id_listing(wire.as_bytes()) {
+                prop_assert!(uid.unique_id.as_str().is_ascii());
+                let mut out = Vec::new();
+                unique_id_listing(&uid, &mut out);
+                prop_assert_eq!(parse::unique_id_listing(&out).unwrap(), uid);
+            }
+            if let Ok(capa) = parse::capability(wire.as_bytes()) {
+                let mut out = Vec::new();
+                capability(&capa, &mut out);
+                prop_assert_eq!(parse::capability(&out).unwrap(), capa);
+            }
+            if let Ok(mech) = parse::mechanism(wire.as_bytes()) {
+                prop_assert!(mech.as_str().is_ascii());
+                let mut out = Vec::new();
+                mechanism(&mech, &mut out);
+                prop_assert_eq!(parse::mechanism(&out).unwrap(), mech);
+            }
         }
 
         /// The same for lines drawn from the POP3 alphabet, so that they often parse.

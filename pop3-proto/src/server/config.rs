@@ -40,7 +40,8 @@ impl ServerConfig {
     }
 
     /// The greeting text after `+OK` (default `POP3 server ready`); the APOP timestamp
-    /// is appended when set.
+    /// is appended when set, and the greeting is then cut (on a character boundary) to
+    /// leave it room within [`Text::MAX_LEN`].
     pub fn greeting(&mut self, text: Text<'static>) -> &mut Self {
         self.greeting = text;
         self

@@ -140,7 +140,13 @@ impl ServerSession {
             config,
         };
         let greeting = match &session.config.apop {
-            Some(timestamp) => format!("{} {timestamp}", session.config.greeting),
+            Some(timestamp) => {
+                // The timestamp must arrive whole: the greeting gives way so that the
+                // line stays within `Text::MAX_LEN`, cut on a character boundary.
+                let room = Text::MAX_LEN.saturating_sub(timestamp.as_str().len() + 1);
+                let greeting = floor_cut(session.config.greeting.as_str(), room);
+                format!("{greeting} {timestamp}")
+            }
             None => session.config.greeting.to_string(),
         };
         session.ok(greeting);
@@ -782,6 +788,15 @@ impl ServerSession {
     fn timer_runs(&self) -> bool {
         matches!(self.pending, Pending::None)
     }
+}
+
+/// `text` cut to at most `max` octets, at the character boundary at or before `max`.
+fn floor_cut(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
 }
 
 #[cold]

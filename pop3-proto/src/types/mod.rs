@@ -170,3 +170,68 @@ pub(crate) use str_newtype;
 #[cfg(feature = "arbitrary")]
 pub(crate) const PRINTABLE: &[u8] =
     b"!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Every newtype from any Unicode: no panic; an accepted value is the input,
+        /// within its limit, and free of the octets that would end or split a line.
+        #[test]
+        fn unicode_values(
+            text in prop_oneof![
+                any::<String>(),
+                "\\PC{0,40}",
+                "<([0-9.@a-z]|\\PC){0,12}>",
+                "([A-Z/-]|\\PC){0,12}",
+                "\\PC{250,300}",
+            ],
+        ) {
+            fn kept(value: &str, text: &str, max: usize) -> Result<(), TestCaseError> {
+                prop_assert_eq!(value, text);
+                prop_assert!(value.len() <= max);
+                prop_assert!(!value.contains(['\0', '\r', '\n']));
+                Ok(())
+            }
+            if let Ok(value) = Text::try_from(text.as_str()) {
+                kept(value.as_str(), &text, Text::MAX_LEN)?;
+                prop_assert!(!text.starts_with('['));
+            }
+            if let Ok(value) = UserName::try_from(text.as_str()) {
+                kept(value.as_str(), &text, UserName::MAX_LEN)?;
+                prop_assert!(!text.contains(' '));
+            }
+            if let Ok(value) = Password::try_from(text.as_str()) {
+                prop_assert_eq!(value.declassify(), text.as_bytes());
+                prop_assert!(value.declassify().len() <= Password::MAX_LEN);
+            }
+            if let Ok(value) = ApopTimestamp::try_from(text.as_str()) {
+                kept(value.as_str(), &text, ApopTimestamp::MAX_LEN)?;
+                prop_assert!(value.verify(b"secret", &value.digest(b"secret")));
+            }
+            if let Ok(value) = ResponseCode::try_from(text.as_str()) {
+                kept(value.as_str(), &text, ResponseCode::MAX_LEN)?;
+                prop_assert!(value.levels().all(|level| !level.is_empty()));
+            }
+            for value in [
+                Mechanism::try_from(text.as_str()).map(|v| v.as_str().to_owned()),
+                UniqueId::try_from(text.as_str()).map(|v| v.as_str().to_owned()),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                prop_assert_eq!(&value, &text);
+                prop_assert!(value.is_ascii());
+            }
+            if let Ok(capability) = Capability::implementation(&text) {
+                let printed = capability.to_string();
+                prop_assert!(!printed.contains(['\r', '\n']));
+                prop_assert_eq!(crate::parse::capability(printed.as_bytes()), Ok(capability));
+            }
+            let _ = ApopDigest::from_hex(text.as_bytes());
+        }
+    }
+}
