@@ -12,6 +12,9 @@ mod event;
 mod session;
 mod transaction;
 
+#[cfg(test)]
+mod tests;
+
 pub use config::{ClientConfig, Timeouts};
 pub use event::{ClientCredentials, EnvelopeResult, Event, Failure, MessageResult};
 pub use session::ClientSession;

@@ -84,13 +84,78 @@ proptest! {
         head in prop::sample::select(&[
             "MAIL FROM:<", "RCPT TO:<", "RCPT TO:<postmaste", "EHLO [", "EHLO [IPv6",
             "HELO ", "MAIL FROM:<a@", "RCPT TO:<\"", "AUTH ", "VRFY ", "BDAT ",
+            "MAIL FRO", "RCPT T", "mail from:", "RCPT TO:<Postmaster", "LHLO ", "EHLO ",
+            "EXPN ", "HELP ", "NOOP ", "DATA ", "QUIT ", "RSET ", "STARTTLS ", "AUTH PLAIN ",
+            "MAIL FROM:<a@b.example> ", "MAIL FROM:<a@b.example> SIZE=", "MAIL FROM:<> ENVID=",
+            "MAIL FROM:<> AUTH=", "MAIL FROM:<> BODY=", "MAIL FROM:<> X-",
+            "RCPT TO:<a@b.example> NOTIFY=", "RCPT TO:<a@b.example> ORCPT=rfc822;",
+            "RCPT TO:<a@b.example> ORCPT=", "RCPT TO:<@", "RCPT TO:<@relay.example,@",
+            "RCPT TO:<a@[", "RCPT TO:<a@[IPv6:", "RCPT TO:<a@[tag:",
         ][..]),
-        rest in "\\PC{0,40}",
+        rest in prop_oneof!["\\PC{0,40}", any::<String>(), "([a-z@.<>:=;+ ]|\\PC){0,40}"],
     ) {
         let line = format!("{head}{rest}\r\n");
         if let Ok(command) = parse::command(line.as_bytes()) {
             let again = command_bytes(&command);
             prop_assert_eq!(parse::command(&again), Ok(command));
+        }
+    }
+
+    /// A whole line of any Unicode: a command or an error, never a panic; a command
+    /// re-encodes to a line that parses back to it.
+    #[test]
+    fn any_string_is_a_command_or_an_error(line in any::<String>()) {
+        if let Ok(command) = parse::command(line.as_bytes()) {
+            let again = command_bytes(&command);
+            prop_assert_eq!(parse::command(&again), Ok(command));
+        }
+    }
+
+    /// Reply text of any Unicode without control characters is a valid textstring:
+    /// the reply parses, keeps each line's text whole, and round-trips.
+    #[test]
+    fn unicode_reply_text_is_kept_whole(
+        code in "[2-5][0-5][0-9]",
+        lines in prop::collection::vec(
+            prop_oneof!["\\PC{0,60}", "[a-zA-Z]\\PC{0,30}", Just("日本語の件名テスト #2".to_owned()), Just("Привет".to_owned())],
+            1..4,
+        ),
+    ) {
+        let mut wire = String::new();
+        for (i, text) in lines.iter().enumerate() {
+            let sep = if i + 1 == lines.len() { ' ' } else { '-' };
+            wire.push_str(&format!("{code}{sep}{text}\r\n"));
+        }
+        let reply = parse::reply(wire.as_bytes());
+        prop_assert!(reply.is_ok(), "{:?}: {:?}", wire, reply);
+        let reply = reply.unwrap_or_else(|_| unreachable!());
+        prop_assert_eq!(reply.line_count(), lines.len());
+        if reply.enhanced().is_none() {
+            let parsed: Vec<&str> = reply.lines().collect();
+            prop_assert_eq!(parsed, lines.iter().map(String::as_str).collect::<Vec<_>>());
+        } else {
+            for (parsed, sent) in reply.lines().zip(&lines) {
+                prop_assert!(sent.ends_with(parsed));
+            }
+        }
+        let again = reply_bytes(&reply);
+        prop_assert_eq!(parse::reply(&again), Ok(reply));
+    }
+
+    /// A SASL line of any Unicode: `*`, base64 (ASCII only) or an error; a response
+    /// re-encodes to the same line.
+    #[test]
+    fn unicode_sasl_lines(line in prop_oneof![any::<String>(), "[A-Za-z0-9+/=]{0,8}\\PC{0,4}", "[A-Za-z0-9+/]{4,12}={0,2}"]) {
+        match parse::sasl_line(line.as_bytes()) {
+            Ok(crate::SaslLine::Response(response)) => {
+                prop_assert!(line.is_ascii());
+                prop_assert!(response.decode().is_ok());
+                let mut wire = Vec::new();
+                encode::sasl_line(&crate::SaslLine::Response(response.clone()), &mut wire);
+                prop_assert_eq!(parse::sasl_line(&wire), Ok(crate::SaslLine::Response(response)));
+            }
+            Ok(crate::SaslLine::Cancel) => prop_assert_eq!(line.as_str(), "*"),
+            Err(_) => {}
         }
     }
 

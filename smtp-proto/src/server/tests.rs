@@ -150,8 +150,69 @@ fn smtp_like() -> impl Strategy<Value = Vec<u8>> {
     .prop_map(|pieces| pieces.concat())
 }
 
+/// Command lines mixing the protocol's verbs and paths with arbitrary Unicode (a
+/// client's to send, SMTPUTF8 or not).
+fn unicode_lines() -> impl Strategy<Value = Vec<u8>> {
+    let head = prop::sample::select(
+        &[
+            "EHLO ",
+            "HELO ",
+            "MAIL FROM:<",
+            "MAIL FROM:<a@b.example> SMTPUTF8 ENVID=",
+            "RCPT TO:<",
+            "RCPT TO:<c@d.example> ORCPT=utf-8;",
+            "VRFY ",
+            "EXPN ",
+            "HELP ",
+            "NOOP ",
+            "AUTH PLAIN ",
+            "AUTH LOGIN",
+            "",
+        ][..],
+    );
+    let rest = prop_oneof![
+        "\\PC{0,40}",
+        any::<String>(),
+        "([a-z@.<>]|\\PC){0,20}>( SMTPUTF8)?",
+        Just("日本語の件名テスト #2".to_owned()),
+        Just("Привет@пример.рф>".to_owned()),
+    ];
+    prop::collection::vec(
+        prop_oneof![
+            6 => (head, rest).prop_map(|(head, rest)| format!("{head}{rest}\r\n").into_bytes()),
+            1 => Just(b"MAIL FROM:<a@b.example> SMTPUTF8\r\n".to_vec()),
+            1 => Just(b"DATA\r\nSubject: \xe6\x97\xa5\r\n\r\n\xd0\x9f\r\n.\r\n".to_vec()),
+        ],
+        0..16,
+    )
+    .prop_map(|lines| [b"EHLO client.example\r\n".to_vec(), lines.concat()].concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Unicode in every argument: no panic, and everything the server writes is
+    /// UTF-8 reply lines (three digits, SP or `-`, text, CRLF) with no control
+    /// character inside.
+    #[test]
+    fn unicode_commands_get_reply_lines(
+        input in unicode_lines(),
+        sizes in prop::collection::vec(1usize..200, 1..4),
+        choices in prop::collection::vec(any::<bool>(), 1..8),
+    ) {
+        let config = config();
+        let written = run(&config, &input, &sizes, &choices);
+        let text = std::str::from_utf8(&written);
+        prop_assert!(text.is_ok(), "{:?}", String::from_utf8_lossy(&written));
+        let text = text.unwrap_or_default();
+        prop_assert!(text.is_empty() || text.ends_with("\r\n"));
+        for line in text.split_terminator("\r\n") {
+            let bytes = line.as_bytes();
+            prop_assert!(bytes.len() >= 4 && bytes[..3].iter().all(u8::is_ascii_digit), "{line:?}");
+            prop_assert!(matches!(bytes[3], b' ' | b'-'), "{line:?}");
+            prop_assert!(!line.chars().any(|c| c.is_control() && c != '\t'), "{line:?}");
+        }
+    }
 
     #[test]
     fn arbitrary_input_is_bounded_and_never_panics(

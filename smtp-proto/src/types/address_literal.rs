@@ -182,6 +182,7 @@ impl fmt::Debug for AddressLiteral<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn parses_the_three_forms() {
@@ -225,5 +226,24 @@ mod tests {
         let v4 = AddressLiteral::from(IpAddr::V4(Ipv4Addr::LOCALHOST));
         assert_eq!(v4.as_str(), "[127.0.0.1]");
         assert_eq!(AddressLiteral::try_from(v4.as_str()).unwrap(), v4);
+    }
+
+    proptest! {
+        /// Brackets around any Unicode: no panic; a literal naming an address
+        /// round-trips through that address.
+        #[test]
+        fn unicode_literals(inner in prop_oneof![
+            any::<String>(),
+            "(IPv6:|ipv6:|IPv|x-tag:)?([0-9a-f:.]|\\PC){0,16}",
+        ]) {
+            let text = format!("[{inner}]");
+            if let Ok(literal) = AddressLiteral::try_from(text.as_str()) {
+                prop_assert!(text.is_ascii());
+                if let Some(ip) = literal.ip() {
+                    let again = AddressLiteral::from(ip);
+                    prop_assert_eq!(again.ip(), Some(ip));
+                }
+            }
+        }
     }
 }

@@ -303,6 +303,7 @@ impl Capabilities {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn reads_an_ehlo_reply() {
@@ -343,5 +344,26 @@ mod tests {
         assert!(extension.clone().with_param("PLAIN").is_ok());
         assert!(extension.clone().with_param("").is_err());
         assert!(extension.with_param("a b").is_err());
+    }
+
+    proptest! {
+        /// EHLO lines of any Unicode (a server's to send): no panic; a line read as an
+        /// extension holds only valid parameters and prints to a line that reads back
+        /// the same.
+        #[test]
+        fn unicode_ehlo_lines(line in prop_oneof![
+            any::<String>(),
+            "[A-Z0-9-]{1,10}([ =]([A-Z]|\\PC){0,8}){0,4}",
+            "\\PC{1,6}([ =]\\PC{0,6}){0,3}",
+        ]) {
+            if let Some(extension) = Extension::parse(&line) {
+                prop_assert!(EhloKeyword::validate(extension.keyword().as_str()).is_ok());
+                prop_assert!(extension.params().all(|p| !p.is_empty() && p.bytes().all(|b| (33..=126).contains(&b))));
+                let printed = extension.to_string();
+                prop_assert_eq!(Extension::parse(&printed), Some(extension.clone()));
+            }
+            let capabilities = Capabilities::from_ehlo_lines(["greeting", line.as_str()]);
+            let _ = (capabilities.size(), capabilities.auth_mechanisms().count());
+        }
     }
 }

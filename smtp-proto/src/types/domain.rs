@@ -129,6 +129,7 @@ const LABEL: [bool; 256] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn accepts_rfc_domains() {
@@ -183,5 +184,31 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.eq_ignore_ascii_case(&b));
         assert_eq!(format!("{a:?}"), "Domain(\"Example.ORG\")");
+    }
+
+    proptest! {
+        /// Any Unicode: the prefix length is always on a character boundary (the path
+        /// parser splits the line there), and a valid domain keeps the label rules.
+        #[test]
+        fn unicode_domains(
+            text in prop_oneof![
+                any::<String>(),
+                "(([a-z0-9-]|\\PC){0,8}\\.?){0,5}([>\\] ]\\PC{0,4})?",
+                "([a-zé日]{1,70}\\.){1,5}[a-z]{1,3}",
+            ],
+        ) {
+            let len = domain_len(text.as_bytes());
+            prop_assert!(text.is_char_boundary(len), "{text:?} cut at {len}");
+            if Domain::validate(&text).is_ok() {
+                prop_assert_eq!(len, text.len());
+                prop_assert!(text.len() <= Domain::MAX_LEN);
+                for label in text.split('.') {
+                    prop_assert!(!label.is_empty() && label.len() <= Domain::MAX_LABEL_LEN);
+                    prop_assert!(!label.starts_with('-') && !label.ends_with('-'));
+                }
+                let domain = Domain::try_from(text.as_str()).unwrap();
+                prop_assert_eq!(domain.is_ascii(), text.is_ascii());
+            }
+        }
     }
 }

@@ -235,6 +235,7 @@ impl fmt::Display for Orcpt<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn notify_parses_and_prints() {
@@ -266,5 +267,26 @@ mod tests {
         assert!(Orcpt::from_value(";user@example.org").is_none());
         assert!(Orcpt::from_value("rfc822;").is_none());
         assert_eq!(Ret::from_value("hdrs"), Some(Ret::Headers));
+    }
+
+    proptest! {
+        /// `ORCPT` and `NOTIFY` values of any Unicode: no panic; an accepted value
+        /// prints as it was written (ORCPT) or to one that parses back (NOTIFY).
+        #[test]
+        fn unicode_dsn_values(value in prop_oneof![
+            any::<String>(),
+            "([a-z0-9-]|\\PC){0,8};([a-z@.+]|\\+[0-9A-F]{2}|\\PC){0,16}",
+            "(SUCCESS|FAILURE|DELAY|NEVER|,|\\PC){0,5}",
+        ]) {
+            if let Some(orcpt) = Orcpt::from_value(&value) {
+                prop_assert_eq!(orcpt.to_string(), value.clone());
+                prop_assert!(orcpt.addr_type().is_ascii());
+                let _ = orcpt.address().decode();
+            }
+            if let Some(notify) = Notify::from_value(&value) {
+                prop_assert_eq!(Notify::from_value(&notify.to_string()), Some(notify));
+            }
+            let _ = Ret::from_value(&value);
+        }
     }
 }

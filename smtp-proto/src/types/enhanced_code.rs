@@ -225,6 +225,7 @@ impl fmt::Debug for EnhancedStatusCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn parses_and_prints() {
@@ -255,5 +256,25 @@ mod tests {
         assert_eq!(code.with_class(ReplyClass::PositiveIntermediate), code);
         assert!(EnhancedStatusCode::new(3, 0, 0).is_err());
         assert!(EnhancedStatusCode::new(4, 1000, 0).is_err());
+    }
+
+    proptest! {
+        /// Any Unicode, as a whole code or as reply text: no panic; a code found is
+        /// ASCII, within the text, and prints to text that parses back to it.
+        #[test]
+        fn unicode_codes(text in prop_oneof![
+            any::<String>(),
+            "[245]\\.([0-9]|\\PC){0,4}\\.([0-9]|\\PC){0,4}( \\PC{0,8})?",
+        ]) {
+            if let Some((code, len)) = EnhancedStatusCode::parse_prefix(text.as_bytes()) {
+                prop_assert!(len <= text.len() && text.is_char_boundary(len));
+                prop_assert!(text[..len].is_ascii());
+                prop_assert_eq!(EnhancedStatusCode::try_from(code.to_string().as_str()), Ok(code));
+            }
+            if let Ok(code) = EnhancedStatusCode::try_from(text.as_str()) {
+                prop_assert!(text.is_ascii());
+                prop_assert_eq!(EnhancedStatusCode::try_from(code.to_string().as_str()), Ok(code));
+            }
+        }
     }
 }

@@ -198,6 +198,7 @@ pub(crate) fn local_part_len(input: &[u8]) -> Result<usize, usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn accepts_dot_strings_and_quoted_strings() {
@@ -264,5 +265,28 @@ mod tests {
         }
         assert!(LocalPart::from_content("").is_err());
         assert!(LocalPart::from_content("tab\there").is_err());
+    }
+
+    proptest! {
+        /// Any Unicode: a local part found at the start ends on a character boundary,
+        /// and `from_content` gives a valid local part whose content is the input.
+        #[test]
+        fn unicode_local_parts(
+            text in prop_oneof![
+                any::<String>(),
+                "\"?([a-z.\\\\\" ]|\\PC){0,16}\"?(@\\PC{0,4})?",
+            ],
+        ) {
+            if let Ok(len) = local_part_len(text.as_bytes()) {
+                prop_assert!(text.is_char_boundary(len), "{text:?} cut at {len}");
+                prop_assert!(LocalPart::validate(&text[..len]).is_ok());
+            }
+            if let Ok(local) = LocalPart::from_content(&text) {
+                prop_assert!(LocalPart::validate(local.as_str()).is_ok(), "{local:?}");
+                prop_assert_eq!(local.content(), text.as_str());
+            } else {
+                prop_assert!(text.is_empty() || text.chars().any(|c| c.is_ascii_control()));
+            }
+        }
     }
 }

@@ -120,6 +120,7 @@ impl fmt::Debug for Mailbox<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn splits_at_the_right_at_sign() {
@@ -147,5 +148,27 @@ mod tests {
         assert!(Mailbox::try_from("user@example.org").unwrap().is_ascii());
         assert!(!Mailbox::try_from("jörg@example.org").unwrap().is_ascii());
         assert!(!Mailbox::try_from("user@bücher.example").unwrap().is_ascii());
+    }
+
+    proptest! {
+        /// `local@host` of any Unicode: an accepted mailbox prints as it was written,
+        /// and its halves are valid on their own.
+        #[test]
+        fn unicode_mailboxes(
+            text in prop_oneof![
+                any::<String>(),
+                "([a-z.\"]|\\PC){1,12}@([a-z.\\[\\]:-]|\\PC){1,16}",
+                "[a-z]{1,8}@\\[(IPv6:)?([0-9a-f:.]|\\PC){1,12}\\]",
+            ],
+        ) {
+            if let Ok(mailbox) = Mailbox::try_from(text.as_str()) {
+                prop_assert_eq!(mailbox.to_string(), text.clone());
+                prop_assert!(LocalPart::validate(mailbox.local_part().as_str()).is_ok());
+                prop_assert_eq!(mailbox.is_ascii(), text.is_ascii());
+                prop_assert!(Mailbox::validate(&text).is_ok());
+            } else {
+                prop_assert!(Mailbox::validate(&text).is_err());
+            }
+        }
     }
 }

@@ -139,6 +139,7 @@ impl fmt::Debug for SaslResponse<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn validates_base64() {
@@ -184,5 +185,24 @@ mod tests {
     fn debug_is_redacted() {
         let response = SaslResponse::encode(b"secret");
         assert!(!format!("{response:?}").contains(response.as_str()));
+    }
+
+    proptest! {
+        /// Any Unicode: a valid response is ASCII and decodes; any data encodes to a
+        /// valid response that decodes back to it.
+        #[test]
+        fn unicode_sasl_responses(
+            text in prop_oneof![any::<String>(), "([A-Za-z0-9+/=]|\\PC){0,12}"],
+            data in prop::collection::vec(any::<u8>(), 0..40),
+        ) {
+            if SaslResponse::validate(&text).is_ok() {
+                prop_assert!(text.is_ascii());
+                prop_assert!(SaslResponse::try_from(text.as_str()).unwrap().decode().is_ok());
+            }
+            let encoded = SaslResponse::encode(&data);
+            prop_assert!(SaslResponse::validate(encoded.as_str()).is_ok());
+            let decoded = encoded.decode().unwrap();
+            prop_assert_eq!(decoded.declassify(), &data);
+        }
     }
 }

@@ -117,6 +117,7 @@ impl Argument<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn text_refuses_line_breaks_and_controls() {
@@ -142,6 +143,25 @@ mod tests {
         assert!(Argument::validate("John Smith").is_ok());
         for bad in ["", " x", "x ", "a\tb", "a\r\n"] {
             assert!(Argument::validate(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    proptest! {
+        /// Any Unicode becomes a valid reply text with the same characters, controls
+        /// as spaces; an argument is valid only without controls or outer spaces.
+        #[test]
+        fn unicode_text_and_arguments(text in prop_oneof![
+            any::<String>(),
+            "( |\\PC|[\r\n\t\u{0}\u{7f}\u{85}]){0,40}",
+        ]) {
+            let lossy = Text::lossy(text.as_str());
+            prop_assert!(Text::validate(lossy.as_str()).is_ok());
+            prop_assert_eq!(lossy.as_str().chars().count(), text.chars().count());
+            prop_assert!(!lossy.as_str().contains(['\r', '\n']));
+            if Argument::validate(&text).is_ok() {
+                prop_assert!(!text.is_empty() && !text.starts_with(' ') && !text.ends_with(' '));
+                prop_assert!(!text.bytes().any(|b| b < 32 || b == 127));
+            }
         }
     }
 }

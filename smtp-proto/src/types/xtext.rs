@@ -140,6 +140,7 @@ fn hex_value(b: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn validates_xtext() {
@@ -162,5 +163,27 @@ mod tests {
             );
         }
         assert!(XText::encode(b"").is_err());
+    }
+
+    proptest! {
+        /// Any Unicode: validation and decoding never panic; any bytes encode to valid
+        /// ASCII xtext that decodes back to them.
+        #[test]
+        fn unicode_xtext(
+            text in prop_oneof![any::<String>(), "([a-z+=]|\\+[0-9A-Fa-f]{0,2}|\\PC){0,20}"],
+            bytes in prop::collection::vec(any::<u8>(), 1..32),
+        ) {
+            if let Ok(xtext) = XText::try_from(text.as_str()) {
+                let _ = xtext.decode();
+            }
+            let encoded = XText::encode(text.as_bytes());
+            if let Ok(encoded) = encoded {
+                prop_assert!(encoded.as_str().is_ascii());
+                prop_assert_eq!(encoded.decode(), text.as_str());
+            }
+            let encoded = XText::encode(&bytes).unwrap();
+            prop_assert!(XText::validate(encoded.as_str()).is_ok());
+            prop_assert_eq!(encoded.decode(), String::from_utf8_lossy(&bytes));
+        }
     }
 }
