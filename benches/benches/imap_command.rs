@@ -1,5 +1,5 @@
 //! imap-proto against imap-codec: parsing the client side of 20 realistic IMAP
-//! sessions (`../shared/bench-data/imap_commands.txt`: LOGIN, ENABLE, LIST, SELECT,
+//! sessions (`benches/data/imap_commands.txt`: LOGIN, ENABLE, LIST, SELECT,
 //! UID FETCH with sections and partials, UID SEARCH, STORE, APPEND with a literal,
 //! COPY, EXPUNGE, IDLE/DONE).
 //!

@@ -1,5 +1,5 @@
 //! imap-proto against imap-codec: encoding server responses, above all FETCH
-//! responses (`../shared/bench-data/imap_responses.txt`: FETCH with literals,
+//! responses (`benches/data/imap_responses.txt`: FETCH with literals,
 //! ENVELOPE, BODYSTRUCTURE, LIST, SEARCH, status responses), and parsing them as a
 //! client would.
 //!

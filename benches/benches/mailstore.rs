@@ -1,5 +1,5 @@
 //! mailstore: durable appends, FETCH of flags and envelopes, full-text search and a
-//! flag change, on 10,000 messages of 10 KB (shared/bench-data/message_10k.eml).
+//! flag change, on 10,000 messages of 10 KB (benches/data/message_10k.eml).
 //!
 //! The peer (Dovecot) is compared at server level with the reference server; these
 //! figures are the store alone. See benches/README.md.
@@ -19,7 +19,7 @@ use mailstore::{
     SearchKey, SystemFlag, UidSet,
 };
 
-const MESSAGE: &[u8] = include_bytes!("../../../shared/bench-data/message_10k.eml");
+const MESSAGE: &[u8] = include_bytes!("../data/message_10k.eml");
 const COUNT: usize = 10_000;
 
 /// The bench message with a distinct header and one of 100 search tokens.

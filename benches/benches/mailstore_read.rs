@@ -1,6 +1,6 @@
 //! mailstore's read path: what an IMAP `FETCH 1:* (BODY.PEEK[])` or a POP3 `RETR` of
 //! every message asks of the store, on 1,000 messages of 10 KB
-//! (shared/bench-data/message_10k.eml).
+//! (benches/data/message_10k.eml).
 //!
 //! The floor (`fs_read`) opens and reads the same Maildir files with `std::fs::read`,
 //! paths listed once outside the timed loop: what any Maildir server (Dovecot's
@@ -25,7 +25,7 @@ use mailstore::{
     SectionText, SystemFlag, UidSet,
 };
 
-const MESSAGE: &[u8] = include_bytes!("../../../shared/bench-data/message_10k.eml");
+const MESSAGE: &[u8] = include_bytes!("../data/message_10k.eml");
 const COUNT: usize = 1_000;
 
 /// An account with COUNT distinct messages, half of them flagged `\Seen` (in `cur/`),

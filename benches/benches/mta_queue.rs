@@ -26,7 +26,7 @@ use mta_queue::{
     Scheduler, SchedulerConfig, Spool, Timestamp,
 };
 
-const MESSAGE: &[u8] = include_bytes!("../../../shared/bench-data/message_10k.eml");
+const MESSAGE: &[u8] = include_bytes!("../data/message_10k.eml");
 
 fn envelope(n: usize) -> Envelope {
     Envelope::new(Some(Address::new("sender@example.org").expect("address"))).with_recipient(

@@ -1,5 +1,5 @@
 //! SMTP command parsing: smtp-proto against Stalwart's smtp-proto (crates.io 0.2.5)
-//! on the 2,200 command lines of `shared/bench-data/smtp_commands.txt`.
+//! on the 2,200 command lines of `benches/data/smtp_commands.txt`.
 //!
 //! * `lines`: each line already framed, parsed alone (`parse::command` against
 //!   `Request::parse`);

@@ -1,5 +1,5 @@
 //! A whole SMTP server session through the core: EHLO, MAIL, 5 RCPT, DATA with the
-//! 10 KB message of `shared/bench-data/message_10k.eml`, QUIT; the envelope pipelined
+//! 10 KB message of `benches/data/message_10k.eml`, QUIT; the envelope pipelined
 //! as a PIPELINING client sends it. Plus a 10 MB DATA body alone.
 //!
 //! * ours: `ServerSession` with every decision answered (accept), body chunks
