@@ -690,6 +690,79 @@ mod properties {
 
     use super::*;
 
+    /// Commands that take text; `{}` stands for the argument.
+    const UNICODE_COMMANDS: &[&str] = &[
+        "SEARCH SUBJECT {}",
+        "SEARCH CHARSET UTF-8 TEXT {}",
+        "UID SEARCH CHARSET UTF-8 OR FROM {} NOT BODY {}",
+        "SEARCH HEADER {} {}",
+        "LIST \"\" {}",
+        "LIST {} %",
+        "LSUB \"\" {}",
+        "CREATE {}",
+        "RENAME {} {}",
+        "SELECT {}",
+        "EXAMINE {}",
+        "STATUS {} (MESSAGES)",
+        "COPY 1 {}",
+        "APPEND {} {}",
+        "ID ({} {})",
+        "FETCH 1 BODY.PEEK[HEADER.FIELDS ({})]",
+        "STORE 1 +FLAGS ({})",
+    ];
+
+    fn quote(s: &str) -> String {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+
+    /// Text built of multi-byte characters and the pieces IMAP gives a meaning to.
+    fn unicode_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                any::<char>().prop_map(String::from),
+                proptest::sample::select(vec![
+                    "日本語の件名テスト #2",
+                    "Привет",
+                    "é",
+                    "\u{1F600}",
+                    "&",
+                    "&-",
+                    "&APw-",
+                    "&Jjo",
+                    "%",
+                    "*",
+                    "/",
+                    "\"",
+                    "\\",
+                    "INBOX",
+                    " ",
+                    "(",
+                    ")",
+                    "]",
+                    "{",
+                    "~",
+                    "\r\n",
+                ])
+                .prop_map(String::from),
+                "[a-z0-9 ]{1,3}",
+            ],
+            0..8,
+        )
+        .prop_map(|p| p.concat())
+    }
+
+    /// Mostly valid IMAP strings (quoted UTF-8, quoted modified UTF-7,
+    /// non-synchronizing literals), sometimes raw text.
+    fn unicode_argument() -> impl Strategy<Value = String> {
+        let line = || unicode_text().prop_map(|s: String| s.replace(['\0', '\r', '\n'], ""));
+        prop_oneof![
+            3 => line().prop_map(|s| quote(&s)),
+            2 => line().prop_map(|s| quote(&imap_proto::types::utf7::encode(&s))),
+            1 => unicode_text().prop_map(|s| format!("{{{}+}}\r\n{s}", s.len())),
+            1 => unicode_text(),
+        ]
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -717,6 +790,41 @@ mod properties {
             pair.send("s SELECT INBOX\r\n");
             let input: String = words.concat();
             pair.send(&input);
+            let _ = responses(&pair.transcript);
+        }
+
+        /// Commands with Unicode arguments (raw, quoted, literal, and mailbox
+        /// names in UTF-8 and in modified UTF-7 with garbage), for IMAP4rev1 and
+        /// UTF8=ACCEPT sessions: no panic, every command is answered with its
+        /// tag, and all output parses.
+        #[test]
+        fn unicode_commands_are_answered(
+            commands in proptest::collection::vec((proptest::sample::select(UNICODE_COMMANDS), unicode_argument()), 1..6),
+            utf8 in any::<bool>(),
+        ) {
+            let mut pair = Pair::logged_in(Model::with_inbox(3));
+            pair.model.create("日本語");
+            pair.model.create("Entw&APw-rfe");
+            if utf8 {
+                pair.send("e ENABLE UTF8=ACCEPT\r\n");
+            }
+            pair.send("s SELECT INBOX\r\n");
+            for (n, (template, argument)) in commands.iter().enumerate() {
+                let tag = format!("c{n}");
+                pair.send(&format!("{tag} {}\r\n", template.replace("{}", argument)));
+                if pair.session.is_closed() {
+                    break;
+                }
+                // A literal that swallowed the line end leaves the command open.
+                if argument.contains(['\r', '\n', '{']) {
+                    continue;
+                }
+                let rs = responses(&pair.transcript);
+                prop_assert!(
+                    rs.iter().any(|r| matches!(r, Response::Status(s) if s.tag.as_ref().is_some_and(|t| t.as_str() == tag))),
+                    "{} unanswered: {}", tag, pair.transcript
+                );
+            }
             let _ = responses(&pair.transcript);
         }
     }

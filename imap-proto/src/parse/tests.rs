@@ -283,6 +283,8 @@ fn greeting_and_helpers() {
 mod properties {
     use proptest::prelude::*;
 
+    use crate::command::CommandBody;
+    use crate::response::Response;
     use crate::testing;
 
     proptest! {
@@ -323,6 +325,202 @@ mod properties {
             let _ = crate::parse::response(&bytes);
             let _ = crate::parse::greeting(&bytes);
             let _ = crate::parse::authenticate_data(&bytes);
+        }
+    }
+
+    /// `s` as the body of a quoted string: `"` and `\` escaped.
+    fn escape(s: &str) -> String {
+        s.replace('\\', "\\\\").replace('"', "\\\"")
+    }
+
+    /// A command or response that parsed re-encodes to bytes that parse to the
+    /// same value.
+    fn reparses_command(input: &[u8]) -> Result<(), TestCaseError> {
+        if let Ok(cmd) = crate::parse::command(input) {
+            let again = crate::encode::command(&cmd).into_bytes();
+            prop_assert_eq!(
+                crate::parse::command(&again).map(crate::command::Command::into_owned),
+                Ok(cmd.into_owned()),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        Ok(())
+    }
+
+    fn reparses_response(input: &[u8]) -> Result<(), TestCaseError> {
+        if let Ok(resp) = crate::parse::response(input) {
+            let mut again = Vec::new();
+            crate::encode::response(&resp, &mut again);
+            prop_assert_eq!(
+                crate::parse::response(&again).map(Response::into_owned),
+                Ok(resp.into_owned()),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        Ok(())
+    }
+
+    /// Command heads that take text next: strings, patterns, charsets, flags.
+    const COMMAND_HEADS: &[&str] = &[
+        "a1 SEARCH ",
+        "a1 SEARCH SUBJECT ",
+        "a1 SEARCH CHARSET ",
+        "a1 SEARCH CHARSET UTF-8 HEADER ",
+        "a1 UID SEARCH RETURN (MIN) CHARSET UTF-8 OR FROM ",
+        "a1 SEARCH MODSEQ ",
+        "a1 UID SORT (SUBJECT) UTF-8 BODY ",
+        "a1 LIST ",
+        "a1 LIST \"\" ",
+        "a1 LIST (SUBSCRIBED) \"\" ",
+        "a1 LSUB ",
+        "a1 SELECT ",
+        "a1 CREATE ",
+        "a1 RENAME ",
+        "a1 STATUS ",
+        "a1 APPEND ",
+        "a1 APPEND INBOX ",
+        "a1 ID (",
+        "a1 ID (\"name\" ",
+        "a1 LOGIN ",
+        "a1 AUTHENTICATE ",
+        "a1 ENABLE ",
+        "a1 STORE 1 +FLAGS (",
+        "a1 FETCH 1 BODY[HEADER.FIELDS (",
+        "a1 FETCH 1 (",
+        "",
+    ];
+
+    /// Response heads that take text next.
+    const RESPONSE_HEADS: &[&str] = &[
+        "* OK ",
+        "* OK [",
+        "* OK [BADCHARSET (",
+        "* NO [ALERT] ",
+        "a1 BAD ",
+        "+ ",
+        "* LIST () \"/\" ",
+        "* LIST (\\HasNoChildren) ",
+        "* STATUS ",
+        "* ID (",
+        "* ENABLED ",
+        "* FLAGS (",
+        "* SEARCH ",
+        "* ESEARCH (TAG ",
+        "* 1 FETCH (ENVELOPE (",
+        "* 1 FETCH (BODY (",
+        "* 1 FETCH (BODY[HEADER.FIELDS (",
+        "* NAMESPACE ((",
+        "",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        /// SEARCH SUBJECT with UTF-8 text, quoted and literal, parses to exactly
+        /// that text.
+        #[test]
+        fn search_subject_utf8(text in testing::unicode_line(12), literal in any::<bool>()) {
+            let arg = if literal {
+                format!("{{{}}}\r\n{text}", text.len())
+            } else {
+                format!("\"{}\"", escape(&text))
+            };
+            let line = format!("a1 SEARCH CHARSET UTF-8 SUBJECT {arg}\r\n");
+            let parsed = crate::parse::command(line.as_bytes());
+            prop_assert!(parsed.is_ok(), "{line:?}: {parsed:?}");
+            let Ok(cmd) = parsed else { return Ok(()) };
+            let CommandBody::Search { charset, criteria, .. } = &cmd.body else {
+                return Err(TestCaseError::fail("not a SEARCH"));
+            };
+            prop_assert_eq!(charset.as_ref().map(|c| c.as_str()), Some("UTF-8"));
+            let crate::command::SearchKey::Subject(s) = criteria.first() else {
+                return Err(TestCaseError::fail("not SUBJECT"));
+            };
+            prop_assert_eq!(s.as_bytes(), text.as_bytes());
+            reparses_command(line.as_bytes())?;
+        }
+
+        /// A quoted string holding raw (unescaped) Unicode text, `"` and `\`
+        /// included, parses or is refused, never panics.
+        #[test]
+        fn raw_quoted_utf8_never_panics(text in testing::unicode_text(12)) {
+            for line in [
+                format!("a1 SEARCH SUBJECT \"{text}\"\r\n"),
+                format!("a1 LIST \"\" \"{text}\"\r\n"),
+                format!("a1 SELECT \"{text}\"\r\n"),
+                format!("a1 ID (\"{text}\" \"{text}\")\r\n"),
+            ] {
+                reparses_command(line.as_bytes())?;
+            }
+        }
+
+        /// LIST with a Unicode pattern: bare (any text) never panics; quoted,
+        /// the pattern parses back to the same bytes.
+        #[test]
+        fn list_unicode_pattern(text in testing::unicode_line(12)) {
+            let bare = format!("a1 LIST \"\" {text}\r\n");
+            reparses_command(bare.as_bytes())?;
+            let quoted = format!("a1 LIST \"\" \"{}\"\r\n", escape(&text));
+            let parsed = crate::parse::command(quoted.as_bytes());
+            prop_assert!(parsed.is_ok(), "{quoted:?}: {parsed:?}");
+            let Ok(cmd) = parsed else { return Ok(()) };
+            let CommandBody::List { patterns, .. } = &cmd.body else {
+                return Err(TestCaseError::fail("not a LIST"));
+            };
+            prop_assert_eq!(patterns.first().as_bytes(), text.as_bytes());
+        }
+
+        /// APPEND to a UTF-8 mailbox name of a message with UTF-8 headers: the
+        /// name and the message come back byte for byte.
+        #[test]
+        fn append_utf8(name in testing::unicode_line(8), subject in testing::unicode_line(12)) {
+            let message = format!("Subject: {subject}\r\n\r\nbody\r\n");
+            let line = format!("a1 APPEND \"{}\" (\\Seen) {{{}}}\r\n{message}\r\n", escape(&name), message.len());
+            let parsed = crate::parse::command(line.as_bytes());
+            prop_assert!(parsed.is_ok(), "{line:?}: {parsed:?}");
+            let Ok(cmd) = parsed else { return Ok(()) };
+            let CommandBody::Append { mailbox, message: data, .. } = &cmd.body else {
+                return Err(TestCaseError::fail("not an APPEND"));
+            };
+            if !name.eq_ignore_ascii_case("INBOX") {
+                prop_assert_eq!(mailbox.as_bytes(), name.as_bytes());
+            }
+            prop_assert_eq!(data.data(), message.as_bytes());
+            reparses_command(line.as_bytes())?;
+        }
+
+        /// IMAP syntax followed by arbitrary Unicode: no panic, and what parses
+        /// re-encodes to the same value.
+        #[test]
+        fn unicode_after_command_heads(head in proptest::sample::select(COMMAND_HEADS), text in testing::unicode_text(16)) {
+            reparses_command(format!("{head}{text}\r\n").as_bytes())?;
+            reparses_command(format!("{head}{text}").as_bytes())?;
+        }
+
+        /// The same for responses.
+        #[test]
+        fn unicode_after_response_heads(head in proptest::sample::select(RESPONSE_HEADS), text in testing::unicode_text(16)) {
+            reparses_response(format!("{head}{text}\r\n").as_bytes())?;
+            let _ = crate::parse::greeting(format!("{head}{text}\r\n").as_bytes());
+        }
+
+        /// Status text of any Unicode: `* OK text` parses to exactly the text
+        /// when it may be sent as is; sanitized text always goes over the wire.
+        #[test]
+        fn status_text_utf8(text in prop_oneof![testing::unicode_text(12), any::<String>()]) {
+            let line = format!("* OK {text}\r\n");
+            let sendable = !text.contains(['\r', '\n', '\0']) && !text.starts_with('[');
+            match crate::parse::response(line.as_bytes()) {
+                Ok(Response::Status(s)) if sendable => prop_assert_eq!(s.text.as_str(), text.as_str()),
+                other => prop_assert!(!sendable, "{line:?}: {other:?}"),
+            }
+            let status = crate::response::StatusResponse::ok(None, None, crate::types::Text::sanitized(&text));
+            let response = Response::Status(status);
+            let mut bytes = Vec::new();
+            crate::encode::response(&response, &mut bytes);
+            prop_assert_eq!(crate::parse::response(&bytes).map(Response::into_owned), Ok(response));
         }
     }
 }

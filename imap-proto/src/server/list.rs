@@ -36,44 +36,59 @@ fn normalize_inbox(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Iterative wildcard matching with one backtrack point per wildcard kind.
+/// Wildcard matching as a set of reachable name positions, one pattern
+/// character at a time: time O(pattern x name), memory O(name). (A table over
+/// both lengths would be up to 64 KiB x 64 KiB for a pattern and a name that a
+/// client can send and create: an allocation that can abort the process.)
 fn matches(p: &[char], n: &[char], delimiter: Option<char>) -> bool {
-    // Memoised on (pattern index, name index): patterns are short, names too.
-    let mut seen = vec![false; (p.len() + 1) * (n.len() + 1)];
-    let mut stack = vec![(0usize, 0usize)];
-    while let Some((pi, ni)) = stack.pop() {
-        let key = pi * (n.len() + 1) + ni;
-        if seen[key] {
+    // reach[i]: the pattern so far can match exactly n[..i].
+    let mut reach = vec![false; n.len() + 1];
+    let mut next = vec![false; n.len() + 1];
+    reach[0] = true;
+    for (k, &c) in p.iter().enumerate() {
+        // A run of wildcards with a `*` in it is one `*`; `%%` is one `%`.
+        if matches!(c, '*' | '%') && p.get(k + 1) == Some(&'*') {
             continue;
         }
-        seen[key] = true;
-        if pi == p.len() {
-            if ni == n.len() {
-                return true;
-            }
+        if c == '%' && p.get(k + 1) == Some(&'%') {
             continue;
         }
-        match p[pi] {
+        let mut any = false;
+        match c {
             '*' => {
-                stack.push((pi + 1, ni));
-                if ni < n.len() {
-                    stack.push((pi, ni + 1));
+                let mut on = false;
+                for (i, slot) in next.iter_mut().enumerate() {
+                    on |= reach[i];
+                    *slot = on;
                 }
+                any = on;
             }
             '%' => {
-                stack.push((pi + 1, ni));
-                if ni < n.len() && Some(n[ni]) != delimiter {
-                    stack.push((pi, ni + 1));
+                let mut on = false;
+                for (i, slot) in next.iter_mut().enumerate() {
+                    on |= reach[i];
+                    *slot = on;
+                    if n.get(i).is_some_and(|&x| Some(x) == delimiter) {
+                        on = false;
+                    }
                 }
+                any = next.contains(&true);
             }
             c => {
-                if ni < n.len() && n[ni] == c {
-                    stack.push((pi + 1, ni + 1));
+                next[0] = false;
+                for i in 0..n.len() {
+                    let hit = reach[i] && n[i] == c;
+                    next[i + 1] = hit;
+                    any |= hit;
                 }
             }
         }
+        if !any {
+            return false;
+        }
+        std::mem::swap(&mut reach, &mut next);
     }
-    false
+    reach[n.len()]
 }
 
 /// The pattern a reference and a mailbox pattern combine to.
@@ -113,10 +128,13 @@ pub(crate) fn select<'m>(
     delimiter: char,
 ) -> Vec<Listed<'m>> {
     let delim = Some(delimiter);
+    // A child is the parent, the delimiter (one or more bytes) and at least one
+    // more character.
     let is_child_of = |child: &str, parent: &str| {
-        child.len() > parent.len() + 1
-            && child.starts_with(parent)
-            && child[parent.len()..].starts_with(delimiter)
+        child
+            .strip_prefix(parent)
+            .and_then(|rest| rest.strip_prefix(delimiter))
+            .is_some_and(|rest| !rest.is_empty())
     };
     let mut out = Vec::new();
     for mailbox in all {
@@ -247,5 +265,153 @@ mod tests {
             ..ListQuery::default()
         };
         assert_eq!(select(&query, &all, '/').len(), 1);
+    }
+
+    /// Patterns and names of literal size (64 KiB each): matched in memory of
+    /// the name's size, where a table over both lengths (4 GiB here) could
+    /// abort the process.
+    #[test]
+    fn literal_sized_patterns_and_names() {
+        let d = Some('/');
+        let stars = "*".repeat(1 << 16);
+        let name = "y".repeat(1 << 16);
+        assert!(!pattern_matches(&format!("{stars}x"), &name, d));
+        assert!(pattern_matches(&format!("{stars}%y"), &name, d));
+        let percents = "%".repeat(1 << 16);
+        assert!(pattern_matches(&percents, &name, d));
+        assert!(!pattern_matches(&percents, &format!("{name}/y"), d));
+        let alternating = "y*".repeat(1 << 10);
+        assert!(pattern_matches(&alternating, &name, d));
+    }
+
+    /// A delimiter of several bytes: `a·` is not a child of `a` (nothing after the
+    /// delimiter), as `a/` is not with `/`.
+    #[test]
+    fn multi_byte_delimiter_children() {
+        for delimiter in ['/', '·', '\u{1F600}'] {
+            let all = vec![
+                MailboxInfo::new("a"),
+                MailboxInfo::new(format!("a{delimiter}")),
+                MailboxInfo::new("日本"),
+                MailboxInfo::new(format!("日本{delimiter}語")),
+            ];
+            let query = ListQuery {
+                patterns: vec!["*".into()],
+                ..ListQuery::default()
+            };
+            let listed = select(&query, &all, delimiter);
+            let children: Vec<bool> = listed
+                .iter()
+                .map(|l| l.attributes.contains(&MailboxAttribute::HAS_CHILDREN))
+                .collect();
+            assert_eq!(children, [false, false, true, false], "{delimiter}");
+        }
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::{ListQuery, normalize_inbox, pattern_matches, select};
+        use crate::server::MailboxInfo;
+        use crate::testing::unicode_text;
+        use crate::types::MailboxAttribute;
+
+        /// Plain recursive matching on characters: the definition of `*` and `%`.
+        fn reference(p: &[char], n: &[char], delimiter: Option<char>) -> bool {
+            match p.split_first() {
+                None => n.is_empty(),
+                Some(('*', rest)) => (0..=n.len()).any(|k| reference(rest, &n[k..], delimiter)),
+                Some(('%', rest)) => {
+                    let run = n.iter().take_while(|&&c| Some(c) != delimiter).count();
+                    (0..=run).any(|k| reference(rest, &n[k..], delimiter))
+                }
+                Some((c, rest)) => n.first() == Some(c) && reference(rest, &n[1..], delimiter),
+            }
+        }
+
+        /// Short names and patterns over a small alphabet of wildcards, ASCII,
+        /// multi-byte characters and delimiters, so that they often match.
+        fn small(max: usize) -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                proptest::sample::select(vec![
+                    '*',
+                    '%',
+                    '/',
+                    '·',
+                    'a',
+                    'é',
+                    '日',
+                    '\u{1F600}',
+                    'I',
+                    'n',
+                ]),
+                0..=max,
+            )
+            .prop_map(|c| c.into_iter().collect())
+        }
+
+        fn delimiter() -> impl Strategy<Value = Option<char>> {
+            proptest::option::of(proptest::sample::select(vec![
+                '/',
+                '.',
+                '·',
+                '／',
+                '\u{1F600}',
+            ]))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+            /// The matcher agrees with the recursive definition.
+            #[test]
+            fn matches_the_reference(pattern in small(8), name in small(8), delimiter in delimiter()) {
+                let p: Vec<char> = normalize_inbox(&pattern).chars().collect();
+                let n: Vec<char> = normalize_inbox(&name).chars().collect();
+                prop_assert_eq!(pattern_matches(&pattern, &name, delimiter), reference(&p, &n, delimiter));
+            }
+
+            /// Any name matches `*`, itself (when it holds no wildcard), and any
+            /// of its prefixes (cut at a character) followed by `*`; `%` matches
+            /// exactly the names without the delimiter.
+            #[test]
+            fn wildcards_on_any_text(name in prop_oneof![unicode_text(10), "\\PC*"], cut in any::<prop::sample::Index>(), delimiter in delimiter()) {
+                prop_assert!(pattern_matches("*", &name, delimiter));
+                // (A prefix of a name that starts with INBOX in another case is
+                // compared as written, the name as INBOX: left out here.)
+                let inbox = name.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("INBOX"));
+                if !name.contains(['*', '%']) && !inbox {
+                    prop_assert!(pattern_matches(&name, &name, delimiter));
+                    let chars: Vec<char> = name.chars().collect();
+                    let prefix: String = chars[..cut.index(chars.len() + 1)].iter().collect();
+                    prop_assert!(pattern_matches(&format!("{prefix}*"), &name, delimiter), "{prefix:?}");
+                }
+                let has_delimiter = delimiter.is_some_and(|d| name.contains(d));
+                prop_assert_eq!(pattern_matches("%", &name, delimiter), !has_delimiter);
+            }
+
+            /// Arbitrary patterns against arbitrary names never panic.
+            #[test]
+            fn any_pattern_any_name(pattern in unicode_text(10), name in unicode_text(10), delimiter in delimiter()) {
+                let _ = pattern_matches(&pattern, &name, delimiter);
+            }
+
+            /// LIST over Unicode names with any delimiter lists every name for
+            /// `*`, with `\HasChildren` exactly when another name is the name,
+            /// the delimiter and more.
+            #[test]
+            fn children_with_any_delimiter(names in proptest::collection::btree_set(small(5), 0..8), delimiter in delimiter()) {
+                let delimiter = delimiter.unwrap_or('/');
+                let all: Vec<MailboxInfo> = names.iter().map(MailboxInfo::new).collect();
+                let query = ListQuery { patterns: vec!["*".into()], ..ListQuery::default() };
+                let listed = select(&query, &all, delimiter);
+                prop_assert_eq!(listed.len(), all.len());
+                for l in &listed {
+                    let prefix = format!("{}{delimiter}", l.mailbox.name);
+                    let expected = names.iter().any(|n| n.len() > prefix.len() && n.starts_with(&prefix));
+                    prop_assert_eq!(l.attributes.contains(&MailboxAttribute::HAS_CHILDREN), expected, "{:?}", l.mailbox.name);
+                }
+            }
+        }
     }
 }

@@ -46,6 +46,75 @@ fn text_string(max: usize) -> impl Strategy<Value = String> {
     ]
 }
 
+/// Pieces that break byte-index arithmetic and IMAP syntax: multi-byte UTF-8
+/// (2, 3 and 4 bytes), modified UTF-7 shifts, wildcards, delimiters, quoting,
+/// literal braces, line breaks and NUL.
+const TRICKY: &[&str] = &[
+    "日本語の件名テスト #2",
+    "Привет",
+    "é",
+    "ß",
+    "台北",
+    "\u{1F600}",
+    "\u{10FFFF}",
+    "\u{FEFF}",
+    "\u{301}",
+    "&",
+    "&-",
+    "&AGE-",
+    "&U,BTFw-",
+    "&Jjo",
+    "-",
+    "%",
+    "*",
+    "/",
+    ".",
+    "\"",
+    "\\",
+    "INBOX",
+    "inbox",
+    " ",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "{3}\r\n",
+    "~",
+    "+",
+    ",",
+    ":",
+    ";",
+    "<",
+    ">",
+    "@",
+    "=?UTF-8?B?",
+    "\r\n",
+    "\r",
+    "\n",
+    "\t",
+    "\0",
+];
+
+/// Any Unicode text, biased toward [`TRICKY`] pieces and short ASCII runs; at
+/// most `max` pieces.
+pub(crate) fn unicode_text(max: usize) -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => any::<char>().prop_map(String::from),
+        3 => proptest::sample::select(TRICKY).prop_map(String::from),
+        2 => "[a-zA-Z0-9 ]{1,4}",
+        1 => "\\PC{1,4}",
+    ];
+    vec(piece, 0..=max).prop_map(|pieces| pieces.concat())
+}
+
+/// [`unicode_text`] without what no mailbox name or quoted string may hold
+/// (NUL, CR, LF).
+pub(crate) fn unicode_line(max: usize) -> impl Strategy<Value = String> {
+    unicode_text(max).prop_map(|s| s.replace(['\0', '\r', '\n'], ""))
+}
+
 pub(crate) fn quoted() -> impl Strategy<Value = Quoted<'static>> {
     text_string(16).prop_map(|s| Quoted::try_from(s).unwrap())
 }

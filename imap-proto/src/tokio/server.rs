@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
@@ -113,15 +113,21 @@ struct Slot<'s> {
     ip: IpAddr,
 }
 
+/// Locks the connection counts. Every critical section on them is a counter
+/// update that leaves them consistent, so a panic elsewhere while holding the
+/// lock must not shut the server: a poisoned lock is taken over.
+fn lock_counts(counts: &Mutex<Counts>) -> MutexGuard<'_, Counts> {
+    counts.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        if let Ok(mut counts) = self.counts.lock() {
-            counts.total = counts.total.saturating_sub(1);
-            if let Some(n) = counts.per_ip.get_mut(&self.ip) {
-                *n -= 1;
-                if *n == 0 {
-                    counts.per_ip.remove(&self.ip);
-                }
+        let mut counts = lock_counts(self.counts);
+        counts.total = counts.total.saturating_sub(1);
+        if let Some(n) = counts.per_ip.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.per_ip.remove(&self.ip);
             }
         }
     }
@@ -288,7 +294,7 @@ impl<B: Backend> Server<B> {
     }
 
     fn take_slot(&self, ip: IpAddr) -> Option<Slot<'_>> {
-        let mut counts = self.connections.lock().ok()?;
+        let mut counts = lock_counts(&self.connections);
         let from_ip = counts.per_ip.get(&ip).copied().unwrap_or(0);
         if counts.total >= self.options.max_connections
             || from_ip >= self.options.max_connections_per_ip
@@ -305,7 +311,7 @@ impl<B: Backend> Server<B> {
 
     /// Connections open now.
     pub fn connection_count(&self) -> usize {
-        self.connections.lock().map_or(0, |c| c.total)
+        lock_counts(&self.connections).total
     }
 
     fn session_config(&self, address: SocketAddr, implicit_tls: bool) -> ServerConfig {
@@ -320,5 +326,82 @@ impl<B: Backend> Server<B> {
             config.enable(Extension::Sort);
         }
         config
+    }
+}
+
+#[cfg(all(test, feature = "memory"))]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+
+    use super::*;
+    use crate::tokio::MemoryBackend;
+
+    /// Panics in another thread while holding the connection counts, as a
+    /// panicking session would; the mutex is poisoned afterwards.
+    fn poison(server: &Server<MemoryBackend>) {
+        let panicked = std::thread::scope(|s| {
+            s.spawn(|| {
+                let _counts = server.connections.lock();
+                panic!("a session panicked while holding the connection counts");
+            })
+            .join()
+        });
+        assert!(panicked.is_err());
+        assert!(server.connections.is_poisoned());
+    }
+
+    #[test]
+    fn poisoned_counts_still_take_and_release_slots() {
+        let mut server = Server::new(MemoryBackend::new());
+        server.options(Options {
+            max_connections_per_ip: 2,
+            ..Options::default()
+        });
+        poison(&server);
+        let ip = IpAddr::from(Ipv4Addr::LOCALHOST);
+        let first = server.take_slot(ip);
+        let second = server.take_slot(ip);
+        assert!(first.is_some() && second.is_some(), "slots are still given");
+        assert!(server.take_slot(ip).is_none(), "and the limits still hold");
+        assert_eq!(server.connection_count(), 2);
+        drop(first);
+        assert_eq!(server.connection_count(), 1, "and released");
+        drop(second);
+        assert_eq!(server.connection_count(), 0);
+        assert!(lock_counts(&server.connections).per_ip.is_empty());
+    }
+
+    #[tokio::test]
+    async fn poisoned_counts_still_accept_connections() -> Result<(), Box<dyn std::error::Error>> {
+        let server = Arc::new(Server::new(MemoryBackend::new()));
+        poison(&server);
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let address = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(Arc::clone(&server).serve(listener, false, async {
+            let _ = stopped.await;
+        }));
+        let stream = TcpStream::connect(address).await?;
+        let mut client = BufReader::new(stream);
+        let mut greeting = String::new();
+        client.read_line(&mut greeting).await?;
+        assert!(greeting.starts_with("* OK"), "{greeting:?}");
+        assert_eq!(server.connection_count(), 1, "counted");
+        client.get_mut().write_all(b"a LOGOUT\r\n").await?;
+        let mut rest = String::new();
+        client.read_to_string(&mut rest).await?;
+        assert!(rest.contains("a OK"), "{rest:?}");
+        for _ in 0..500 {
+            if server.connection_count() == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(server.connection_count(), 0, "released");
+        let _ = stop.send(());
+        serving.await??;
+        Ok(())
     }
 }

@@ -239,4 +239,74 @@ mod tests {
         assert_eq!(p.as_bytes(), b"Entw&APw-rfe/%");
         assert_eq!(p.to_pattern(false).unwrap(), "Entwürfe/%");
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::{ListMailbox, Mailbox};
+        use crate::command::{Command, CommandBody};
+        use crate::testing::{unicode_line, unicode_text};
+        use crate::types::{Tag, Vec1};
+
+        /// The command `body` survives encoding and parsing unchanged.
+        fn wire_round_trip(body: CommandBody<'static>) -> Result<(), TestCaseError> {
+            let tag = Tag::try_from("a1").map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let command = Command::new(tag, body);
+            let bytes = crate::encode::command(&command).into_bytes();
+            let parsed = crate::parse::command(&bytes).map(Command::into_owned);
+            prop_assert_eq!(parsed, Ok(command), "{:?}", String::from_utf8_lossy(&bytes));
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+            /// Any Unicode name without NUL, CR or LF has a wire form in both
+            /// client kinds that goes over the wire unchanged and decodes back to
+            /// the name (INBOX in any case to `INBOX`); a rev1 wire form is ASCII.
+            #[test]
+            fn names_round_trip(name in prop_oneof![unicode_line(12), "\\PC*"], utf8 in any::<bool>()) {
+                let wire = Mailbox::from_name(&name, utf8);
+                prop_assert!(wire.is_ok(), "{name:?}: {wire:?}");
+                let Ok(wire) = wire else { return Ok(()) };
+                if !utf8 {
+                    prop_assert!(wire.as_bytes().is_ascii());
+                }
+                let back = wire.to_name(utf8);
+                let expected = if name.eq_ignore_ascii_case("INBOX") { "INBOX" } else { name.as_str() };
+                prop_assert_eq!(back.as_deref(), Ok(expected));
+                wire_round_trip(CommandBody::Create { mailbox: wire })?;
+            }
+
+            /// Names with NUL, CR or LF are refused, never panicked on; other text
+            /// taken as wire form converts to a name or is refused.
+            #[test]
+            fn any_text_is_a_name_or_an_error(text in prop_oneof![any::<String>(), unicode_text(12)], utf8 in any::<bool>()) {
+                let refused = text.contains(['\0', '\r', '\n']);
+                let wire = Mailbox::from_name(&text, utf8);
+                prop_assert_eq!(wire.is_err(), refused);
+                if let Ok(wire) = Mailbox::try_from(text.as_str()) {
+                    let _ = wire.to_name(utf8);
+                }
+            }
+
+            /// Any pattern without NUL (wildcards and multi-byte characters
+            /// included) round-trips through its wire form and the wire.
+            #[test]
+            fn patterns_round_trip(pattern in prop_oneof![unicode_text(12), "\\PC*"], utf8 in any::<bool>()) {
+                let pattern = pattern.replace('\0', "");
+                let wire = ListMailbox::from_pattern(&pattern, utf8);
+                prop_assert!(wire.is_ok(), "{pattern:?}: {wire:?}");
+                let Ok(wire) = wire else { return Ok(()) };
+                let back = wire.to_pattern(utf8);
+                prop_assert_eq!(back.as_deref(), Ok(pattern.as_str()));
+                wire_round_trip(CommandBody::List {
+                    selection: Vec::new(),
+                    reference: Mailbox::Inbox,
+                    patterns: Vec1::one(wire),
+                    return_options: Vec::new(),
+                })?;
+            }
+        }
+    }
 }

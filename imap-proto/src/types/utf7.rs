@@ -181,4 +181,44 @@ mod tests {
             assert_eq!(decode(&encode(name)).unwrap(), name);
         }
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::{decode, encode};
+        use crate::testing::unicode_text;
+
+        /// Wire-like garbage: shifts, base64 letters of both alphabets, stray `&`
+        /// and `-`, and multi-byte characters that no modified UTF-7 may hold.
+        fn wire_like() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[&A-Za-z0-9+,/\\-]{0,24}",
+                "(&[A-Za-z0-9+,]{0,12}-?|[a-z ]{0,3}|é|日|\\PC){0,6}",
+                unicode_text(8),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+            /// decode(encode(s)) == s for any Unicode name, and the encoding is
+            /// printable US-ASCII.
+            #[test]
+            fn decode_inverts_encode(name in prop_oneof![any::<String>(), unicode_text(12)]) {
+                let wire = encode(&name);
+                prop_assert!(wire.bytes().all(|b| (0x20..=0x7e).contains(&b)), "{wire:?}");
+                let back = decode(&wire);
+                prop_assert_eq!(back.as_deref(), Ok(name.as_str()));
+            }
+
+            /// Any text decodes or is refused without a panic; what decodes was in
+            /// the one canonical form, so it encodes back to the same bytes.
+            #[test]
+            fn encode_inverts_decode(wire in wire_like()) {
+                if let Ok(name) = decode(&wire) {
+                    prop_assert_eq!(encode(&name), wire);
+                }
+            }
+        }
+    }
 }

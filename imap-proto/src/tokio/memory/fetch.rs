@@ -351,4 +351,46 @@ mod tests {
         );
         assert_eq!((d.unwrap(), o), (b"89".to_vec(), Some(8)));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::{envelope, items, structure};
+        use crate::command::{CommandBody, FetchItems};
+        use crate::response::FetchData;
+        use crate::tokio::memory::mime::Part;
+        use crate::tokio::memory::store::Folder;
+        use crate::tokio::memory::tests::{fetch_round_trip, message};
+        use crate::types::{DateTime, Uid};
+
+        /// Every attribute the backend answers, sections and partials of parts
+        /// that may or may not exist included.
+        const FETCH: &[u8] = b"a FETCH 1 (FLAGS UID MODSEQ INTERNALDATE RFC822.SIZE ENVELOPE BODY BODYSTRUCTURE RFC822 RFC822.HEADER RFC822.TEXT BODY[] BODY[HEADER] BODY[TEXT] BODY[1] BODY[2] BODY[1.1] BODY[2.1] BODY[1.MIME] BODY[2.MIME] BODY[1.HEADER] BODY[2.TEXT] BODY[HEADER.FIELDS (SUBJECT FROM \"X-\xc3\x9c\")] BODY[1.HEADER.FIELDS.NOT (DATE)] BODY[]<3.10> BODY[1]<0.1> BINARY[] BINARY[1] BINARY[2.1] BINARY[1]<1.2> BINARY.SIZE[] BINARY.SIZE[1])\r\n";
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+            /// Every FETCH item of any stored message (Unicode headers, broken
+            /// MIME, raw bytes) is sent in a form the client parser reads back
+            /// unchanged; ENVELOPE and BODYSTRUCTURE of the parsed tree too.
+            #[test]
+            fn fetch_items_of_any_message(raw in message()) {
+                let command = crate::parse::command(FETCH).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let CommandBody::Fetch { items: FetchItems::Attributes(attributes), .. } = command.body else {
+                    return Err(TestCaseError::fail("not a FETCH of attributes"));
+                };
+                let mut folder = Folder::new(1);
+                let uid = folder.add(raw.clone().into(), Vec::new(), DateTime::UNIX_EPOCH);
+                let stored = folder.find(uid).ok_or_else(|| TestCaseError::fail("not stored"))?;
+                let data = items(stored, Uid::MIN, attributes.as_slice());
+                prop_assert_eq!(data.len(), attributes.len());
+                for item in data {
+                    fetch_round_trip(item)?;
+                }
+                let root = Part::parse(&raw);
+                fetch_round_trip(FetchData::Envelope(Box::new(envelope(&root))))?;
+                fetch_round_trip(FetchData::BodyStructure(Box::new(structure(&root))))?;
+            }
+        }
+    }
 }

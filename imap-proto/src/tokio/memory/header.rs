@@ -206,4 +206,91 @@ mod tests {
         );
         assert!(sent_date("garbage").is_none());
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::{addresses, sent_date};
+        use super::text;
+        use crate::response::{Envelope, FetchData};
+        use crate::testing::unicode_text;
+        use crate::tokio::memory::tests::fetch_round_trip;
+        use crate::types::Date;
+
+        /// Address-list syntax mixed with Unicode.
+        fn address_list() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                3 => unicode_text(3),
+                1 => proptest::sample::select(vec![
+                    ", ", "<", ">", "@", "\"", ":", ";", "(", ")", "\\\"", "@a,@b:", "Grüße <ü@例え.jp>",
+                ]).prop_map(String::from),
+            ];
+            proptest::collection::vec(piece, 0..12).prop_map(|p| p.concat())
+        }
+
+        /// Text without what address syntax gives a meaning to.
+        fn word() -> impl Strategy<Value = String> {
+            unicode_text(4)
+                .prop_map(|s| {
+                    s.chars()
+                        .filter(|c| {
+                            !c.is_whitespace() && !c.is_control() && !"\"\\<>()[],;:@".contains(*c)
+                        })
+                        .collect::<String>()
+                })
+                .prop_filter("not empty", |s| !s.is_empty())
+        }
+
+        fn month_name(m: u8) -> &'static str {
+            [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ][usize::from(m - 1)]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+            /// Any header value gives an address list (no panic) that an ENVELOPE
+            /// sends and a client reads back unchanged.
+            #[test]
+            fn addresses_of_any_text(value in prop_oneof![address_list(), unicode_text(16), any::<String>()]) {
+                let list = addresses(&value);
+                fetch_round_trip(FetchData::Envelope(Box::new(Envelope {
+                    from: list.clone(),
+                    to: list,
+                    ..Envelope::default()
+                })))?;
+            }
+
+            /// `"name" <local@host>, ...` with Unicode parts parses to those parts.
+            #[test]
+            fn unicode_addresses(parts in proptest::collection::vec((word(), word(), word()), 1..4)) {
+                let value = parts
+                    .iter()
+                    .map(|(n, l, h)| format!("\"{n}\" <{l}@{h}>"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let list = addresses(&value);
+                prop_assert_eq!(list.len(), parts.len(), "{}", value);
+                for (a, (n, l, h)) in list.iter().zip(&parts) {
+                    prop_assert_eq!(text(&a.name), Some(n.clone()));
+                    prop_assert_eq!(text(&a.mailbox), Some(l.clone()));
+                    prop_assert_eq!(text(&a.host), Some(h.clone()));
+                }
+            }
+
+            /// Any Date: value is read or refused without a panic.
+            #[test]
+            fn sent_date_of_any_text(value in prop_oneof![unicode_text(16), any::<String>(), "\\PC{0,3}, ?[0-9]{1,3} \\PC{3,4} [0-9]{1,5}.*"]) {
+                let _ = sent_date(&value);
+            }
+
+            /// A date between Unicode day names and comments is read right.
+            #[test]
+            fn sent_date_among_unicode(day_name in word(), comment in word(), (y, m, d) in (1970u16..2100, 1u8..=12, 1u8..=28)) {
+                let value = format!("{day_name}, {d} {} {y} 10:14:05 +0100 ({comment})", month_name(m));
+                prop_assert_eq!(sent_date(&value), Date::new(y, m, d).ok(), "{}", value);
+            }
+        }
+    }
 }

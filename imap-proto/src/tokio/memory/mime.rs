@@ -388,4 +388,96 @@ mod tests {
             ("attachment", "a b.pdf")
         );
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::{
+            MAX_DEPTH, Part, decode_base64, decode_qp, header_fields, parameters, parse_fields,
+        };
+        use crate::testing::unicode_text;
+        use crate::tokio::memory::tests::message;
+
+        /// The ranges of `part` and its descendants lie in `within`, in order:
+        /// the header, then the body; children in the body; an embedded
+        /// message is the body. Returns the depth of the tree.
+        fn check(
+            part: &Part,
+            raw: &[u8],
+            within: std::ops::Range<usize>,
+        ) -> Result<usize, TestCaseError> {
+            prop_assert!(within.start <= part.header.start && part.header.end == part.body.start);
+            prop_assert!(part.body.start <= part.body.end && part.body.end <= within.end);
+            prop_assert!(within.end <= raw.len());
+            let _ = part.decoded_body(raw);
+            let mut depth = 0;
+            let mut last = part.body.start;
+            for child in &part.children {
+                prop_assert!(child.header.start >= last, "children in order");
+                last = child.body.end;
+                depth = depth.max(check(child, raw, part.body.clone())?);
+            }
+            if let Some(inner) = &part.message {
+                prop_assert_eq!(inner.header.start, part.body.start);
+                prop_assert_eq!(inner.body.end, part.body.end);
+                depth = depth.max(check(inner, raw, part.body.clone())?);
+            }
+            Ok(depth + 1)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+            /// Any message (Unicode headers, Unicode boundaries, broken MIME,
+            /// raw bytes) parses into a tree whose ranges stay inside the
+            /// message and nest, no deeper than the limit.
+            #[test]
+            fn any_message_parses_in_bounds(raw in message()) {
+                let root = Part::parse(&raw);
+                let depth = check(&root, &raw, 0..raw.len())?;
+                prop_assert!(depth <= MAX_DEPTH + 2, "{depth}");
+                for path in [&[1][..], &[2], &[1, 1], &[2, 1], &[1, 2, 1], &[0], &[u32::MAX]] {
+                    if let Some(part) = root.find(path) {
+                        prop_assert!(part.body.end <= raw.len());
+                    }
+                }
+            }
+
+            /// Unfolded fields never hold a line feed; selected header lines are
+            /// lines of the header, followed by the blank line.
+            #[test]
+            fn header_fields_of_any_header(raw in message(), names in proptest::collection::vec(unicode_text(2), 0..3), not in any::<bool>()) {
+                for (name, value) in parse_fields(&raw) {
+                    prop_assert!(!name.contains('\n') && !value.contains('\n'));
+                }
+                let root = Part::parse(&raw);
+                let header = &raw[root.header];
+                let out = header_fields(header, &names, not);
+                prop_assert!(out.ends_with(b"\r\n"));
+                prop_assert!(out.len() <= header.len() + 2);
+                if names.is_empty() && !not {
+                    prop_assert_eq!(out, b"\r\n".to_vec());
+                }
+            }
+
+            /// The decoders take any bytes; quoted-printable never grows the data.
+            #[test]
+            fn decoders_of_any_bytes(body in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..64),
+                "(=[0-9A-Fa-fé]{0,2}|=\r?\n|[a-zé日 ]|\\PC){0,16}".prop_map(String::into_bytes),
+            ]) {
+                prop_assert!(decode_qp(&body).len() <= body.len());
+                let _ = decode_base64(&body);
+            }
+
+            /// `value; name=value` parameters of any text, without a panic.
+            #[test]
+            fn parameters_of_any_text(value in unicode_text(12)) {
+                let (_, list) = parameters(&value);
+                for (name, _) in list {
+                    prop_assert_eq!(name.to_ascii_uppercase(), name);
+                }
+            }
+        }
+    }
 }

@@ -7,6 +7,8 @@ mod header;
 mod mime;
 mod search;
 mod store;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -164,3 +164,125 @@ fn display(m: &Stored, field: &str) -> String {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{base_subject, contains, matches, sort};
+    use crate::command::{SearchKey, SortCriterion, SortKey};
+    use crate::testing::{unicode_line, unicode_text};
+    use crate::tokio::memory::store::{Folder, Stored};
+    use crate::tokio::memory::tests::message;
+    use crate::types::{AString, DateTime};
+
+    /// A folder holding `raws`, in order.
+    fn folder(raws: &[Vec<u8>]) -> Folder {
+        let mut folder = Folder::new(1);
+        for raw in raws {
+            folder.add(raw.clone().into(), Vec::new(), DateTime::UNIX_EPOCH);
+        }
+        folder
+    }
+
+    fn astring(s: &str) -> Result<AString<'static>, TestCaseError> {
+        AString::from_text(s.to_owned()).map_err(|e| TestCaseError::fail(e.to_string()))
+    }
+
+    const KEYS: [SortKey; 9] = [
+        SortKey::Arrival,
+        SortKey::Cc,
+        SortKey::Date,
+        SortKey::From,
+        SortKey::Size,
+        SortKey::Subject,
+        SortKey::To,
+        SortKey::DisplayFrom,
+        SortKey::DisplayTo,
+    ];
+
+    #[test]
+    fn multi_byte_subjects() {
+        let f = folder(&[
+            "Subject: Re: 日本語の件名テスト #2\r\n\r\n".into(),
+            "Subject: Fwd: Привет (fwd)\r\n\r\n".into(),
+        ]);
+        assert_eq!(base_subject(&f.messages[0]), "日本語の件名テスト #2");
+        assert_eq!(base_subject(&f.messages[1]), "привет");
+        let key = SearchKey::Subject(AString::from_text("テスト #2").unwrap());
+        assert!(matches(&key, &f.messages[0], 0));
+        assert!(!matches(&key, &f.messages[1], 0));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// The substring search agrees with a plain one on ASCII-lower-cased
+        /// bytes, for any Unicode text.
+        #[test]
+        fn contains_agrees_with_plain_search(hay in unicode_text(12), needle in unicode_text(3)) {
+            let lower = |s: &str| s.to_ascii_lowercase().into_bytes();
+            let (h, n) = (lower(&hay), lower(&needle));
+            let plain = n.is_empty() || h.windows(n.len()).any(|w| w == n.as_slice());
+            prop_assert_eq!(contains(hay.as_bytes(), needle.as_bytes()), plain);
+        }
+
+        /// SEARCH SUBJECT finds a message by any piece of its Unicode subject cut
+        /// at character boundaries, and TEXT by any piece of the message.
+        #[test]
+        fn subject_search_finds_any_piece(subject in unicode_line(10), a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
+            let subject = subject.trim().to_owned();
+            let f = folder(&[format!("Subject: {subject}\r\n\r\nbody\r\n").into_bytes()]);
+            let m: &Stored = &f.messages[0];
+            let cuts: Vec<usize> = subject.char_indices().map(|(i, _)| i).chain([subject.len()]).collect();
+            let (x, y) = (cuts[a.index(cuts.len())], cuts[b.index(cuts.len())]);
+            let piece = subject.get(x.min(y)..x.max(y)).unwrap_or_default();
+            prop_assert!(matches(&SearchKey::Subject(astring(piece)?), m, 0), "{piece:?} in {subject:?}");
+            prop_assert!(matches(&SearchKey::Text(astring(piece)?), m, 0));
+        }
+
+        /// Search keys with any Unicode text on any message never panic, and NOT
+        /// inverts.
+        #[test]
+        fn any_key_text_on_any_message(raw in message(), text in unicode_text(6)) {
+            let f = folder(&[raw]);
+            let m = &f.messages[0];
+            let s = astring(&text.replace('\0', ""))?;
+            for key in [
+                SearchKey::Subject(s.clone()),
+                SearchKey::From(s.clone()),
+                SearchKey::Body(s.clone()),
+                SearchKey::Text(s.clone()),
+                SearchKey::Header(s.clone(), s.clone()),
+                SearchKey::SentSince(crate::types::Date::new(2000, 1, 1).map_err(|e| TestCaseError::fail(e.to_string()))?),
+            ] {
+                let hit = matches(&key, m, 0);
+                prop_assert_eq!(matches(&SearchKey::Not(Box::new(key)), m, 0), !hit);
+            }
+        }
+
+        /// SORT by any criteria of messages with any headers returns the same
+        /// messages, ordered by the first key; the base subject is stripped of
+        /// its prefixes and trailer.
+        #[test]
+        fn sort_any_messages(raws in proptest::collection::vec(message(), 0..6), picks in proptest::collection::vec((0..9usize, any::<bool>()), 1..4)) {
+            let f = folder(&raws);
+            let criteria: Vec<SortCriterion> = picks.iter().map(|&(k, reverse)| SortCriterion { reverse, key: KEYS[k] }).collect();
+            let mut sorted: Vec<&Stored> = f.messages.iter().collect();
+            sort(&mut sorted, &criteria);
+            let mut uids: Vec<u32> = sorted.iter().map(|m| m.uid).collect();
+            uids.sort_unstable();
+            prop_assert_eq!(uids, f.messages.iter().map(|m| m.uid).collect::<Vec<_>>());
+            for pair in sorted.windows(2) {
+                let order = super::compare(pair[0], pair[1], criteria[0].key);
+                let order = if criteria[0].reverse { order.reverse() } else { order };
+                prop_assert!(order != std::cmp::Ordering::Greater);
+            }
+            for m in &f.messages {
+                let base = base_subject(m);
+                prop_assert_eq!(base.trim(), base.as_str());
+                prop_assert!(!["re:", "fw:", "fwd:"].iter().any(|p| base.starts_with(p)) && !base.ends_with("(fwd)"), "{base:?}");
+            }
+        }
+    }
+}
