@@ -7,13 +7,15 @@
 //! command line. The modules are public so that other front ends reuse them, the admin
 //! API's handlers first of all (the web admin pages in [`web`] do).
 //!
+//! One module per service, each starting its own listeners from the configuration:
+//!
 //! ```text
-//!  listeners ──> smtp_inbound / submission ──> delivery ──> mailstore (local)
-//!      │                                           └──────> queue ──> mta-queue (remote)
-//!      ├──> imap_backend ──> mailstore           users (SQLite, argon2)
-//!      ├──> pop3_maildrop ─> mailstore           config, tls, dkim_keys
-//!      └──> admin (axum JSON API, /metrics) ──> users, queue, metrics
-//!           └──> web (HTML admin pages, sessions) ──> admin's handlers
+//!  smtp (inbound 25, submission 587/465; one rcpt lookup) ──> delivery ──> mailstore
+//!                                                        └──> queue ──> mta-queue (out)
+//!  imap (143/993) ──> mailstore            users (SQLite, argon2), config, tls,
+//!  pop3 (110/995) ──> mailstore            dkim_keys, mail_auth (SPF/DKIM/DMARC)
+//!  admin (JSON API, /metrics) ──> users, queue, metrics
+//!   └── web (HTML admin pages, sessions) ──> admin's handlers
 //! ```
 
 pub mod admin;
@@ -23,20 +25,18 @@ pub mod data;
 pub mod delivery;
 pub mod dkim_keys;
 pub mod headers;
-pub mod imap_backend;
+pub mod imap;
 pub mod listener;
 pub mod mail_auth;
 pub mod metrics;
 pub mod offload;
-pub mod pop3_maildrop;
+pub mod pop3;
 pub mod provision;
 pub mod queue;
 pub mod rate_limit;
 pub mod server;
 pub mod smtp;
-pub mod smtp_inbound;
 pub mod state;
-pub mod submission;
 pub mod tls;
 pub mod users;
 pub mod web;

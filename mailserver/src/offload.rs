@@ -5,7 +5,7 @@
 //! path (a POP3 RETR of a message up to 1 MiB) run with `block_in_place` instead: the calling
 //! worker thread does the work itself and hands its other tasks to the remaining
 //! workers, which saves two thread hand-offs per call. Smaller reads still run inline
-//! on the worker (RETR of a message up to 128 KiB: see `pop3_maildrop.rs`).
+//! on the worker (RETR of a message up to 128 KiB: see `pop3/maildrop.rs`).
 
 /// Runs `f` on this worker thread in a multi-threaded runtime, else on the blocking
 /// pool.

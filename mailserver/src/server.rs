@@ -10,11 +10,11 @@ use crate::config::Config;
 use crate::data::{DataDir, write_private};
 use crate::dkim_keys::KeyRing;
 use crate::mail_auth::{self, Checks};
-use crate::metrics::{Metrics, Service};
+use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::state::App;
 use crate::users::Directory;
-use crate::{admin, imap_backend, listener, pop3_maildrop, provision, queue, smtp, tls};
+use crate::{admin, imap, listener, pop3, provision, queue, smtp, tls};
 
 /// Runs the server until SIGINT or SIGTERM.
 ///
@@ -96,8 +96,8 @@ async fn serve(config: Config) -> Result<(), String> {
     let _ = app.queue.set(Arc::new(outbound));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
-    start_imap(&app, &tls, &stopped, &mut tasks).await?;
-    start_pop3(&app, &tls, &stopped, &mut tasks).await?;
+    imap::start(&app, &tls, &stopped, &mut tasks).await?;
+    pop3::start(&app, &tls, &stopped, &mut tasks).await?;
     smtp::start(&app, &tls, &stopped, &mut tasks).await?;
     for &addr in &app.config.listen.admin {
         let socket = listener::bind("admin", addr).await?;
@@ -154,119 +154,6 @@ async fn wait_for_signal() {
     }
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
-}
-
-async fn start_imap(
-    app: &Arc<App>,
-    tls: &Arc<rustls::ServerConfig>,
-    stopped: &watch::Receiver<bool>,
-    tasks: &mut JoinSet<()>,
-) -> Result<(), String> {
-    let limits = &app.config.limits;
-    let mut config = imap_proto::server::ServerConfig::default();
-    config
-        .greeting(format!("{} IMAP4rev2 ready", app.config.hostname))
-        .delimiter(mailstore::types::HIERARCHY_DELIMITER);
-    // APPEND sizes are checked against limits.max_message_size by the backend
-    // (`check_append`), before the literal is read.
-    let mut options = imap_proto::tokio::Options::default();
-    options
-        .max_connections(limits.max_connections)
-        .max_connections_per_ip(limits.max_connections_per_ip)
-        .shutdown_grace(listener::SHUTDOWN_GRACE);
-    let mut server =
-        imap_proto::tokio::Server::new(imap_backend::StoreBackend::new(Arc::clone(app)));
-    server.config(config).tls(Arc::clone(tls)).options(options);
-    let server = Arc::new(server);
-    let listen = &app.config.listen;
-    for (name, addrs, implicit) in [
-        ("imap", &listen.imap, false),
-        ("imaps", &listen.imaps, true),
-    ] {
-        for &addr in addrs {
-            let socket = listener::bind(name, addr).await?;
-            println!("listening on {addr} ({name})");
-            let server = Arc::clone(&server);
-            tasks.spawn(listener::serve(
-                Arc::clone(app),
-                Service::Imap,
-                socket,
-                stopped.clone(),
-                move |stream, peer, stop| {
-                    let server = Arc::clone(&server);
-                    async move {
-                        if let Err(error) =
-                            server.serve_connection(stream, peer, implicit, stop).await
-                        {
-                            tracing::debug!(%peer, %error, "imap connection ended");
-                        }
-                    }
-                },
-            ));
-        }
-    }
-    Ok(())
-}
-
-async fn start_pop3(
-    app: &Arc<App>,
-    tls: &Arc<rustls::ServerConfig>,
-    stopped: &watch::Receiver<bool>,
-    tasks: &mut JoinSet<()>,
-) -> Result<(), String> {
-    let mut config = pop3_proto::server::ServerConfig::default();
-    let mut limits = pop3_proto::server::Limits::default();
-    limits.max_failed_logins(app.config.limits.max_auth_failures);
-    config.limits(limits);
-    let mut options = pop3_proto::tokio::Options::default();
-    options
-        .hostname(app.config.hostname.clone())
-        .apop(false)
-        .shutdown_grace(listener::SHUTDOWN_GRACE);
-    let mut server =
-        pop3_proto::tokio::Server::new(pop3_maildrop::StoreHandler::new(Arc::clone(app)));
-    server.config(config).tls(Arc::clone(tls)).options(options);
-    let server = Arc::new(server);
-    let listen = &app.config.listen;
-    let limits = &app.config.limits;
-    let counts =
-        listener::ConnectionLimits::new(limits.max_connections, limits.max_connections_per_ip);
-    for (name, addrs, implicit) in [
-        ("pop3", &listen.pop3, false),
-        ("pop3s", &listen.pop3s, true),
-    ] {
-        for &addr in addrs {
-            let socket = listener::bind(name, addr).await?;
-            println!("listening on {addr} ({name})");
-            let server = Arc::clone(&server);
-            let counts = Arc::clone(&counts);
-            tasks.spawn(listener::serve(
-                Arc::clone(app),
-                Service::Pop3,
-                socket,
-                stopped.clone(),
-                move |mut stream, peer, stop| {
-                    let server = Arc::clone(&server);
-                    let slot = counts.take(peer.ip());
-                    async move {
-                        let Some(_slot) = slot else {
-                            if !implicit {
-                                use tokio::io::AsyncWriteExt;
-                                let _ = stream
-                                    .write_all(b"-ERR [SYS/TEMP] too many connections\r\n")
-                                    .await;
-                            }
-                            return;
-                        };
-                        if let Err(error) = server.serve_connection(stream, implicit, stop).await {
-                            tracing::debug!(%peer, %error, "pop3 connection ended");
-                        }
-                    }
-                },
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Runs a queue command against the running server's admin API.

@@ -1,25 +1,26 @@
-//! The SMTP listeners: inbound on port 25 ([`crate::smtp_inbound`]), submission on 587
-//! with STARTTLS and 465 with implicit TLS ([`crate::submission`]), each run by
-//! smtp-proto's tokio server; this module builds the session configurations and hands
-//! each connection a session handler, within the connection limits.
+//! The SMTP services: inbound on port 25 ([`inbound`]), submission on 587 with STARTTLS
+//! and 465 with implicit TLS ([`submission`]), each run by smtp-proto's tokio server,
+//! whose `SessionHandler` they implement; both look recipients up the same way
+//! ([`rcpt`]). This module builds the session configurations and hands each connection
+//! its handler, within the connection limits.
 
-pub mod decisions;
+pub mod inbound;
 pub mod rcpt;
+pub mod submission;
 
 use std::sync::Arc;
 
 use smtp_proto::server::ServerConfig;
-use smtp_proto::tokio::{ConnectionInfo, Handler, Options, Server};
+use smtp_proto::tokio::{ConnectionInfo, Context, Handler, Options, Server};
 use smtp_proto::{Domain, EnhancedStatusCode, Mechanism, Reply, ReplyCode};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use self::decisions::Session;
+use self::inbound::Inbound;
+use self::submission::Submission;
 use crate::listener::{self, ConnectionLimits, ConnectionSlot};
 use crate::metrics::Service;
-use crate::smtp_inbound::Inbound;
 use crate::state::App;
-use crate::submission::Submission;
 
 /// A reply with an enhanced status code given as `(class, subject, detail)`.
 pub fn reply(
@@ -32,6 +33,15 @@ pub fn reply(
         Ok(enhanced) => reply.with_enhanced(enhanced),
         Err(_) => reply,
     }
+}
+
+/// The greeting name the client gave in this session (empty before EHLO/HELO, and
+/// again after STARTTLS).
+pub fn helo(ctx: &Context) -> String {
+    ctx.hello
+        .as_ref()
+        .map(|(host, _)| host.to_string())
+        .unwrap_or_default()
 }
 
 /// Which SMTP service a listener runs.
@@ -98,22 +108,22 @@ struct InboundService(Service25Or587);
 struct SubmissionService(Service25Or587);
 
 impl Handler for InboundService {
-    type Session = Session<Inbound>;
+    type Session = Inbound;
 
     async fn connect(&self, info: &ConnectionInfo) -> Result<Self::Session, Reply<'static>> {
         let admission = self.0.admit(info)?;
-        let handler = Inbound::new(Arc::clone(&self.0.app), info.peer, info.tls.is_some());
-        Ok(Session::new(handler, admission))
+        Ok(Inbound::new(Arc::clone(&self.0.app), info.peer, admission))
     }
 }
 
 impl Handler for SubmissionService {
-    type Session = Session<Submission>;
+    type Session = Submission;
 
     async fn connect(&self, info: &ConnectionInfo) -> Result<Self::Session, Reply<'static>> {
         let admission = self.0.admit(info)?;
-        Ok(Session::new(
-            Submission::new(Arc::clone(&self.0.app), info.peer),
+        Ok(Submission::new(
+            Arc::clone(&self.0.app),
+            info.peer,
             admission,
         ))
     }

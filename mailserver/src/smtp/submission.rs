@@ -8,26 +8,33 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use smtp_proto::{EnhancedStatusCode, Envelope, Reply, ReplyCode};
+use smtp_proto::server::{AbortReason, Credentials};
+use smtp_proto::tokio::{AuthResult, Context, MessageOutcome, SessionHandler};
+use smtp_proto::{
+    EnhancedStatusCode, Envelope, ForwardPath, MailParameters, RcptParameters, Reply, ReplyCode,
+    ReversePath,
+};
 
+use super::rcpt::{self, Recipient};
+use super::{Admission, helo, reply};
 use crate::delivery;
 use crate::headers::{self, Trace};
 use crate::metrics::{Rejection, Service};
 use crate::rate_limit::Exceeded;
-use crate::smtp::decisions::SmtpHandler;
-use crate::smtp::rcpt::{self, Recipient};
-use crate::smtp::reply;
 use crate::state::App;
 use crate::users::address;
 
-/// One submission connection's decisions.
+/// One submission connection: smtp-proto's session calls it for each decision. The
+/// greeting name and TLS state are the session's (`Context`); the user is the address
+/// the credentials belong to, which the session forgets on STARTTLS as it forgets the
+/// authentication (AUTH needs TLS here, so that cannot happen after a login).
 #[derive(Debug)]
 pub struct Submission {
     app: Arc<App>,
     peer: SocketAddr,
-    helo: String,
     user: Option<String>,
     transaction: Transaction,
+    _admission: Admission,
 }
 
 #[derive(Debug, Default)]
@@ -39,14 +46,14 @@ struct Transaction {
 }
 
 impl Submission {
-    /// The handler for a connection from `peer`.
-    pub fn new(app: Arc<App>, peer: SocketAddr) -> Self {
+    /// The handler for an admitted connection from `peer`.
+    pub fn new(app: Arc<App>, peer: SocketAddr, admission: Admission) -> Self {
         Self {
             app,
             peer,
-            helo: String::new(),
             user: None,
             transaction: Transaction::default(),
+            _admission: admission,
         }
     }
 
@@ -81,72 +88,79 @@ impl Submission {
     }
 }
 
-impl SmtpHandler for Submission {
-    async fn hello(&mut self, host: &str) -> Option<Reply<'static>> {
-        self.helo = host.to_owned();
-        None
-    }
-
-    async fn auth(
-        &mut self,
-        username: &str,
-        authzid: Option<&str>,
-        password: &str,
-    ) -> Result<(), Option<Reply<'static>>> {
-        if authzid.is_some_and(|a| !a.eq_ignore_ascii_case(username)) {
-            return Err(None);
+impl SessionHandler for Submission {
+    async fn auth(&mut self, _ctx: &Context, credentials: &Credentials) -> AuthResult {
+        let username = credentials.username();
+        if credentials
+            .authzid()
+            .is_some_and(|a| !a.eq_ignore_ascii_case(username))
+        {
+            return AuthResult::InvalidCredentials;
         }
         let app = Arc::clone(&self.app);
-        let (user, password) = (username.to_owned(), password.as_bytes().to_vec());
-        let found = tokio::task::spawn_blocking(move || app.authenticate(&user, &password))
-            .await
-            .map_err(|_| {
-                Some(reply(
-                    ReplyCode::TEMPORARY_FAILURE,
-                    (4, 7, 0),
-                    "authentication unavailable",
-                ))
-            })?;
+        let user = username.to_owned();
+        let password = credentials.password().declassify().as_bytes().to_vec();
+        let Ok(found) =
+            tokio::task::spawn_blocking(move || app.authenticate(&user, &password)).await
+        else {
+            return AuthResult::Rejected(reply(
+                ReplyCode::TEMPORARY_FAILURE,
+                (4, 7, 0),
+                "authentication unavailable",
+            ));
+        };
         match found {
             Some(address) => {
                 self.app.metrics.login(Service::Submission);
                 tracing::info!(user = %address, peer = %self.peer, "submission login");
                 self.user = Some(address);
-                Ok(())
+                AuthResult::Accepted
             }
             None => {
                 self.app.metrics.auth_failure(Service::Submission);
                 tracing::info!(peer = %self.peer, "submission login failed");
-                Err(None)
+                AuthResult::InvalidCredentials
             }
         }
     }
 
     async fn mail_from(
         &mut self,
-        from: Option<String>,
-        authenticated: Option<String>,
-    ) -> Option<Reply<'static>> {
+        ctx: &Context,
+        from: &ReversePath<'static>,
+        _params: &MailParameters<'static>,
+    ) -> Result<(), Reply<'static>> {
         self.transaction = Transaction::default();
-        let Some(user) = authenticated.or_else(|| self.user.clone()) else {
-            return Some(
+        let user = ctx.authenticated.as_ref().and_then(|_| self.user.clone());
+        let Some(user) = user else {
+            return Err(
                 Reply::new(ReplyCode::AUTH_REQUIRED, "authentication required")
                     .with_enhanced(EnhancedStatusCode::DELIVERY_NOT_AUTHORIZED),
             );
         };
-        let Some(sender) = from else {
-            return Some(self.not_yours("the null sender"));
+        let Some(sender) = from.mailbox().map(ToString::to_string) else {
+            return Err(self.not_yours("the null sender"));
         };
         match self.owns(&user, vec![sender.clone()]).await {
             Ok(true) => {}
-            Ok(false) => return Some(self.not_yours(&format!("<{sender}>"))),
-            Err(reply) => return Some(reply),
+            Ok(false) => return Err(self.not_yours(&format!("<{sender}>"))),
+            Err(reply) => return Err(reply),
         }
         self.transaction.sender = Some(sender);
-        None
+        Ok(())
     }
 
-    async fn rcpt(&mut self, to: String) -> Option<Reply<'static>> {
+    async fn rcpt_to(
+        &mut self,
+        _ctx: &Context,
+        to: &ForwardPath<'static>,
+        _params: &RcptParameters<'static>,
+        _envelope: &Envelope<'static>,
+    ) -> Result<(), Reply<'static>> {
+        // `<Postmaster>` without a domain is ours.
+        let Some(to) = to.mailbox().map(ToString::to_string) else {
+            return Ok(());
+        };
         match rcpt::lookup(&self.app, &to).await {
             Ok(Recipient::Local(users)) => {
                 for user in users {
@@ -154,21 +168,45 @@ impl SmtpHandler for Submission {
                         self.transaction.local.push(user);
                     }
                 }
-                None
+                Ok(())
             }
             Ok(Recipient::Remote) => {
                 self.transaction.remote.push(to);
-                None
+                Ok(())
             }
-            Err(reply) => Some(reply),
+            Err(reply) => Err(reply),
         }
     }
 
-    fn body_chunk(&mut self, chunk: Bytes) {
+    async fn body_chunk(&mut self, _ctx: &Context, chunk: Bytes) {
         self.transaction.body.extend_from_slice(&chunk);
     }
 
-    async fn message(&mut self, envelope: &Envelope<'static>) -> Result<String, Reply<'static>> {
+    async fn message(
+        &mut self,
+        ctx: &Context,
+        envelope: &Envelope<'static>,
+        _size: u64,
+    ) -> MessageOutcome {
+        match self.accept(ctx, envelope).await {
+            Ok(id) => MessageOutcome::Accepted(id),
+            Err(reply) => MessageOutcome::Rejected(reply),
+        }
+    }
+
+    async fn message_aborted(&mut self, _ctx: &Context, _reason: AbortReason) {
+        self.transaction.body.clear();
+    }
+}
+
+impl Submission {
+    /// The checks, signatures and storage of a complete message: its queue id, or
+    /// the reply that refuses it.
+    async fn accept(
+        &mut self,
+        ctx: &Context,
+        envelope: &Envelope<'static>,
+    ) -> Result<String, Reply<'static>> {
         let transaction = std::mem::take(&mut self.transaction);
         let user = self.user.clone().unwrap_or_default();
         let id = delivery::new_queue_id().to_string();
@@ -229,7 +267,7 @@ impl SmtpHandler for Submission {
         }
         let mut message = Vec::with_capacity(transaction.body.len() + 2048);
         let trace = headers::received(&Trace {
-            helo: &self.helo,
+            helo: &helo(ctx),
             ip: self.peer.ip(),
             by: &self.app.config.hostname,
             with: "ESMTPSA",
@@ -291,14 +329,5 @@ impl SmtpHandler for Submission {
         self.app.metrics.accepted(Service::Submission);
         log("accepted");
         Ok(id)
-    }
-
-    fn aborted(&mut self) {
-        self.transaction.body.clear();
-    }
-
-    fn tls_started(&mut self) {
-        self.helo.clear();
-        self.user = None;
     }
 }

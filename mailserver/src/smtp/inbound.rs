@@ -9,25 +9,29 @@ use std::sync::Arc;
 use bytes::Bytes;
 use mailauth::dmarc::Disposition;
 use mailauth::spf::{SpfOutput, SpfResult};
-use smtp_proto::{EnhancedStatusCode, Envelope, Reply, ReplyCode};
+use smtp_proto::server::AbortReason;
+use smtp_proto::tokio::{Context, MessageOutcome, SessionHandler};
+use smtp_proto::{
+    EnhancedStatusCode, Envelope, ForwardPath, MailParameters, RcptParameters, Reply, ReplyCode,
+    ReversePath,
+};
 
+use super::rcpt::{self, Recipient};
+use super::{Admission, helo, reply};
 use crate::delivery;
 use crate::headers::{self, Trace};
 use crate::metrics::{Rejection, Service};
-use crate::smtp::decisions::SmtpHandler;
-use crate::smtp::rcpt::{self, Recipient};
-use crate::smtp::reply;
 use crate::state::App;
 
-/// One inbound connection's decisions.
+/// One inbound connection: smtp-proto's session calls it for each decision. The
+/// greeting name and TLS state are the session's (`Context`), reset by it on STARTTLS.
 #[derive(Debug)]
 pub struct Inbound {
     app: Arc<App>,
     peer: SocketAddr,
-    tls: bool,
-    helo: String,
     relay_allowed: bool,
     transaction: Transaction,
+    _admission: Admission,
 }
 
 #[derive(Debug, Default)]
@@ -42,8 +46,8 @@ struct Transaction {
 }
 
 impl Inbound {
-    /// The handler for a connection from `peer`.
-    pub fn new(app: Arc<App>, peer: SocketAddr, tls: bool) -> Self {
+    /// The handler for an admitted connection from `peer`.
+    pub fn new(app: Arc<App>, peer: SocketAddr, admission: Admission) -> Self {
         let relay_allowed = app
             .config
             .trusted_networks
@@ -52,41 +56,28 @@ impl Inbound {
         Self {
             app,
             peer,
-            tls,
-            helo: String::new(),
             relay_allowed,
             transaction: Transaction::default(),
+            _admission: admission,
         }
     }
 }
 
-impl SmtpHandler for Inbound {
-    async fn hello(&mut self, host: &str) -> Option<Reply<'static>> {
-        self.helo = host.to_owned();
-        None
-    }
-
-    async fn auth(
-        &mut self,
-        _username: &str,
-        _authzid: Option<&str>,
-        _password: &str,
-    ) -> Result<(), Option<Reply<'static>>> {
-        // Port 25 offers no AUTH; submission is on its own ports.
-        Err(None)
-    }
+impl SessionHandler for Inbound {
+    // Port 25 offers no AUTH (submission is on its own ports): the default refuses.
 
     async fn mail_from(
         &mut self,
-        from: Option<String>,
-        _authenticated: Option<String>,
-    ) -> Option<Reply<'static>> {
+        ctx: &Context,
+        from: &ReversePath<'static>,
+        _params: &MailParameters<'static>,
+    ) -> Result<(), Reply<'static>> {
         self.transaction = Transaction::default();
-        let sender = from.unwrap_or_default();
+        let sender = from.mailbox().map(ToString::to_string).unwrap_or_default();
         let spf = self
             .app
             .checks
-            .spf(self.peer.ip(), &self.helo, &sender)
+            .spf(self.peer.ip(), &helo(ctx), &sender)
             .await;
         if spf.result == SpfResult::Fail
             && self.app.config.inbound.spf_reject_fail
@@ -97,14 +88,24 @@ impl SmtpHandler for Inbound {
             let text = spf
                 .explanation
                 .unwrap_or_else(|| "SPF check failed".to_owned());
-            return Some(reply(ReplyCode::MAILBOX_UNAVAILABLE, (5, 7, 23), &text));
+            return Err(reply(ReplyCode::MAILBOX_UNAVAILABLE, (5, 7, 23), &text));
         }
         self.transaction.sender = (!sender.is_empty()).then_some(sender);
         self.transaction.spf = Some(spf);
-        None
+        Ok(())
     }
 
-    async fn rcpt(&mut self, to: String) -> Option<Reply<'static>> {
+    async fn rcpt_to(
+        &mut self,
+        _ctx: &Context,
+        to: &ForwardPath<'static>,
+        _params: &RcptParameters<'static>,
+        _envelope: &Envelope<'static>,
+    ) -> Result<(), Reply<'static>> {
+        // `<Postmaster>` without a domain is ours.
+        let Some(to) = to.mailbox().map(ToString::to_string) else {
+            return Ok(());
+        };
         match rcpt::lookup(&self.app, &to).await {
             Ok(Recipient::Local(users)) => {
                 for user in users {
@@ -112,37 +113,60 @@ impl SmtpHandler for Inbound {
                         self.transaction.local.push(user);
                     }
                 }
-                None
+                Ok(())
             }
             Ok(Recipient::Remote) if self.relay_allowed => {
                 self.transaction.remote.push(to);
-                None
+                Ok(())
             }
             Ok(Recipient::Remote) => {
                 self.app.metrics.rejected(Rejection::Relay);
                 tracing::info!(peer = %self.peer, rcpt = %to, "smtp: relaying denied");
-                Some(
-                    Reply::new(
-                        ReplyCode::TRANSACTION_FAILED,
-                        format!("<{to}>: relay access denied"),
-                    )
-                    .with_enhanced(EnhancedStatusCode::DELIVERY_NOT_AUTHORIZED),
+                Err(Reply::new(
+                    ReplyCode::TRANSACTION_FAILED,
+                    format!("<{to}>: relay access denied"),
                 )
+                .with_enhanced(EnhancedStatusCode::DELIVERY_NOT_AUTHORIZED))
             }
-            Err(reply) => Some(reply),
+            Err(reply) => Err(reply),
         }
     }
 
-    fn body_chunk(&mut self, chunk: Bytes) {
+    async fn body_chunk(&mut self, _ctx: &Context, chunk: Bytes) {
         self.transaction.body.extend_from_slice(&chunk);
     }
 
-    async fn message(&mut self, envelope: &Envelope<'static>) -> Result<String, Reply<'static>> {
+    async fn message(
+        &mut self,
+        ctx: &Context,
+        envelope: &Envelope<'static>,
+        _size: u64,
+    ) -> MessageOutcome {
+        match self.accept(ctx, envelope).await {
+            Ok(id) => MessageOutcome::Accepted(id),
+            Err(reply) => MessageOutcome::Rejected(reply),
+        }
+    }
+
+    async fn message_aborted(&mut self, _ctx: &Context, _reason: AbortReason) {
+        self.transaction.body.clear();
+    }
+}
+
+impl Inbound {
+    /// The checks, headers and storage of a complete message: its queue id, or the
+    /// reply that refuses it.
+    async fn accept(
+        &mut self,
+        ctx: &Context,
+        envelope: &Envelope<'static>,
+    ) -> Result<String, Reply<'static>> {
         let transaction = std::mem::take(&mut self.transaction);
+        let helo = helo(ctx);
         let id = delivery::new_queue_id().to_string();
         let spf = match transaction.spf {
             Some(spf) => spf,
-            None => self.app.checks.spf(self.peer.ip(), &self.helo, "").await,
+            None => self.app.checks.spf(self.peer.ip(), &helo, "").await,
         };
         let verdict = self.app.checks.verify(&transaction.body, &spf).await;
         let sender = transaction.sender.as_deref().unwrap_or("");
@@ -150,7 +174,7 @@ impl SmtpHandler for Inbound {
             tracing::info!(
                 queue_id = %id,
                 peer = %self.peer,
-                helo = %self.helo,
+                %helo,
                 from = %sender,
                 rcpts = envelope.recipients.len(),
                 size = transaction.body.len(),
@@ -179,10 +203,14 @@ impl SmtpHandler for Inbound {
             _ => None,
         };
         let trace = headers::received(&Trace {
-            helo: &self.helo,
+            helo: &helo,
             ip: self.peer.ip(),
             by: &self.app.config.hostname,
-            with: if self.tls { "ESMTPS" } else { "ESMTP" },
+            with: if ctx.connection.tls.is_some() {
+                "ESMTPS"
+            } else {
+                "ESMTP"
+            },
             id: &id,
             recipient: recipient.as_deref(),
         });
@@ -234,14 +262,5 @@ impl SmtpHandler for Inbound {
         self.app.metrics.accepted(Service::Smtp);
         log("accepted");
         Ok(id)
-    }
-
-    fn aborted(&mut self) {
-        self.transaction.body.clear();
-    }
-
-    fn tls_started(&mut self) {
-        self.tls = true;
-        self.helo.clear();
     }
 }

@@ -5,9 +5,6 @@
 //! Every store call blocks, so each runs in `spawn_blocking` with a clone of the
 //! account handle.
 
-mod convert;
-mod fetch;
-
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -31,7 +28,8 @@ use mailstore::{
 use crate::metrics::Service;
 use crate::state::App;
 
-use self::convert::{to_imap_flags, to_imap_uid, to_store_flags, uid_set};
+use super::convert::{self, to_imap_flags, to_imap_uid, to_store_flags, uid_set};
+use super::fetch;
 
 /// Logs users in and opens their mailstore accounts.
 #[derive(Debug, Clone)]
