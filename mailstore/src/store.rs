@@ -41,7 +41,7 @@ use crate::message::{
 use crate::mime::Section;
 use crate::notify::Subscription;
 use crate::quota::{Quota, QuotaUsage};
-use crate::search::{SearchKey, SortKey};
+use crate::search::{SearchKey, SortCriterion};
 use crate::types::{
     AccountName, FlagOp, Flags, MailboxId, MailboxName, ModSeq, SpecialUses, Uid, UidSet,
 };
@@ -310,7 +310,8 @@ pub trait SearchStore: Send + Sync {
     ///
     /// # Errors
     /// As [`SearchStore::search`].
-    fn sort(&self, mailbox: MailboxId, sort: &[SortKey], key: &SearchKey) -> Result<Vec<Uid>>;
+    fn sort(&self, mailbox: MailboxId, sort: &[SortCriterion], key: &SearchKey)
+    -> Result<Vec<Uid>>;
 }
 
 /// Change notifications.

@@ -100,7 +100,7 @@ fn non_ascii_subjects_are_indexed_sorted_and_searched() {
     let sorted = account
         .sort(
             inbox,
-            &[SortKey::new(SortCriterion::Subject)],
+            &[SortCriterion::new(SortKey::Subject)],
             &SearchKey::All,
         )
         .unwrap();

@@ -476,21 +476,21 @@ fn search_and_sort() {
     assert_eq!(search(SearchKey::ModSeq(modseq)), vec![uids[1]]);
     assert_eq!(search(SearchKey::ModSeq(ModSeq::new(u64::MAX))), vec![]);
 
-    let sort = |keys: &[SortKey]| account.sort(inbox.id, keys, &SearchKey::All).unwrap();
+    let sort = |keys: &[SortCriterion]| account.sort(inbox.id, keys, &SearchKey::All).unwrap();
     assert_eq!(
-        sort(&[SortKey::new(SortCriterion::Subject)]),
+        sort(&[SortCriterion::new(SortKey::Subject)]),
         vec![uids[1], uids[0], uids[2]]
     );
     assert_eq!(
-        sort(&[SortKey::new(SortCriterion::Date)]),
+        sort(&[SortCriterion::new(SortKey::Date)]),
         vec![uids[1], uids[0], uids[2]]
     );
     assert_eq!(
-        sort(&[SortKey::reverse(SortCriterion::Arrival)]),
+        sort(&[SortCriterion::reverse(SortKey::Arrival)]),
         vec![uids[2], uids[0], uids[1]]
     );
     assert_eq!(
-        sort(&[SortKey::new(SortCriterion::From)]),
+        sort(&[SortCriterion::new(SortKey::From)]),
         vec![uids[1], uids[2], uids[0]]
     );
 }

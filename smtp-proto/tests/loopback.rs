@@ -73,7 +73,7 @@ impl Handler for TestHandler {
 
 impl SessionHandler for TestSession {
     async fn auth(&mut self, _ctx: &Context, credentials: &Credentials) -> AuthResult {
-        if credentials.username() == "alice" && credentials.password().declassify() == "secret" {
+        if credentials.username() == "alice" && credentials.password().declassify().as_str() == "secret" {
             AuthResult::Accepted
         } else {
             AuthResult::InvalidCredentials

@@ -14,7 +14,8 @@ use std::borrow::Cow;
 
 pub use fetch::{FetchAttribute, FetchItems, FetchModifier, Part, Partial, Section};
 pub use list::{ListReturnOption, ListSelectOption};
-pub use search::{EntryType, SearchKey, SearchReturnOption, SortCriterion, SortKey};
+pub use mail_base::{SortCriterion, SortKey};
+pub use search::{EntryType, SearchKey, SearchReturnOption};
 pub use select::{QresyncParameters, SelectParameter};
 pub use status::StatusItem;
 pub use store::{StoreKind, StoreModifier};

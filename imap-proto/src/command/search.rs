@@ -154,49 +154,6 @@ pub enum SearchReturnOption {
     Save,
 }
 
-/// One SORT criterion (RFC 5256).
-///
-/// ```text
-/// sort-criterion = ["REVERSE" SP] sort-key
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-pub struct SortCriterion {
-    /// Descending instead of ascending.
-    pub reverse: bool,
-    /// What to sort by.
-    pub key: SortKey,
-}
-
-/// What SORT orders by (RFC 5256, RFC 5957).
-///
-/// ```text
-/// sort-key = "ARRIVAL" / "CC" / "DATE" / "FROM" / "SIZE" / "SUBJECT" / "TO"
-/// sort-key =/ "DISPLAYFROM" / "DISPLAYTO"
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-pub enum SortKey {
-    /// Internal date.
-    Arrival,
-    /// First Cc address mailbox.
-    Cc,
-    /// Date: header.
-    Date,
-    /// First From address mailbox.
-    From,
-    /// RFC822.SIZE.
-    Size,
-    /// Base subject.
-    Subject,
-    /// First To address mailbox.
-    To,
-    /// Display name of the first From address (RFC 5957).
-    DisplayFrom,
-    /// Display name of the first To address (RFC 5957).
-    DisplayTo,
-}
-
 impl SearchKey<'_> {
     /// Detaches the value from the buffer it borrows from.
     pub fn into_owned(self) -> SearchKey<'static> {
@@ -268,23 +225,6 @@ impl SearchKey<'_> {
             Self::Or(a, b) => a.uses_modseq() || b.uses_modseq(),
             Self::And(keys) => keys.iter().any(SearchKey::uses_modseq),
             _ => false,
-        }
-    }
-}
-
-impl SortKey {
-    /// The keyword on the wire.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Arrival => "ARRIVAL",
-            Self::Cc => "CC",
-            Self::Date => "DATE",
-            Self::From => "FROM",
-            Self::Size => "SIZE",
-            Self::Subject => "SUBJECT",
-            Self::To => "TO",
-            Self::DisplayFrom => "DISPLAYFROM",
-            Self::DisplayTo => "DISPLAYTO",
         }
     }
 }

@@ -226,18 +226,8 @@ pub(crate) fn sort_criteria(i: &[u8]) -> PResult<'_, Vec1<SortCriterion>> {
             Err(_) => (i, false),
         };
         let (r2, word) = token(r)?;
-        let mut buf = [0u8; 16];
-        let key = match upper(word, &mut buf) {
-            Some(b"ARRIVAL") => SortKey::Arrival,
-            Some(b"CC") => SortKey::Cc,
-            Some(b"DATE") => SortKey::Date,
-            Some(b"FROM") => SortKey::From,
-            Some(b"SIZE") => SortKey::Size,
-            Some(b"SUBJECT") => SortKey::Subject,
-            Some(b"TO") => SortKey::To,
-            Some(b"DISPLAYFROM") => SortKey::DisplayFrom,
-            Some(b"DISPLAYTO") => SortKey::DisplayTo,
-            _ => return fail(r, "sort-key"),
+        let Some(key) = SortKey::from_keyword(word) else {
+            return fail(r, "sort-key");
         };
         Ok((r2, SortCriterion { reverse, key }))
     })

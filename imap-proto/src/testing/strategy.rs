@@ -515,17 +515,7 @@ pub(crate) fn command() -> impl Strategy<Value = Command<'static>> {
             vec1(
                 (
                     any::<bool>(),
-                    prop_oneof![
-                        Just(SortKey::Arrival),
-                        Just(SortKey::Cc),
-                        Just(SortKey::Date),
-                        Just(SortKey::From),
-                        Just(SortKey::Size),
-                        Just(SortKey::Subject),
-                        Just(SortKey::To),
-                        Just(SortKey::DisplayFrom),
-                        Just(SortKey::DisplayTo)
-                    ]
+                    proptest::sample::select(SortKey::ALL.to_vec())
                 )
                     .prop_map(|(reverse, key)| SortCriterion { reverse, key }),
                 3

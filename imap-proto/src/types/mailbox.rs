@@ -7,6 +7,12 @@ use crate::types::char_class::is_list_char;
 use crate::types::newtype::str_newtype;
 use crate::types::{AString, IString, Quoted, utf7};
 
+/// A name that is not modified UTF-7: the byte where it goes wrong.
+fn not_utf7(text: &str, error: mail_base::Mutf7Error) -> ValidationError {
+    let byte = text.as_bytes().get(error.at).copied().unwrap_or(b'&');
+    ValidationError::byte(byte, error.at)
+}
+
 /// A mailbox name as sent on the wire (RFC 9051 section 5.1).
 ///
 /// ```text
@@ -77,7 +83,9 @@ impl<'a> Mailbox<'a> {
                 if utf8 {
                     Ok(Cow::Borrowed(text))
                 } else {
-                    utf7::decode(text).map(Cow::Owned)
+                    utf7::decode(text)
+                        .map(Cow::Owned)
+                        .map_err(|e| not_utf7(text, e))
                 }
             }
         }
@@ -181,7 +189,9 @@ impl<'a> ListMailbox<'a> {
         if utf8 {
             Ok(Cow::Borrowed(text))
         } else {
-            utf7::decode(text).map(Cow::Owned)
+            utf7::decode(text)
+                .map(Cow::Owned)
+                .map_err(|e| not_utf7(text, e))
         }
     }
 

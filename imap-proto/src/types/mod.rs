@@ -15,12 +15,10 @@ mod mailbox;
 pub(crate) mod newtype;
 mod quoted;
 pub(crate) mod registry;
-mod secret;
 mod sequence;
 mod string;
 mod tag;
 mod text;
-pub mod utf7;
 mod vec1;
 
 pub use atom::{Atom, AtomExt};
@@ -29,9 +27,11 @@ pub use charset::Charset;
 pub use datetime::{Date, DateTime};
 pub use flag::{Flag, FlagPerm, MailboxAttribute};
 pub use literal::{Literal, Literal8, LiteralMode};
+pub use mail_base::Secret;
+/// Modified UTF-7 (RFC 3501 section 5.1.3), the mailbox name encoding of IMAP4rev1.
+pub use mail_base::mutf7 as utf7;
 pub use mailbox::{ListChars, ListMailbox, Mailbox};
 pub use quoted::Quoted;
-pub use secret::Secret;
 pub use sequence::{SeqOrUid, Sequence, SequenceSet};
 pub use string::{AString, IString, NString};
 pub use tag::Tag;

@@ -439,7 +439,7 @@ impl ImapAccount for StoreAccount {
                 .collect(),
         );
         let want_modseq = criteria.iter().any(convert::uses_modseq);
-        let sort = sort.map(convert::sort_keys);
+        let sort = sort.map(<[_]>::to_vec);
         let candidates = uid_set(candidates);
         blocking(&self.account, move |account| {
             let found = match &sort {

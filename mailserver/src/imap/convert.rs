@@ -1,9 +1,7 @@
 //! Values between imap-proto and mailstore: flags, dates, UIDs, special use, search
 //! keys, sort criteria, envelopes and body structures. Pure functions.
 
-use imap_proto::command::{
-    SearchKey as ImapKey, SortCriterion as ImapSort, SortKey as ImapSortKey,
-};
+use imap_proto::command::SearchKey as ImapKey;
 use imap_proto::response::{
     Address as ImapAddress, BasicFields, BodyStructure as ImapBody, Disposition as ImapDisposition,
     Envelope as ImapEnvelope, ExtensionTail, LanguageTail, LocationTail, MultiPartExtension,
@@ -12,8 +10,7 @@ use imap_proto::response::{
 use imap_proto::types::{DateTime, Flag as ImapFlag, IString, MailboxAttribute, NString, Vec1};
 use mailstore::mime::{Address, BodyStructure, Envelope, PartKind};
 use mailstore::{
-    Date, Flag, Flags, InternalDate, SearchKey, SortCriterion, SortKey, SpecialUse, SpecialUses,
-    SystemFlag, Uid, UidSet,
+    Date, Flag, Flags, InternalDate, SearchKey, SpecialUse, SpecialUses, SystemFlag, Uid, UidSet,
 };
 
 /// A store UID as an IMAP UID (both are non-zero).
@@ -164,31 +161,6 @@ pub(crate) fn uses_modseq(key: &ImapKey<'_>) -> bool {
         ImapKey::And(keys) => keys.iter().any(uses_modseq),
         _ => false,
     }
-}
-
-/// SORT criteria as store sort keys.
-pub(crate) fn sort_keys(criteria: &[ImapSort]) -> Vec<SortKey> {
-    criteria
-        .iter()
-        .map(|c| {
-            let criterion = match c.key {
-                ImapSortKey::Arrival => SortCriterion::Arrival,
-                ImapSortKey::Cc => SortCriterion::Cc,
-                ImapSortKey::Date => SortCriterion::Date,
-                ImapSortKey::From => SortCriterion::From,
-                ImapSortKey::Size => SortCriterion::Size,
-                ImapSortKey::Subject => SortCriterion::Subject,
-                ImapSortKey::To => SortCriterion::To,
-                ImapSortKey::DisplayFrom => SortCriterion::DisplayFrom,
-                ImapSortKey::DisplayTo => SortCriterion::DisplayTo,
-            };
-            if c.reverse {
-                SortKey::reverse(criterion)
-            } else {
-                SortKey::new(criterion)
-            }
-        })
-        .collect()
 }
 
 fn nstring(value: Option<&[u8]>) -> NString<'static> {

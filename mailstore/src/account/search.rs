@@ -7,7 +7,7 @@ use super::Account;
 use crate::error::{Result, StoreError};
 use crate::index::rows;
 use crate::search::sql::Where;
-use crate::search::{SearchKey, SortKey};
+use crate::search::{SearchKey, SortCriterion, sort};
 use crate::store::SearchStore;
 use crate::types::{MailboxId, Uid, ValidationError};
 
@@ -41,11 +41,13 @@ impl SearchStore for Account {
         self.query_uids(mailbox, key, "m.uid")
     }
 
-    fn sort(&self, mailbox: MailboxId, sort: &[SortKey], key: &SearchKey) -> Result<Vec<Uid>> {
-        let mut order: Vec<String> = sort
-            .iter()
-            .map(|k| format!("{} {}", k.column(), if k.reverse { "DESC" } else { "ASC" }))
-            .collect();
+    fn sort(
+        &self,
+        mailbox: MailboxId,
+        sort: &[SortCriterion],
+        key: &SearchKey,
+    ) -> Result<Vec<Uid>> {
+        let mut order: Vec<String> = sort.iter().copied().map(sort::order_by).collect();
         order.push("m.uid".to_owned());
         self.query_uids(mailbox, key, &order.join(", "))
     }

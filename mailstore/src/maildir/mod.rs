@@ -12,7 +12,6 @@
 //! that acknowledges it is committed.
 
 pub mod filename;
-pub(crate) mod mutf7;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -20,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use filename::MaildirName;
+
+use mail_base::mutf7;
 
 use crate::types::MailboxName;
 
@@ -39,7 +40,7 @@ pub(crate) fn mailbox_of_folder(entry: &str) -> Option<MailboxName> {
     if encoded.is_empty() || encoded == "." {
         return None;
     }
-    MailboxName::try_from(mutf7::decode(encoded)?).ok()
+    MailboxName::try_from(mutf7::decode(encoded).ok()?).ok()
 }
 
 /// Creates `cur/`, `new/` and `tmp/` (and the Maildir++ `maildirfolder` marker for a

@@ -6,9 +6,9 @@ use proptest::prelude::*;
 
 use super::{analyze_fully, header};
 use crate::index::functions::contains_ignoring_case;
-use crate::maildir::mutf7;
 use crate::search::base_subject;
 use crate::types::{Keyword, MailboxName};
+use mail_base::mutf7;
 
 /// Text without line breaks, mixing ASCII with multi-byte scripts and combining marks.
 fn text() -> impl Strategy<Value = String> {
@@ -116,7 +116,7 @@ proptest! {
     fn unicode_mailbox_names(levels in proptest::collection::vec("[^./*%\\\\\\p{Cc}]{1,8}", 1..4)) {
         let text = levels.join(".");
         if let Ok(name) = MailboxName::try_from(text.as_str()) {
-            prop_assert_eq!(mutf7::decode(&mutf7::encode(name.as_str())), Some(name.as_str().to_owned()));
+            prop_assert_eq!(mutf7::decode(&mutf7::encode(name.as_str())), Ok(name.as_str().to_owned()));
             if let Some(parent) = name.parent() {
                 prop_assert!(name.is_descendant_of(&parent));
                 let to = MailboxName::try_from("Archiv-ä").unwrap_or_else(|_| MailboxName::inbox());

@@ -13,12 +13,12 @@
 
 mod key;
 
-mod sort;
+pub(crate) mod sort;
 pub(crate) mod sql;
 mod subject;
 
 pub use key::SearchKey;
 
-pub use sort::{SortCriterion, SortKey};
+pub use mail_base::{SortCriterion, SortKey};
 pub use sql::MAX_SEARCH_DEPTH;
 pub use subject::base_subject;

@@ -3,6 +3,7 @@
 use crate::error::ParseError;
 use crate::reply::Reply;
 use crate::types::Secret;
+use zeroize::Zeroizing;
 
 /// Something the application should know, from
 /// [`ClientSession::poll_event`](crate::client::ClientSession::poll_event).
@@ -121,7 +122,7 @@ pub enum Failure {
 pub struct ClientCredentials {
     pub(crate) authzid: Option<String>,
     pub(crate) username: String,
-    pub(crate) password: Secret<String>,
+    pub(crate) password: Secret<Zeroizing<String>>,
 }
 
 impl ClientCredentials {
@@ -130,7 +131,7 @@ impl ClientCredentials {
         Self {
             authzid: None,
             username: username.into(),
-            password: Secret::new(password.into()),
+            password: Secret::new(Zeroizing::new(password.into())),
         }
     }
 

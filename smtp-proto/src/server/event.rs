@@ -13,6 +13,7 @@
 //! session and the client disagree about what was accepted.
 
 use bytes::Bytes;
+use zeroize::Zeroizing;
 
 use crate::command::{MailParameters, RcptParameters};
 use crate::reply::Reply;
@@ -117,7 +118,7 @@ pub struct Credentials {
     pub(crate) mechanism: Mechanism<'static>,
     pub(crate) authzid: Option<String>,
     pub(crate) username: String,
-    pub(crate) password: Secret<String>,
+    pub(crate) password: Secret<Zeroizing<String>>,
 }
 
 impl Credentials {
@@ -138,7 +139,7 @@ impl Credentials {
     }
 
     /// The password (redacted in `Debug`, zeroized when dropped).
-    pub fn password(&self) -> &Secret<String> {
+    pub fn password(&self) -> &Secret<Zeroizing<String>> {
         &self.password
     }
 }

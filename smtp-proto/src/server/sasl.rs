@@ -11,6 +11,7 @@ use crate::reply::Reply;
 use crate::server::session::{Mode, Pending};
 use crate::server::{Credentials, HelloKind, ServerSession};
 use crate::types::{EnhancedStatusCode, Mechanism, ReplyCode, SaslResponse, Secret};
+use zeroize::Zeroizing;
 
 /// Where a SASL exchange is.
 #[derive(Debug)]
@@ -20,7 +21,7 @@ pub(crate) enum SaslStep {
     /// `334 VXNlcm5hbWU6` ("Username:") sent after `AUTH LOGIN`.
     LoginUsername,
     /// `334 UGFzc3dvcmQ6` ("Password:") sent.
-    LoginPassword { username: Secret<String> },
+    LoginPassword { username: Secret<Zeroizing<String>> },
 }
 
 /// `Username:` in base64, the challenge of LOGIN.
@@ -68,7 +69,7 @@ impl ServerSession {
         } else {
             match initial {
                 Some(data) => SaslStep::LoginPassword {
-                    username: Secret::new(text(data.declassify())?),
+                    username: Secret::new(Zeroizing::new(text(data.declassify())?)),
                 },
                 None => SaslStep::LoginUsername,
             }
@@ -128,7 +129,7 @@ impl ServerSession {
         match step {
             SaslStep::PlainResponse => self.finish_plain(data),
             SaslStep::LoginUsername => {
-                let username = Secret::new(text(data)?);
+                let username = Secret::new(Zeroizing::new(text(data)?));
                 self.challenge(SaslStep::LoginPassword { username });
                 Ok(())
             }
@@ -136,8 +137,8 @@ impl ServerSession {
                 self.pending = Pending::Auth(Box::new(Credentials {
                     mechanism: Mechanism::LOGIN,
                     authzid: None,
-                    username: username.declassify().clone(),
-                    password: Secret::new(text(data)?),
+                    username: String::clone(username.declassify()),
+                    password: Secret::new(Zeroizing::new(text(data)?)),
                 }));
                 Ok(())
             }
@@ -159,7 +160,7 @@ impl ServerSession {
             mechanism: Mechanism::PLAIN,
             authzid: (!authzid.is_empty()).then(|| text(authzid)).transpose()?,
             username: text(authcid)?,
-            password: Secret::new(text(password)?),
+            password: Secret::new(Zeroizing::new(text(password)?)),
         }));
         Ok(())
     }

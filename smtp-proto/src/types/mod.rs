@@ -21,7 +21,6 @@ pub(crate) mod parameter;
 mod path;
 mod reply_code;
 mod sasl;
-mod secret;
 mod text;
 mod xtext;
 
@@ -33,13 +32,13 @@ pub use enhanced_code::EnhancedStatusCode;
 pub use envelope::{Envelope, Recipient};
 pub use host::Host;
 pub use local_part::LocalPart;
+pub use mail_base::Secret;
 pub use mailbox::Mailbox;
 pub use mechanism::Mechanism;
 pub use parameter::{BodyType, EsmtpKeyword, EsmtpParameter, EsmtpValue};
 pub use path::{ForwardPath, ReversePath};
 pub use reply_code::{ReplyClass, ReplyCode};
 pub use sasl::SaslResponse;
-pub use secret::Secret;
 pub use text::{Argument, Text};
 pub use xtext::XText;
 

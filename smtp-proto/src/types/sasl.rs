@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use zeroize::Zeroizing;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -66,13 +67,13 @@ impl<'a> SaslResponse<'a> {
     ///
     /// Never for a validated value; kept as a `Result` so a parser change cannot turn
     /// into a panic.
-    pub fn decode(&self) -> Result<Secret<Vec<u8>>, ValidationError> {
+    pub fn decode(&self) -> Result<Secret<Zeroizing<Vec<u8>>>, ValidationError> {
         if self.0 == "=" {
-            return Ok(Secret::new(Vec::new()));
+            return Ok(Secret::new(Zeroizing::new(Vec::new())));
         }
         STANDARD
             .decode(self.0.as_bytes())
-            .map(Secret::new)
+            .map(|data| Secret::new(Zeroizing::new(data)))
             .map_err(|_| ValidationError::malformed("SASL response", "base64"))
     }
 
@@ -202,7 +203,7 @@ mod tests {
             let encoded = SaslResponse::encode(&data);
             prop_assert!(SaslResponse::validate(encoded.as_str()).is_ok());
             let decoded = encoded.decode().unwrap();
-            prop_assert_eq!(decoded.declassify(), &data);
+            prop_assert_eq!(decoded.declassify().as_slice(), data.as_slice());
         }
     }
 }

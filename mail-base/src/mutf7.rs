@@ -1,4 +1,5 @@
-//! Modified UTF-7 (RFC 3501 section 5.1.3), the mailbox name encoding of IMAP4rev1.
+//! Modified UTF-7 (RFC 3501 section 5.1.3), the mailbox name encoding of IMAP4rev1,
+//! and the spelling of Maildir++ folder names on disk (as Dovecot writes them).
 //!
 //! Printable US-ASCII other than `&` stands for itself, `&` is written `&-`, and any
 //! other run of characters is written as `&`, its UTF-16 code units in base64 with
@@ -8,8 +9,6 @@
 use base64::Engine as _;
 use base64::alphabet::Alphabet;
 use base64::engine::{GeneralPurpose, GeneralPurposeConfig};
-
-use crate::error::{ValidationError, ValidationErrorKind};
 
 const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
@@ -29,9 +28,9 @@ fn engine() -> GeneralPurpose {
 /// Encodes a Unicode mailbox name in modified UTF-7.
 ///
 /// ```
-/// use imap_proto::types::utf7;
-/// assert_eq!(utf7::encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
-/// assert_eq!(utf7::encode("a&b"), "a&-b");
+/// use mail_base::mutf7;
+/// assert_eq!(mutf7::encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+/// assert_eq!(mutf7::encode("a&b"), "a&-b");
 /// ```
 pub fn encode(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -64,6 +63,14 @@ pub fn encode(name: &str) -> String {
     out
 }
 
+/// Text that is not strict modified UTF-7, with the byte offset where it goes wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not modified UTF-7 (at byte {at})")]
+pub struct Mutf7Error {
+    /// The offset of the offending byte or of the `&` that opens the bad shift.
+    pub at: usize,
+}
+
 /// Decodes a modified UTF-7 mailbox name.
 ///
 /// # Errors
@@ -73,11 +80,11 @@ pub fn encode(name: &str) -> String {
 /// surrogate pair inside a shift, or two adjacent shifts.
 ///
 /// ```
-/// use imap_proto::types::utf7;
-/// assert_eq!(utf7::decode("&U,BTFw-").unwrap(), "台北");
-/// assert!(utf7::decode("&Jjo!").is_err());
+/// use mail_base::mutf7;
+/// assert_eq!(mutf7::decode("&U,BTFw-").unwrap(), "台北");
+/// assert!(mutf7::decode("&Jjo!").is_err());
 /// ```
-pub fn decode(name: &str) -> Result<String, ValidationError> {
+pub fn decode(name: &str) -> Result<String, Mutf7Error> {
     let bytes = name.as_bytes();
     let mut out = String::with_capacity(bytes.len());
     let engine = engine();
@@ -86,7 +93,7 @@ pub fn decode(name: &str) -> Result<String, ValidationError> {
     while i < bytes.len() {
         let b = bytes[i];
         if !(0x20..=0x7e).contains(&b) {
-            return Err(ValidationError::byte(b, i));
+            return Err(Mutf7Error { at: i });
         }
         if b != b'&' {
             out.push(b as char);
@@ -95,7 +102,7 @@ pub fn decode(name: &str) -> Result<String, ValidationError> {
         }
         let start = i + 1;
         let Some(len) = bytes[start..].iter().position(|&c| c == b'-') else {
-            return Err(ValidationError::byte(b'&', i));
+            return Err(Mutf7Error { at: i });
         };
         let end = start + len;
         if len == 0 {
@@ -103,22 +110,21 @@ pub fn decode(name: &str) -> Result<String, ValidationError> {
         } else {
             if last_shift_end == Some(i) {
                 // "&AGE-&AGE-" must have been written as one shift.
-                return Err(ValidationError::byte(b'&', i));
+                return Err(Mutf7Error { at: i });
             }
             let raw = engine
                 .decode(&bytes[start..end])
-                .map_err(|_| ValidationError::byte(bytes[start], start))?;
+                .map_err(|_| Mutf7Error { at: start })?;
             if raw.len() % 2 != 0 {
-                return Err(ValidationError::byte(b'&', i));
+                return Err(Mutf7Error { at: i });
             }
             let units: Vec<u16> = raw
                 .chunks_exact(2)
                 .map(|p| u16::from_be_bytes([p[0], p[1]]))
                 .collect();
-            let text = String::from_utf16(&units)
-                .map_err(|_| ValidationError::new(ValidationErrorKind::NotAllowed))?;
+            let text = String::from_utf16(&units).map_err(|_| Mutf7Error { at: i })?;
             if text.chars().any(|c| (' '..='~').contains(&c)) {
-                return Err(ValidationError::byte(b'&', i));
+                return Err(Mutf7Error { at: i });
             }
             out.push_str(&text);
             last_shift_end = Some(end + 1);
@@ -186,7 +192,19 @@ mod tests {
         use proptest::prelude::*;
 
         use super::super::{decode, encode};
-        use crate::testing::unicode_text;
+
+        /// Text mixing ASCII with multi-byte scripts, astral characters and marks.
+        fn unicode_text(max: usize) -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    "[ -~]",
+                    "[\\p{Cyrillic}\\p{Greek}\\p{Han}\\p{Emoji}\u{300}-\u{36f}]",
+                    any::<char>().prop_map(String::from),
+                ],
+                0..max,
+            )
+            .prop_map(|parts| parts.concat())
+        }
 
         /// Wire-like garbage: shifts, base64 letters of both alphabets, stray `&`
         /// and `-`, and multi-byte characters that no modified UTF-7 may hold.
