@@ -56,7 +56,6 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `tokio` | yes | [`dns::HickoryResolver`] (real DNS over tokio sockets) and [`dns::TokioClock`] |
-//! | `cli` | yes | the `mailauth` binary (clap, serde_json) |
 //!
 //! # Supported specifications
 //!
