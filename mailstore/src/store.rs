@@ -26,7 +26,7 @@
 //! | IMAP `SEARCH`, `SORT`, web admin search | [`SearchStore`] |
 //! | IMAP `IDLE`, `NOOP`, CONDSTORE/QRESYNC | [`ChangeNotifier::subscribe`], [`MessageReader::changes_since`] |
 //! | IMAP `GETQUOTA`/`GETQUOTAROOT` | [`QuotaStore`] |
-//! | POP3 `STAT`/`LIST`/`UIDL`, `RETR`/`TOP`, `DELE`+`QUIT` | [`MessageReader::fetch`] (`size`, `stable_id`), [`MessageReader::read`], [`MessageStore::remove`] |
+//! | POP3 `STAT`/`LIST`/`UIDL`, `RETR`/`TOP`, `DELE`+`QUIT` | [`MessageReader::fetch`] (`size`, `stable_id`), [`MessageReader::read_listed`] then [`MessageReader::read`], [`MessageStore::remove`] |
 
 use std::io::Read;
 use std::num::NonZeroU32;
@@ -275,6 +275,28 @@ pub trait MessageReader: Send + Sync {
             }
         }
         Ok(())
+    }
+
+    /// The whole message (`BODY[]`, POP3 `RETR`), or the `partial` range of it, when
+    /// the store can give it at once: without waiting on a lock, querying an index or
+    /// scanning a folder, so that an async server may call it on its event loop for a
+    /// small message. `None` when it cannot (then call [`MessageReader::read`] off the
+    /// event loop); the default always says `None`.
+    ///
+    /// The Maildir backend answers for messages whose file the last
+    /// [`MessageReader::fetch`] of the mailbox located (an `open` and a read), as long
+    /// as the file is still there.
+    ///
+    /// # Errors
+    /// I/O errors of reading the message (a message not found is `None`).
+    fn read_listed(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+        partial: Option<(u64, u64)>,
+    ) -> Option<Result<MessageData>> {
+        let _ = (mailbox, uid, partial);
+        None
     }
 
     /// The decoded content of a part (`BINARY[part]`, RFC 3516): transfer encoding

@@ -322,6 +322,15 @@ impl MessageReader for Account {
         self.read_many(mailbox, uids, section, partial, each)
     }
 
+    fn read_listed(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+        partial: Option<(u64, u64)>,
+    ) -> Option<Result<MessageData>> {
+        Self::read_listed(self, mailbox, uid, partial)
+    }
+
     fn read_binary(
         &self,
         mailbox: MailboxId,
@@ -433,5 +442,37 @@ impl AccountProvider for MaildirStore {
         open.retain(|_, weak| weak.strong_count() > 0);
         open.insert(name.clone(), Arc::downgrade(&account.inner));
         Ok(account)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MailboxStore;
+
+    /// The store trait's `read_listed` is the Maildir backend's fast path, not the
+    /// default's `None`: it answers once a listing located the file.
+    #[test]
+    fn read_listed_through_the_trait() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(StoreError::io("tempdir"))?;
+        let account = Account::open(dir.path().join("acct"), &Options::new())?;
+        let inbox = account.mailbox(&MailboxName::inbox())?.id;
+        let message = b"Subject: listed\r\n\r\nbody\r\n";
+        let uid = account
+            .append_bytes(inbox, message, &AppendOptions::default())?
+            .uid;
+        let reader: &dyn MessageReader = &account;
+        let listed = |partial| {
+            reader
+                .read_listed(inbox, uid, partial)
+                .map(|data| data.and_then(|d| d.into_vec().map_err(StoreError::io("read"))))
+                .transpose()
+        };
+        reader.fetch(inbox, &UidSet::all(), FetchOptions::meta())?;
+        assert_eq!(listed(None)?.as_deref(), Some(&message[..]));
+        assert_eq!(listed(Some((9, 6)))?.as_deref(), Some(&b"listed"[..]));
+        account.remove(inbox, &uid.into())?;
+        assert_eq!(listed(None)?, None, "gone since the listing");
+        Ok(())
     }
 }
