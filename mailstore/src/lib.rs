@@ -9,6 +9,13 @@
 //! SEARCH/SORT, IDLE, CONDSTORE/QRESYNC), the POP3 maildrop, the SMTP delivery path
 //! and the web admin search all build on the [`store`] traits.
 //!
+//! Two backends implement the traits: [`Account`] (Maildir + SQLite, with
+//! [`MaildirStore`] as its [`AccountProvider`](store::AccountProvider)) and
+//! [`MemoryAccount`] (everything in memory, with [`MemoryStore`]; see [`memory`]),
+//! which behaves call for call as `Account` does: for tests and demos, and as the
+//! second implementation that keeps the traits honest. One test suite runs against
+//! both.
+//!
 //! ```
 //! use std::io::Read;
 //! use mailstore::store::{MailboxStore, MessageReader, MessageStore, SearchStore};
@@ -37,19 +44,49 @@
 //! # }
 //! ```
 //!
+//! Code written against the traits runs on either:
+//!
+//! ```
+//! use mailstore::store::{AccountProvider, MailboxStore, MessageStore, SearchStore};
+//! use mailstore::{AccountName, AppendOptions, MailboxName, MaildirStore, MemoryStore, Options};
+//! use mailstore::{SearchKey, Uid};
+//!
+//! /// Delivers a message to INBOX and finds it again.
+//! fn deliver(provider: &impl AccountProvider, message: &[u8]) -> mailstore::Result<Vec<Uid>> {
+//!     let account = provider.account(&AccountName::try_from("bob")?)?;
+//!     let inbox = account.mailbox(&MailboxName::inbox())?;
+//!     account.append_bytes(inbox.id, message, &AppendOptions::default())?;
+//!     account.search(inbox.id, &SearchKey::Subject("report".into()))
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let message = b"Subject: Weekly report\r\n\r\nAll good.\r\n";
+//! let dir = tempfile::tempdir()?;
+//! let on_disk = deliver(&MaildirStore::new(dir.path(), Options::new()), message)?;
+//! let in_memory = deliver(&MemoryStore::new(), message)?;
+//! assert_eq!(on_disk, in_memory);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Design
 //!
 //! ```text
 //!   IMAP session   POP3 maildrop   SMTP delivery   web admin
 //!         \              |               |            /
 //!          +------- store traits (accounts, mailboxes, UIDs) -------+
-//!                              |                      (a PostgreSQL backend
-//!                           Account                     could stand here too)
-//!               +--------------+---------------+
-//!        Maildir++ files                 SQLite index (WAL)
+//!                              |                          |
+//!                           Account                 MemoryAccount   (a PostgreSQL
+//!               +--------------+---------------+    (in memory)      backend could
+//!        Maildir++ files                 SQLite index (WAL)          stand here too)
 //!   tmp/ -> fsync -> new|cur/      mailbox, message, content (envelope,
 //!   <base>:2,<flags>               structure), expunged, fts (FTS5)
 //! ```
+//!
+//! What does not depend on the storage is shared by the backends: the MIME analysis
+//! ([`mime`]), section location, the search matchers and the full-text word splitting
+//! (the in-memory backend splits and folds words as the index's FTS5 tokenizer does),
+//! the sort order, the notification hub.
 //!
 //! * **Durability.** An append writes `tmp/<unique>`, fsyncs it, renames it into
 //!   `new/` or `cur/`, fsyncs the directory, and only then commits the index row
@@ -110,6 +147,7 @@ pub mod fuzz;
 mod index;
 mod mailbox;
 pub mod maildir;
+pub mod memory;
 mod message;
 pub mod mime;
 pub mod notify;
@@ -122,6 +160,7 @@ pub use account::{Account, INDEX_FILE, MaildirStore, Options};
 pub use data::{MessageData, READ_WHOLE_MAX};
 pub use error::{QuotaResource, Result, StoreError};
 pub use mailbox::{MailboxInfo, MailboxStatus};
+pub use memory::{MemoryAccount, MemoryStore};
 pub use message::{
     AppendOptions, Appended, Changes, Copied, Expunged, FetchOptions, FlagUpdate, FlagsStored,
     MessageMeta, Unindexed,

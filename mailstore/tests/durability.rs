@@ -1,8 +1,13 @@
-//! Crash safety, concurrency, other tools' files, and hostile messages.
+//! Crash safety, concurrency, other tools' files, and hostile messages. Concurrency,
+//! hostile and large messages run on both backends (see `common/mod.rs`); crashes and
+//! other tools' files are the Maildir's.
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers: a failed unwrap is a failed test"
 )]
+
+#[macro_use]
+mod common;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -13,6 +18,14 @@ use mailstore::{
     Account, AppendOptions, FetchOptions, FlagOp, Flags, InternalDate, Keyword, MailboxName,
     Options, Section, SystemFlag, Uid, UidSet,
 };
+
+use common::{Backend, Setup};
+
+backend_tests!(
+    concurrent_appends_and_flag_changes_lose_nothing,
+    hostile_messages_are_stored_byte_exact,
+    a_50_mb_message_streams_in_and_out,
+);
 
 const CHILD_DIR: &str = "MAILSTORE_KILL9_DIR";
 
@@ -167,23 +180,24 @@ fn record(acked: &mut BTreeMap<u32, (u64, bool)>, line: &str) {
     }
 }
 
-#[test]
-fn concurrent_appends_and_flag_changes_lose_nothing() {
-    concurrency(4, 30);
+fn concurrent_appends_and_flag_changes_lose_nothing<B: Backend>() {
+    concurrency::<B>(4, 30);
 }
 
 /// Longer variant: `cargo test -p mailstore -- --ignored stress`.
 #[test]
 #[ignore = "stress variant, run explicitly"]
 fn stress_concurrency() {
-    concurrency(8, 300);
+    concurrency::<common::Maildir>(8, 300);
+    concurrency::<common::Memory>(8, 3000);
 }
 
-fn concurrency(flaggers: usize, appends: u64) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut options = Options::new();
-    options.dangerous_set_durable(false);
-    let account = Account::open(dir.path(), &options).unwrap();
+fn concurrency<B: Backend>(flaggers: usize, appends: u64) {
+    let backend = B::open_with(Setup {
+        durable: false,
+        ..Setup::default()
+    });
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
     for n in 0..10 {
         account
@@ -370,10 +384,9 @@ fn meta_mtime(root: &std::path::Path, file: &str) -> i64 {
         .as_secs() as i64
 }
 
-#[test]
-fn hostile_messages_are_stored_byte_exact() {
-    let dir = tempfile::tempdir().unwrap();
-    let account = Account::open(dir.path(), &Options::new()).unwrap();
+fn hostile_messages_are_stored_byte_exact<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
     let mut deep = Vec::new();
     for i in 0..500 {
@@ -427,12 +440,12 @@ fn hostile_messages_are_stored_byte_exact() {
     }
 }
 
-#[test]
-fn a_50_mb_message_streams_in_and_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut options = Options::new();
-    options.dangerous_set_durable(false);
-    let account = Account::open(dir.path(), &options).unwrap();
+fn a_50_mb_message_streams_in_and_out<B: Backend>() {
+    let backend = B::open_with(Setup {
+        durable: false,
+        ..Setup::default()
+    });
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
     const SIZE: u64 = 50 * 1024 * 1024;
     let header = b"Subject: big\r\nContent-Type: application/octet-stream\r\n\r\n";

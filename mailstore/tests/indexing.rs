@@ -1,17 +1,24 @@
 //! Indexing never takes an account down: non-ASCII subjects are indexed, sorted and
-//! searched; a message whose analysis failed is stored, served as plain text, listed,
-//! and analysed again by a later version; an index of the previous schema is migrated
-//! in place.
+//! searched (on both backends, see `common/mod.rs`); Maildir only: a message whose
+//! analysis failed is stored, served as plain text, listed, and analysed again by a
+//! later version; an index of the previous schema is migrated in place.
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers: a failed unwrap is a failed test"
 )]
+
+#[macro_use]
+mod common;
 
 use mailstore::store::{MailboxStore, MessageReader, MessageStore, SearchStore};
 use mailstore::{
     Account, AppendOptions, FetchOptions, INDEX_FILE, MailboxName, Options, SearchKey,
     SortCriterion, SortKey, Uid, UidSet,
 };
+
+use common::Backend;
+
+backend_tests!(non_ascii_subjects_are_indexed_sorted_and_searched);
 
 /// Subjects that panicked the base-subject extraction (its last five bytes start
 /// inside a multi-byte character), and their relatives.
@@ -62,10 +69,9 @@ fn open(root: &std::path::Path) -> Account {
     Account::open(root, &Options::new()).unwrap()
 }
 
-#[test]
-fn non_ascii_subjects_are_indexed_sorted_and_searched() {
-    let dir = tempfile::tempdir().unwrap();
-    let account = open(&dir.path().join("acct"));
+fn non_ascii_subjects_are_indexed_sorted_and_searched<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap().id;
     for encoded in [false, true] {
         for subject in SUBJECTS {
@@ -125,8 +131,7 @@ fn non_ascii_subjects_are_indexed_sorted_and_searched() {
     assert_eq!(sorted, expected);
 
     // The account opens again, and keeps taking mail.
-    drop(account);
-    let account = open(&dir.path().join("acct"));
+    let account = backend.reopen();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap().id;
     let next = account
         .append_bytes(inbox, &message("after", false), &AppendOptions::default())

@@ -1,24 +1,37 @@
 //! The read path: `MessageReader::read_each` (one index query for many messages)
 //! against `MessageReader::read` one message at a time and against the trait's default
-//! implementation, on a mailbox where another program renamed a file and a message
-//! was expunged; `read` right after a listing (which remembers the files) when files
-//! were renamed, expunged or moved since, by us or by another program, and
-//! `Account::read_listed`, which answers only while the listed file is there; and the
-//! message's own `HEADER` / `HEADER.FIELDS` served from the header block the index
-//! keeps, without the file.
+//! implementation, on a mailbox where a message was expunged (and, in the Maildir,
+//! another program renamed a file); reads after our own changes; and the message's
+//! own `HEADER` / `HEADER.FIELDS`, byte for byte, with partials. On both backends
+//! (see `common/mod.rs`). Maildir only: `read` right after a listing (which remembers
+//! the files) when files were renamed, expunged or moved since, by us or by another
+//! program, `Account::read_listed`, which answers only while the listed file is
+//! there, and header sections served from the header block the index keeps, without
+//! the file.
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers: a failed unwrap is a failed test"
 )]
 
+#[macro_use]
+mod common;
+
 use std::num::NonZeroU32;
 
 use mailstore::store::{MailboxStore, MessageReader, MessageStore};
 use mailstore::{
-    Account, AppendOptions, Changes, FetchOptions, FlagOp, Flags, MailboxId, MailboxName,
-    MessageData, MessageMeta, ModSeq, Options, Result, Section, SpecialUses, StoreError,
-    SystemFlag, Uid, UidSet,
+    AppendOptions, Changes, FetchOptions, FlagOp, Flags, MailboxId, MailboxName, MessageData,
+    MessageMeta, ModSeq, Result, Section, SpecialUses, StoreError, SystemFlag, Uid, UidSet,
 };
+
+use common::{Backend, Maildir};
+
+backend_tests!(
+    read_each_gives_what_read_gives,
+    read_each_errors,
+    reads_follow_our_changes,
+    root_header_sections,
+);
 
 /// A multipart message with a distinct subject.
 fn message(n: usize) -> Vec<u8> {
@@ -30,12 +43,11 @@ fn message(n: usize) -> Vec<u8> {
     .into_bytes()
 }
 
-/// A "Work" mailbox with 6 messages (UIDs 1-6): 3 expunged, the file of 4 renamed by
-/// another program (mutt setting \Flagged), the others new or seen.
-fn mailbox() -> (tempfile::TempDir, Account, MailboxId) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("acct");
-    let account = Account::open(&root, &Options::new()).unwrap();
+/// A "Work" mailbox with 6 messages (UIDs 1-6): 3 expunged, the others new or seen;
+/// in the Maildir, the file of 4 renamed by another program (mutt setting \Flagged).
+fn mailbox<B: Backend>() -> (B, MailboxId) {
+    let backend = B::open();
+    let account = backend.account();
     let work = account
         .create_mailbox(&MailboxName::try_from("Work").unwrap(), SpecialUses::new())
         .unwrap()
@@ -53,6 +65,9 @@ fn mailbox() -> (tempfile::TempDir, Account, MailboxId) {
     }
     let three: UidSet = "3".parse().unwrap();
     account.remove(work, &three).unwrap();
+    let Some(root) = backend.root() else {
+        return (backend, work);
+    };
     let cur = root.join(".Work/cur");
     let four = std::fs::read_dir(&cur)
         .unwrap()
@@ -62,7 +77,7 @@ fn mailbox() -> (tempfile::TempDir, Account, MailboxId) {
     let renamed = four.to_str().unwrap().replace(":2,S", ":2,FS");
     assert_ne!(four.to_str().unwrap(), renamed);
     std::fs::rename(&four, renamed).unwrap();
-    (dir, account, work)
+    (backend, work)
 }
 
 fn sections() -> Vec<(Section, Option<(u64, u64)>)> {
@@ -97,11 +112,11 @@ fn collect(
     Ok(out)
 }
 
-#[test]
-fn read_each_gives_what_read_gives() {
-    let (_dir, account, work) = mailbox();
+fn read_each_gives_what_read_gives<B: Backend>() {
+    let (backend, work) = mailbox::<B>();
+    let account = backend.account();
     // First, while the index still names the old file of message 4.
-    let all = collect(&account, work, &UidSet::all(), &Section::full(), None).unwrap();
+    let all = collect(account, work, &UidSet::all(), &Section::full(), None).unwrap();
     let uids: Vec<u32> = all.iter().map(|(uid, _)| *uid).collect();
     assert_eq!(uids, [1, 2, 4, 5, 6], "3 is expunged");
     assert_eq!(all[2].1, message(4), "the renamed file is found");
@@ -120,17 +135,17 @@ fn read_each_gives_what_read_gives() {
                     (uid.get(), data.into_vec().unwrap())
                 })
                 .collect();
-            let got = collect(&account, work, &uids, &section, partial).unwrap();
+            let got = collect(account, work, &uids, &section, partial).unwrap();
             assert_eq!(got, expected, "{uids:?} {section:?} {partial:?}");
-            let default = collect(&OneByOne(&account), work, &uids, &section, partial).unwrap();
+            let default = collect(&OneByOne(account), work, &uids, &section, partial).unwrap();
             assert_eq!(default, expected, "default impl, {uids:?} {section:?}");
         }
     }
 }
 
-#[test]
-fn read_each_errors() {
-    let (_dir, account, work) = mailbox();
+fn read_each_errors<B: Backend>() {
+    let (backend, work) = mailbox::<B>();
+    let account = backend.account();
     // The callback's error stops the walk.
     let mut calls = 0;
     let err = account
@@ -166,8 +181,9 @@ fn read_each_errors() {
 
 #[test]
 fn reads_after_a_listing_follow_changes() {
-    let (dir, account, work) = mailbox();
-    let root = dir.path().join("acct");
+    let (backend, work) = mailbox::<Maildir>();
+    let account = backend.account();
+    let root = backend.root().unwrap();
     let full = Section::full();
     let read = |uid: u32| {
         account
@@ -256,10 +272,78 @@ fn reads_after_a_listing_follow_changes() {
     );
 }
 
-/// A reader that keeps the trait's default `read_each` (one `read` per message).
-struct OneByOne<'a>(&'a Account);
+/// Reads after our own changes: flags changed, a message removed, the mailbox
+/// renamed and another one created under its old name, a message moved away.
+fn reads_follow_our_changes<B: Backend>() {
+    let (backend, work) = mailbox::<B>();
+    let account = backend.account();
+    let full = Section::full();
+    let read = |mailbox: MailboxId, uid: u32| {
+        account
+            .read(mailbox, Uid::new(uid).unwrap(), &full, None)
+            .map(|d| d.into_vec().unwrap())
+    };
+    account
+        .fetch(work, &UidSet::all(), FetchOptions::meta())
+        .unwrap();
+    // After a listing, the whole message is there at once (the trait's fast path).
+    let listed = |uid: u32, partial| {
+        account
+            .read_listed(work, Uid::new(uid).unwrap(), partial)
+            .map(|d| d.unwrap().into_vec().unwrap())
+    };
+    assert_eq!(listed(1, None), Some(message(1)));
+    assert_eq!(listed(2, Some((6, 7))), Some(message(2)[6..13].to_vec()));
+    assert_eq!(listed(3, None), None, "expunged");
+    let seen = Flags::new().with(SystemFlag::Seen);
+    account
+        .store_flags(work, &"1".parse().unwrap(), FlagOp::Add, &seen, None)
+        .unwrap();
+    account.remove(work, &"2".parse().unwrap()).unwrap();
+    assert_eq!(listed(2, None), None, "removed since the listing");
+    assert_eq!(read(work, 1).unwrap(), message(1));
+    assert!(matches!(read(work, 2), Err(StoreError::MessageNotFound)));
+    assert_eq!(read(work, 4).unwrap(), message(4));
+    let (old, new) = (
+        MailboxName::try_from("Work").unwrap(),
+        MailboxName::try_from("Done").unwrap(),
+    );
+    account.rename_mailbox(&old, &new).unwrap();
+    let other = account.create_mailbox(&old, SpecialUses::new()).unwrap().id;
+    account
+        .append_bytes(other, &message(100), &AppendOptions::default())
+        .unwrap();
+    assert_eq!(read(work, 1).unwrap(), message(1));
+    assert_eq!(read(other, 1).unwrap(), message(100));
+    account
+        .move_messages(work, &"5".parse().unwrap(), other)
+        .unwrap();
+    assert!(matches!(read(work, 5), Err(StoreError::MessageNotFound)));
+    assert_eq!(read(other, 2).unwrap(), message(5));
+    let text = "TEXT".parse().unwrap();
+    let mut seen_uids = Vec::new();
+    account
+        .read_each(
+            other,
+            &UidSet::all(),
+            &text,
+            Some((2, 4)),
+            &mut |uid, data| {
+                seen_uids.push((uid.get(), data.into_vec().unwrap()));
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        seen_uids,
+        [(1, b"b\r\nC".to_vec()), (2, b"b\r\nC".to_vec())]
+    );
+}
 
-impl MessageReader for OneByOne<'_> {
+/// A reader that keeps the trait's default `read_each` (one `read` per message).
+struct OneByOne<'a, R>(&'a R);
+
+impl<R: MessageReader> MessageReader for OneByOne<'_, R> {
     fn uids(&self, mailbox: MailboxId) -> Result<Vec<Uid>> {
         self.0.uids(mailbox)
     }
@@ -298,15 +382,14 @@ impl MessageReader for OneByOne<'_> {
     }
 }
 
-/// `HEADER` and `HEADER.FIELDS[.NOT]` of the message itself come from the header block
-/// kept in the index (no file opened: they are still served after the file is removed
-/// behind the store's back), byte for byte as in the file, through `read` and
-/// `read_each`, with partials; a header longer than the kept block is read from the file.
-#[test]
-fn root_header_sections_come_from_the_kept_header() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("acct");
-    let account = Account::open(&root, &Options::new()).unwrap();
+/// `HEADER` and `HEADER.FIELDS[.NOT]` of the message itself, byte for byte as stored,
+/// through `read` and `read_each`, with partials, a header over 64 KiB too. In the
+/// Maildir they come from the header block kept in the index (no file opened: they are
+/// still served after the file is removed behind the store's back); a header longer
+/// than the kept block is read from the file.
+fn root_header_sections<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap().id;
     let folded = b"Received: from a\r\n\tby b\r\nsubject: Folded\r\n two lines\r\n\
         From: a@example.org\r\nX-Other: 1\r\n\r\nbody\r\n"
@@ -365,7 +448,7 @@ fn root_header_sections_come_from_the_kept_header() {
     for section in ["HEADER", fields, not] {
         for partial in [None, Some((3, 10)), Some((100_000, 5))] {
             let parsed: Section = section.parse().unwrap();
-            let got = collect(&account, inbox, &UidSet::all(), &parsed, partial).unwrap();
+            let got = collect(account, inbox, &UidSet::all(), &parsed, partial).unwrap();
             let expected: Vec<(u32, Vec<u8>)> = (1..=3)
                 .map(|uid| (uid, read(uid, section, partial).unwrap()))
                 .collect();
@@ -375,6 +458,9 @@ fn root_header_sections_come_from_the_kept_header() {
 
     // Remove the files behind the store's back: the kept headers are still served,
     // the long one (cut in the index) needed its file.
+    let Some(root) = backend.root() else {
+        return;
+    };
     for folder in ["new", "cur"] {
         for entry in std::fs::read_dir(root.join(folder)).unwrap() {
             std::fs::remove_file(entry.unwrap().path()).unwrap();
@@ -385,7 +471,7 @@ fn root_header_sections_come_from_the_kept_header() {
         b"subject: Folded\r\n two lines\r\nFrom: a@example.org\r\n\r\n"
     );
     let only_kept = collect(
-        &account,
+        account,
         inbox,
         &"1:2".parse().unwrap(),
         &fields.parse().unwrap(),

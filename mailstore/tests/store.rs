@@ -1,13 +1,16 @@
-//! The store API end to end on a real Maildir + index in a temporary directory.
+//! The store API end to end, on both backends (see `common/mod.rs`): a real Maildir +
+//! index in a temporary directory, and the in-memory store.
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers: a failed unwrap is a failed test"
 )]
 
-use std::io::Read;
+#[macro_use]
+mod common;
 
 use mailstore::store::{
-    ChangeNotifier, MailboxStore, MessageReader, MessageStore, QuotaStore, SearchStore,
+    AccountProvider, ChangeNotifier, MailboxStore, MessageReader, MessageStore, QuotaStore,
+    SearchStore,
 };
 use mailstore::{
     Account, AppendOptions, Date, FetchOptions, FlagOp, Flags, InternalDate, Keyword, MailboxName,
@@ -15,35 +18,30 @@ use mailstore::{
     StoreError, SystemFlag, Uid, UidSet,
 };
 
-fn open() -> (tempfile::TempDir, Account) {
-    let dir = tempfile::tempdir().unwrap();
-    let account = Account::open(dir.path().join("acct"), &Options::new()).unwrap();
-    (dir, account)
-}
+use common::{Backend, Setup, name, read_all};
 
-fn name(s: &str) -> MailboxName {
-    MailboxName::try_from(s).unwrap()
-}
+backend_tests!(
+    append_fetch_and_read_byte_exact,
+    flags_modseq_and_unchangedsince,
+    copy_move_expunge_and_vanished,
+    mailbox_hierarchy,
+    search_and_sort,
+    sections_of_a_multipart_and_binary,
+    quota_is_enforced_with_typed_errors,
+    notifications_in_process,
+    accounts_are_shared_by_name,
+    gone_mailboxes_and_messages,
+    moves_and_copies_within_one_mailbox,
+    search_edge_cases,
+);
 
 fn msg(subject: &str, body: &str) -> Vec<u8> {
     format!("From: Alice <alice@example.org>\r\nTo: bob@example.net\r\nSubject: {subject}\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\n{body}\r\n").into_bytes()
 }
 
-fn read_all(account: &Account, mailbox: mailstore::MailboxId, uid: Uid, section: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let data = account
-        .read(mailbox, uid, &section.parse::<Section>().unwrap(), None)
-        .unwrap();
-    let len = data.len();
-    let mut data = data;
-    data.read_to_end(&mut out).unwrap();
-    assert_eq!(out.len() as u64, len);
-    out
-}
-
-#[test]
-fn append_fetch_and_read_byte_exact() {
-    let (_dir, account) = open();
+fn append_fetch_and_read_byte_exact<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
     let raw = msg("hello", "first body");
     let date = InternalDate::new(1_700_000_000, 60);
@@ -80,13 +78,13 @@ fn append_fetch_and_read_byte_exact() {
     assert_eq!(metas[0].body_structure.as_ref().unwrap().media_type, "text");
     assert_ne!(metas[0].stable_id, metas[1].stable_id);
 
-    assert_eq!(read_all(&account, inbox.id, a.uid, ""), raw);
+    assert_eq!(read_all(account, inbox.id, a.uid, ""), raw);
     assert_eq!(
-        read_all(&account, inbox.id, a.uid, "TEXT"),
+        read_all(account, inbox.id, a.uid, "TEXT"),
         b"first body\r\n"
     );
     assert_eq!(
-        read_all(&account, inbox.id, a.uid, "HEADER.FIELDS (subject)"),
+        read_all(account, inbox.id, a.uid, "HEADER.FIELDS (subject)"),
         b"Subject: hello\r\n\r\n"
     );
     let partial = account
@@ -111,9 +109,9 @@ fn append_fetch_and_read_byte_exact() {
     assert_eq!(account.uids(inbox.id).unwrap(), vec![a.uid, b.uid]);
 }
 
-#[test]
-fn flags_modseq_and_unchangedsince() {
-    let (_dir, account) = open();
+fn flags_modseq_and_unchangedsince<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
     let uids: Vec<Uid> = (0..3)
         .map(|i| {
@@ -188,16 +186,18 @@ fn flags_modseq_and_unchangedsince() {
         .unwrap();
     assert_eq!(now[0].flags.to_string(), "\\Seen \\Flagged Work");
     // The Maildir file name carries the system flags.
-    let cur: Vec<String> = std::fs::read_dir(account.root().join("cur"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    assert!(cur.iter().any(|n| n.ends_with(":2,FS")), "{cur:?}");
+    if let Some(root) = backend.root() {
+        let cur: Vec<String> = std::fs::read_dir(root.join("cur"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(cur.iter().any(|n| n.ends_with(":2,FS")), "{cur:?}");
+    }
 }
 
-#[test]
-fn copy_move_expunge_and_vanished() {
-    let (_dir, account) = open();
+fn copy_move_expunge_and_vanished<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
     let archive = account
         .create_mailbox(&name("Archive"), SpecialUses::from(SpecialUse::Archive))
@@ -227,7 +227,7 @@ fn copy_move_expunge_and_vanished() {
     assert_eq!(copied.uid_validity, archive.uid_validity);
     assert!(copied.expunged.is_none());
     assert_eq!(
-        read_all(&account, archive.id, Uid::new(2).unwrap(), ""),
+        read_all(account, archive.id, Uid::new(2).unwrap(), ""),
         msg("m1", "b")
     );
 
@@ -239,7 +239,7 @@ fn copy_move_expunge_and_vanished() {
     let expunged = moved.expunged.unwrap();
     assert_eq!(expunged.uids, vec![uids[3]]);
     assert_eq!(
-        read_all(&account, archive.id, Uid::new(3).unwrap(), "TEXT"),
+        read_all(account, archive.id, Uid::new(3).unwrap(), "TEXT"),
         b"b\r\n"
     );
 
@@ -274,7 +274,7 @@ fn copy_move_expunge_and_vanished() {
     // The copy's content survives the original's expunge.
     assert_eq!(
         read_all(
-            &account,
+            account,
             archive.id,
             Uid::new(1).unwrap(),
             "HEADER.FIELDS (SUBJECT)"
@@ -284,9 +284,9 @@ fn copy_move_expunge_and_vanished() {
     assert_eq!(account.quota().unwrap().messages, 4);
 }
 
-#[test]
-fn mailbox_hierarchy() {
-    let (_dir, account) = open();
+fn mailbox_hierarchy<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
     let deep = account
         .create_mailbox(&name("Work.Projects.2024"), SpecialUses::new())
         .unwrap();
@@ -338,8 +338,10 @@ fn mailbox_hierarchy() {
     let renamed = account.mailbox(&name("Old.Work.Projects.2024")).unwrap();
     assert_eq!(renamed.id, deep.id);
     assert_eq!(renamed.uid_validity, deep.uid_validity);
-    assert!(account.root().join(".Old.Work.Projects.2024/cur").is_dir());
-    assert_eq!(read_all(&account, deep.id, Uid::MIN, "TEXT"), b"d\r\n");
+    if let Some(root) = backend.root() {
+        assert!(root.join(".Old.Work.Projects.2024/cur").is_dir());
+    }
+    assert_eq!(read_all(account, deep.id, Uid::MIN, "TEXT"), b"d\r\n");
     assert!(matches!(
         account.rename_mailbox(&name("Old"), &name("Old.X")),
         Err(StoreError::RenameIntoSelf)
@@ -355,7 +357,9 @@ fn mailbox_hierarchy() {
     account
         .delete_mailbox(&name("Old.Work.Projects.2024"))
         .unwrap();
-    assert!(!account.root().join(".Old.Work.Projects.2024").exists());
+    if let Some(root) = backend.root() {
+        assert!(!root.join(".Old.Work.Projects.2024").exists());
+    }
     let recreated = account
         .create_mailbox(&name("Old.Work.Projects.2024"), SpecialUses::new())
         .unwrap();
@@ -382,13 +386,15 @@ fn mailbox_hierarchy() {
     let unicode = account
         .create_mailbox(&name("Entwürfe"), SpecialUses::new())
         .unwrap();
-    assert!(account.root().join(".Entw&APw-rfe/cur").is_dir());
+    if let Some(root) = backend.root() {
+        assert!(root.join(".Entw&APw-rfe/cur").is_dir());
+    }
     assert_eq!(unicode.name.as_str(), "Entwürfe");
 }
 
-#[test]
-fn search_and_sort() {
-    let (_dir, account) = open();
+fn search_and_sort<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
     let mails = [
         (
@@ -495,19 +501,19 @@ fn search_and_sort() {
     );
 }
 
-#[test]
-fn sections_of_a_multipart_and_binary() {
-    let (_dir, account) = open();
+fn sections_of_a_multipart_and_binary<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
     let raw = b"Subject: parts\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XX\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAECAwQ=\r\n--XX--\r\n";
     let uid = account
         .append_bytes(inbox.id, raw, &AppendOptions::default())
         .unwrap()
         .uid;
-    assert_eq!(read_all(&account, inbox.id, uid, "1"), b"hello");
-    assert_eq!(read_all(&account, inbox.id, uid, "2"), b"AAECAwQ=");
+    assert_eq!(read_all(account, inbox.id, uid, "1"), b"hello");
+    assert_eq!(read_all(account, inbox.id, uid, "2"), b"AAECAwQ=");
     assert_eq!(
-        read_all(&account, inbox.id, uid, "2.MIME"),
+        read_all(account, inbox.id, uid, "2.MIME"),
         b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
     );
     let part = [std::num::NonZeroU32::new(2).unwrap()];
@@ -527,9 +533,9 @@ fn sections_of_a_multipart_and_binary() {
     assert_eq!(partial, [1, 2]);
 }
 
-#[test]
-fn quota_is_enforced_with_typed_errors() {
-    let (_dir, account) = open();
+fn quota_is_enforced_with_typed_errors<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
     account
         .set_quota(
@@ -571,41 +577,74 @@ fn quota_is_enforced_with_typed_errors() {
     let usage = account.quota().unwrap();
     assert_eq!(usage.messages, 2);
     // Nothing of the refused messages stays on disk.
-    assert_eq!(
-        std::fs::read_dir(account.root().join("new"))
-            .unwrap()
-            .count(),
-        2
+    if let Some(root) = backend.root() {
+        assert_eq!(std::fs::read_dir(root.join("new")).unwrap().count(), 2);
+        assert_eq!(std::fs::read_dir(root.join("tmp")).unwrap().count(), 0);
+    }
+    // A lower quota than the usage refuses even an empty copy, and no delivery
+    // happens; raising it again lets mail in.
+    account
+        .set_quota(Quota::unlimited().with_max_messages(1))
+        .unwrap();
+    assert!(
+        account
+            .copy(inbox.id, &UidSet::new(), other.id)
+            .unwrap_err()
+            .is_quota()
     );
-    assert_eq!(
-        std::fs::read_dir(account.root().join("tmp"))
-            .unwrap()
-            .count(),
-        0
+    assert!(
+        account
+            .move_messages(inbox.id, &UidSet::all(), other.id)
+            .is_ok(),
+        "a move adds nothing"
     );
+    account
+        .set_quota(Quota::unlimited().with_max_bytes(u64::MAX))
+        .unwrap();
+    assert_eq!(
+        account.quota().unwrap().quota.max_bytes,
+        Some(i64::MAX as u64)
+    );
+    account
+        .append_bytes(inbox.id, &msg("e", "e"), &AppendOptions::default())
+        .unwrap();
+    assert_eq!(account.quota().unwrap().messages, 3);
 
-    let mut small = Options::new();
-    small.set_max_message_size(100);
-    let dir = tempfile::tempdir().unwrap();
-    let limited = Account::open(dir.path(), &small).unwrap();
-    let inbox = limited.mailbox(&MailboxName::inbox()).unwrap();
+    let limited = B::open_with(Setup {
+        max_message_size: Some(100),
+        ..Setup::default()
+    });
+    let account = limited.account();
+    let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
     let big = vec![b'x'; 101];
     assert!(matches!(
-        limited.append(inbox.id, &mut big.as_slice(), &AppendOptions::default()),
+        account.append(inbox.id, &mut big.as_slice(), &AppendOptions::default()),
         Err(StoreError::MessageTooLarge { limit: 100 })
     ));
+    assert!(matches!(
+        account.append_bytes(inbox.id, &big, &AppendOptions::default()),
+        Err(StoreError::MessageTooLarge { limit: 100 })
+    ));
+    let fits = &big[..100];
     assert_eq!(
-        std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
-        0
+        account
+            .append(inbox.id, &mut &fits[..], &AppendOptions::default())
+            .unwrap()
+            .size,
+        100
     );
+    if let Some(root) = limited.root() {
+        assert_eq!(std::fs::read_dir(root.join("tmp")).unwrap().count(), 0);
+    }
 }
 
-#[test]
-fn notifications_in_process_and_across_processes() {
-    let (dir, account) = open();
+fn notifications_in_process<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
     let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
     let mut sub = account.subscribe(inbox.id).unwrap();
     let start = sub.current();
+    assert_eq!(start, account.status(inbox.id).unwrap().highest_modseq);
     let appended = account
         .append_bytes(inbox.id, &msg("n", "n"), &AppendOptions::default())
         .unwrap();
@@ -616,8 +655,425 @@ fn notifications_in_process_and_across_processes() {
     );
     assert!(appended.modseq > start);
 
-    // Another handle on the same files (as another process would have) writes: the
-    // watcher notices through the database.
+    // Writes that change nothing wake nobody.
+    account
+        .store_flags(
+            inbox.id,
+            &appended.uid.into(),
+            FlagOp::Remove,
+            &Flags::new().with(SystemFlag::Seen),
+            None,
+        )
+        .unwrap();
+    account.expunge(inbox.id, None).unwrap();
+    account.claim_recent(inbox.id).unwrap();
+    assert!(!sub.has_changed());
+
+    // Another session's handle on the account wakes this one (flags, then a copy in
+    // and a move out, coalesced or not).
+    let other = backend.provider().account(&B::name()).unwrap();
+    let stored = other
+        .store_flags(
+            inbox.id,
+            &appended.uid.into(),
+            FlagOp::Add,
+            &Flags::new().with(SystemFlag::Flagged),
+            None,
+        )
+        .unwrap();
+    let woke = sub.wait_timeout(std::time::Duration::from_secs(5));
+    assert_eq!(woke, Some(stored.updates[0].modseq));
+    let archive = other
+        .create_mailbox(&name("Archive"), SpecialUses::new())
+        .unwrap();
+    let moved = other
+        .move_messages(inbox.id, &UidSet::all(), archive.id)
+        .unwrap();
+    let woke = sub.wait_timeout(std::time::Duration::from_secs(5));
+    assert_eq!(woke, Some(moved.expunged.unwrap().modseq));
+
+    // Async: awaiting the next change made on another thread.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let writer = other;
+    let next = rt.block_on(async move {
+        let task = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            writer
+                .append_bytes(inbox.id, &msg("a", "a"), &AppendOptions::default())
+                .unwrap()
+        });
+        let modseq = tokio::time::timeout(std::time::Duration::from_secs(5), sub.changed())
+            .await
+            .unwrap()
+            .unwrap();
+        (modseq, task.join().unwrap())
+    });
+    assert_eq!(next.0, next.1.modseq);
+
+    // A rename changes the mailbox's HIGHESTMODSEQ and wakes it; a deleted mailbox
+    // wakes its subscribers for good.
+    let mut archived = account.subscribe(archive.id).unwrap();
+    let before = archived.current();
+    account
+        .rename_mailbox(&name("Archive"), &name("Old"))
+        .unwrap();
+    let renamed = archived
+        .wait_timeout(std::time::Duration::from_secs(1))
+        .unwrap();
+    assert!(renamed > before);
+    assert_eq!(renamed, account.status(archive.id).unwrap().highest_modseq);
+    account.delete_mailbox(&name("Old")).unwrap();
+    assert_eq!(
+        archived.wait_timeout(std::time::Duration::from_secs(1)),
+        Some(ModSeq::new(i64::MAX as u64))
+    );
+    assert!(matches!(
+        account.subscribe(archive.id),
+        Err(StoreError::MailboxNotFound)
+    ));
+}
+
+/// Two calls for one name give handles on one account; other names are other accounts.
+fn accounts_are_shared_by_name<B: Backend>() {
+    let backend = B::open();
+    let provider = backend.provider();
+    let one = provider.account(&B::name()).unwrap();
+    let two = provider.account(&B::name()).unwrap();
+    let inbox = one.mailbox(&MailboxName::inbox()).unwrap();
+    let appended = one
+        .append_bytes(inbox.id, &msg("shared", "x"), &AppendOptions::default())
+        .unwrap();
+    assert_eq!(two.uids(inbox.id).unwrap(), vec![appended.uid]);
+    assert_eq!(backend.account().status(inbox.id).unwrap().messages, 1);
+    let other = provider
+        .account(&mailstore::AccountName::try_from("other").unwrap())
+        .unwrap();
+    let other_inbox = other.mailbox(&MailboxName::inbox()).unwrap();
+    assert!(other.uids(other_inbox.id).unwrap().is_empty());
+    assert_eq!(other.quota().unwrap().messages, 0);
+    // A program started again finds the mail.
+    assert_eq!(backend.reopen().uids(inbox.id).unwrap(), vec![appended.uid]);
+}
+
+/// Every call on a mailbox that is gone says so; a message that is gone is not found.
+fn gone_mailboxes_and_messages<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
+    let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
+    let gone = account
+        .create_mailbox(&name("Gone"), SpecialUses::new())
+        .unwrap();
+    account
+        .append_bytes(gone.id, &msg("g", "g"), &AppendOptions::default())
+        .unwrap();
+    account.delete_mailbox(&name("Gone")).unwrap();
+    let all = UidSet::all();
+    let not_found = |result: Result<(), StoreError>| {
+        assert!(
+            matches!(result, Err(StoreError::MailboxNotFound)),
+            "{result:?}"
+        );
+    };
+    let g = gone.id;
+    not_found(account.status(g).map(drop));
+    not_found(account.claim_recent(g).map(drop));
+    not_found(account.uids(g).map(drop));
+    not_found(account.fetch(g, &all, FetchOptions::meta()).map(drop));
+    not_found(account.read(g, Uid::MIN, &Section::full(), None).map(drop));
+    not_found(account.read_binary(g, Uid::MIN, &[], None).map(drop));
+    not_found(account.changes_since(g, ModSeq::new(0)).map(drop));
+    not_found(account.search(g, &SearchKey::All).map(drop));
+    not_found(account.sort(g, &[], &SearchKey::All).map(drop));
+    not_found(account.subscribe(g).map(drop));
+    not_found(
+        account
+            .append_bytes(g, b"x", &AppendOptions::default())
+            .map(drop),
+    );
+    not_found(
+        account
+            .append(g, &mut &b"x"[..], &AppendOptions::default())
+            .map(drop),
+    );
+    not_found(
+        account
+            .store_flags(g, &all, FlagOp::Add, &Flags::new(), None)
+            .map(drop),
+    );
+    not_found(account.copy(g, &all, inbox.id).map(drop));
+    not_found(account.copy(inbox.id, &all, g).map(drop));
+    not_found(account.move_messages(inbox.id, &all, g).map(drop));
+    not_found(account.expunge(g, None).map(drop));
+    not_found(account.remove(g, &all).map(drop));
+    not_found(account.mailbox(&name("Gone")).map(drop));
+    not_found(account.delete_mailbox(&name("Gone")));
+    not_found(account.rename_mailbox(&name("Gone"), &name("New")));
+    not_found(account.set_subscribed(&name("Gone"), true));
+    not_found(account.set_special_use(&name("Gone"), SpecialUses::new()));
+    assert_eq!(account.quota().unwrap().messages, 0);
+    // The error kinds a server maps to replies.
+    let err = account.status(g).unwrap_err();
+    assert!(err.is_not_found() && !err.is_temporary());
+    assert_eq!(err.imap_code(), "NONEXISTENT");
+    assert!(matches!(
+        account.read(inbox.id, Uid::MIN, &Section::full(), None),
+        Err(StoreError::MessageNotFound)
+    ));
+    assert!(matches!(
+        account.read_binary(inbox.id, Uid::MIN, &[], None),
+        Err(StoreError::MessageNotFound)
+    ));
+    // Missing UIDs are skipped, not errors.
+    assert!(
+        account
+            .fetch(inbox.id, &all, FetchOptions::meta())
+            .unwrap()
+            .is_empty()
+    );
+    let stored = account
+        .store_flags(
+            inbox.id,
+            &all,
+            FlagOp::Add,
+            &Flags::new().with(SystemFlag::Seen),
+            None,
+        )
+        .unwrap();
+    assert!(stored.updates.is_empty() && stored.modified.is_empty());
+    let expunged = account.remove(inbox.id, &all).unwrap();
+    assert!(expunged.uids.is_empty());
+    assert_eq!(
+        expunged.modseq,
+        account.status(inbox.id).unwrap().highest_modseq
+    );
+    // A name that exists cannot be created again, INBOX in any case.
+    assert!(matches!(
+        account.create_mailbox(&name("inbox"), SpecialUses::new()),
+        Err(StoreError::MailboxExists)
+    ));
+    assert!(matches!(
+        account.rename_mailbox(&name("Sent"), &name("inbox")),
+        Err(StoreError::InboxNotAllowed)
+    ));
+}
+
+/// A COPY or MOVE into the mailbox the messages are in: new UIDs, and for a move, the
+/// old ones expunged; a move keeps the stable id across mailboxes, a copy gets its own.
+fn moves_and_copies_within_one_mailbox<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
+    let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
+    let other = account
+        .create_mailbox(&name("Other"), SpecialUses::new())
+        .unwrap();
+    for n in 0..3 {
+        account
+            .append_bytes(
+                inbox.id,
+                &msg(&format!("m{n}"), "b"),
+                &AppendOptions::default(),
+            )
+            .unwrap();
+    }
+    let copied = account
+        .copy(inbox.id, &"1:2".parse().unwrap(), inbox.id)
+        .unwrap();
+    assert_eq!(
+        copied
+            .uids
+            .iter()
+            .map(|(a, b)| (a.get(), b.get()))
+            .collect::<Vec<_>>(),
+        [(1, 4), (2, 5)]
+    );
+    let before = account.status(inbox.id).unwrap().highest_modseq;
+    let moved = account
+        .move_messages(inbox.id, &"3:4".parse().unwrap(), inbox.id)
+        .unwrap();
+    assert_eq!(
+        moved
+            .uids
+            .iter()
+            .map(|(a, b)| (a.get(), b.get()))
+            .collect::<Vec<_>>(),
+        [(3, 6), (4, 7)]
+    );
+    let expunged = moved.expunged.unwrap();
+    assert_eq!(
+        expunged.uids.iter().map(|u| u.get()).collect::<Vec<_>>(),
+        [3, 4]
+    );
+    assert_eq!(
+        account
+            .uids(inbox.id)
+            .unwrap()
+            .iter()
+            .map(|u| u.get())
+            .collect::<Vec<_>>(),
+        [1, 2, 5, 6, 7]
+    );
+    let changes = account.changes_since(inbox.id, before).unwrap();
+    assert_eq!(changes.vanished, "3:4".parse().unwrap());
+    assert_eq!(
+        changes
+            .changed
+            .iter()
+            .map(|m| m.uid.get())
+            .collect::<Vec<_>>(),
+        [6, 7]
+    );
+    assert_eq!(
+        changes.highest_modseq,
+        account.status(inbox.id).unwrap().highest_modseq
+    );
+    // UID 7 is the move of 4, the copy of 1.
+    assert_eq!(
+        read_all(
+            account,
+            inbox.id,
+            Uid::new(7).unwrap(),
+            "HEADER.FIELDS (SUBJECT)"
+        ),
+        b"Subject: m0\r\n\r\n"
+    );
+
+    let stable = |mailbox, uid: u32| {
+        account
+            .fetch(
+                mailbox,
+                &Uid::new(uid).unwrap().into(),
+                FetchOptions::meta(),
+            )
+            .unwrap()[0]
+            .stable_id
+            .clone()
+    };
+    let one = stable(inbox.id, 1);
+    assert_ne!(one, stable(inbox.id, 2));
+    let moved = account
+        .move_messages(inbox.id, &"1".parse().unwrap(), other.id)
+        .unwrap();
+    assert_eq!(stable(other.id, moved.uids[0].1.get()), one);
+    let copied = account.copy(other.id, &UidSet::all(), inbox.id).unwrap();
+    assert_ne!(stable(inbox.id, copied.uids[0].1.get()), one);
+    assert_eq!(account.quota().unwrap().messages, 6);
+}
+
+/// Search keys at their edges: empty sets and strings, dates without a `Date:`
+/// header (unknown in SQL, so neither the key nor its NOT matches), sizes and MODSEQs
+/// at their limits, deep trees refused.
+fn search_edge_cases<B: Backend>() {
+    let backend = B::open();
+    let account = backend.account();
+    let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
+    let dated = account
+        .append_bytes(
+            inbox.id,
+            &msg("dated", "hello world"),
+            &AppendOptions::default(),
+        )
+        .unwrap()
+        .uid;
+    let undated = account
+        .append_bytes(
+            inbox.id,
+            b"Subject: undated\r\nX-Empty:\r\n\r\nhello there\r\n",
+            &AppendOptions::new(Flags::new(), Some(InternalDate::new(1_704_067_200, -120))),
+        )
+        .unwrap()
+        .uid;
+    let search = |key: SearchKey| account.search(inbox.id, &key).unwrap();
+    let day = Date::new(2024, 1, 1).unwrap();
+    assert_eq!(search(SearchKey::SentOn(day)), vec![dated]);
+    assert_eq!(search(!SearchKey::SentOn(day)), vec![]);
+    assert_eq!(search(!SearchKey::SentBefore(day)), vec![dated]);
+    assert_eq!(
+        search(SearchKey::SentBefore(day).or(SearchKey::Subject("undated".into()))),
+        vec![undated]
+    );
+    assert_eq!(
+        search(!SearchKey::And(vec![
+            SearchKey::SentSince(day),
+            SearchKey::All
+        ])),
+        vec![]
+    );
+    // The internal date's own zone decides the day: 2024-01-01 00:00 UTC at -02:00 is
+    // 2023-12-31 there.
+    assert_eq!(
+        search(SearchKey::On(Date::new(2023, 12, 31).unwrap())),
+        vec![undated]
+    );
+    assert_eq!(
+        search(SearchKey::ArrivedBefore(1_704_067_201)),
+        vec![undated]
+    );
+    assert_eq!(search(SearchKey::ArrivedSince(1_704_067_201)), vec![dated]);
+    assert_eq!(search(SearchKey::Uid(UidSet::new())), vec![]);
+    assert_eq!(search(SearchKey::And(Vec::new())), vec![dated, undated]);
+    assert_eq!(
+        search(SearchKey::Subject(String::new())),
+        vec![dated, undated]
+    );
+    assert_eq!(
+        search(SearchKey::Header("x-empty".into(), String::new())),
+        vec![undated]
+    );
+    assert_eq!(
+        search(SearchKey::Header("X-EMPTY".into(), "x".into())),
+        vec![]
+    );
+    assert_eq!(
+        search(SearchKey::Text("hello".into())),
+        vec![dated, undated]
+    );
+    assert_eq!(search(SearchKey::Text("hello th".into())), vec![undated]);
+    assert_eq!(search(SearchKey::Text("ello".into())), vec![]);
+    assert_eq!(search(SearchKey::Body("dated".into())), vec![]);
+    assert_eq!(search(SearchKey::Text("undated".into())), vec![undated]);
+    assert_eq!(search(SearchKey::Text("--".into())), vec![dated, undated]);
+    assert_eq!(search(SearchKey::Larger(u64::MAX)), vec![]);
+    assert_eq!(search(SearchKey::Smaller(u64::MAX)), vec![dated, undated]);
+    assert_eq!(
+        search(SearchKey::ModSeq(ModSeq::new(0))),
+        vec![dated, undated]
+    );
+    assert_eq!(
+        search(SearchKey::Keyword(Keyword::try_from("$Junk").unwrap())),
+        vec![]
+    );
+    let mut deep = SearchKey::All;
+    for _ in 0..100 {
+        deep = !deep;
+    }
+    let err = account.search(inbox.id, &deep).unwrap_err();
+    assert!(matches!(err, StoreError::InvalidName(_)), "{err:?}");
+    let sorted = account
+        .sort(
+            inbox.id,
+            &[
+                SortCriterion::new(SortKey::Date),
+                SortCriterion::reverse(SortKey::Size),
+            ],
+            &SearchKey::All,
+        )
+        .unwrap();
+    assert_eq!(sorted, vec![undated, dated], "no Date: sorts by arrival");
+}
+
+/// The watcher notices writes by another process (a second `Account` on the files).
+#[test]
+fn notifications_across_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = Account::open(dir.path().join("acct"), &Options::new()).unwrap();
+    let inbox = account.mailbox(&MailboxName::inbox()).unwrap();
+    let appended = account
+        .append_bytes(inbox.id, &msg("n", "n"), &AppendOptions::default())
+        .unwrap();
+    let mut sub = account.subscribe(inbox.id).unwrap();
     let mut options = Options::new();
     options.set_watch_interval(std::time::Duration::from_millis(20));
     let other = Account::open(dir.path().join("acct"), &options).unwrap();

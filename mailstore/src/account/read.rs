@@ -13,10 +13,8 @@ use crate::data::MessageData;
 use crate::error::{Result, StoreError};
 use crate::index::rows::{self, MessageRow, message_columns};
 use crate::message::{Changes, FetchOptions, MessageMeta};
-use crate::mime::locate::{Slice, find_part, locate};
-use crate::mime::{
-    BodyStructure, MAX_KEPT_HEADER, PartKind, Section, SectionText, cache, decode, header,
-};
+use crate::mime::locate::{Slice, clip, locate, locate_binary};
+use crate::mime::{BodyStructure, MAX_KEPT_HEADER, Section, SectionText, cache, decode, header};
 use crate::types::{MailboxId, MailboxName, ModSeq, Uid, UidSet};
 
 impl Account {
@@ -314,21 +312,10 @@ impl Account {
         let structure = located
             .structure
             .ok_or(StoreError::Corrupt("body structure"))?;
-        let Some(node) = find_part(&structure, part) else {
+        let Some((start, end, encoding)) = locate_binary(&structure, part) else {
             return Ok(Some(MessageData::from_vec(Vec::new())));
         };
-        let (start, end) = if part.is_empty() {
-            (0, structure.end)
-        } else {
-            node.body_range()
-        };
         let raw = read_range(file, start, end).map_err(StoreError::io("read message file"))?;
-        // Only leaves have a transfer encoding to undo; a multipart or message is
-        // served as stored.
-        let encoding = match node.kind {
-            PartKind::Single if !part.is_empty() => node.encoding.as_str(),
-            _ => "BINARY",
-        };
         Ok(decode::transfer_decode(encoding, &raw).map(|bytes| MessageData::slice(bytes, partial)))
     }
 
@@ -501,17 +488,6 @@ fn section_data(
             ))
         }
         Slice::Empty => Ok(MessageData::from_vec(Vec::new())),
-    }
-}
-
-/// Narrows `[start, end)` to an IMAP partial `(offset, length)`.
-fn clip(start: u64, end: u64, partial: Option<(u64, u64)>) -> (u64, u64) {
-    match partial {
-        None => (start, end),
-        Some((offset, len)) => {
-            let s = start.saturating_add(offset).min(end);
-            (s, s.saturating_add(len).min(end))
-        }
     }
 }
 

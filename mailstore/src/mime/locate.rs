@@ -67,6 +67,38 @@ pub(crate) fn locate(root: &BodyStructure, section: &Section) -> Slice {
     }
 }
 
+/// Narrows `[start, end)` to an IMAP partial `(offset, length)`.
+pub(crate) fn clip(start: u64, end: u64, partial: Option<(u64, u64)>) -> (u64, u64) {
+    match partial {
+        None => (start, end),
+        Some((offset, len)) => {
+            let s = start.saturating_add(offset).min(end);
+            (s, s.saturating_add(len).min(end))
+        }
+    }
+}
+
+/// Where the bytes of `BINARY[part]` (RFC 3516) are, `[start, end)`, and the transfer
+/// encoding to undo: a leaf's own; none (`BINARY`) for the whole message, a multipart
+/// or a message part, which are served as stored. `None` when the part does not exist
+/// (served as no bytes).
+pub(crate) fn locate_binary<'a>(
+    root: &'a BodyStructure,
+    part: &[std::num::NonZeroU32],
+) -> Option<(u64, u64, &'a str)> {
+    let node = find_part(root, part)?;
+    let (start, end) = if part.is_empty() {
+        (0, root.end)
+    } else {
+        node.body_range()
+    };
+    let encoding = match node.kind {
+        PartKind::Single if !part.is_empty() => node.encoding.as_str(),
+        _ => "BINARY",
+    };
+    Some((start, end, encoding))
+}
+
 /// The part a path names. The empty path is the root. In a message (the root or an
 /// enclosed one) that is not a multipart, part `1` is the message's own body.
 pub(crate) fn find_part<'a>(

@@ -5,8 +5,8 @@
 use proptest::prelude::*;
 
 use super::{analyze_fully, header};
-use crate::index::functions::contains_ignoring_case;
 use crate::search::base_subject;
+use crate::search::matching::contains_ignoring_case;
 use crate::types::{Keyword, MailboxName};
 use mail_base::mutf7;
 

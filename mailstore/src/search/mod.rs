@@ -11,11 +11,14 @@
 //! finds "hello world"). This is what Dovecot's FTS plugins do too; a substring
 //! inside a word (`"ello"`) is not found.
 
+pub(crate) mod eval;
 mod key;
+pub(crate) mod matching;
 
 pub(crate) mod sort;
 pub(crate) mod sql;
 mod subject;
+pub(crate) mod words;
 
 pub use key::SearchKey;
 

@@ -144,11 +144,7 @@ impl Where {
 /// The words of a search string as an FTS5 phrase with the last word as a prefix:
 /// `"hello wor"*`. `None` when the string has no word (it then matches everything).
 pub(crate) fn fts_phrase(needle: &str) -> Option<String> {
-    let words: Vec<&str> = needle
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(32)
-        .collect();
+    let words = super::words::query_words(needle);
     if words.is_empty() {
         return None;
     }
