@@ -22,15 +22,16 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use mta_queue::mx::{MxHost, MxResolution};
 use mta_queue::scheduler::{Action, JobEnd, NextBatch, RcptOutcome};
 use mta_queue::{
-    Address, Diagnostic, EnhancedStatus, Envelope, FileSpool, QueueEntry, QueueId, Recipient,
-    Scheduler, SchedulerConfig, Spool, Timestamp,
+    Diagnostic, Envelope, FileSpool, QueueEntry, QueueId, Recipient, Scheduler, SchedulerConfig,
+    Spool, Timestamp,
 };
+use smtp_proto::{EnhancedStatusCode, Mailbox};
 
 const MESSAGE: &[u8] = include_bytes!("../data/message_10k.eml");
 
 fn envelope(n: usize) -> Envelope {
-    Envelope::new(Some(Address::new("sender@example.org").expect("address"))).with_recipient(
-        Recipient::new(Address::new(format!("rcpt{n}@example.net")).expect("address")),
+    Envelope::new(Mailbox::try_from("sender@example.org").expect("mailbox")).with_recipient(
+        Recipient::new(Mailbox::try_from(format!("rcpt{n}@example.net")).expect("mailbox")),
     )
 }
 
@@ -93,7 +94,7 @@ fn scheduler(c: &mut Criterion) {
     let entries: Vec<QueueEntry> = (0..COUNT)
         .map(|n| QueueEntry::new(QueueId::new(now(), n as u32), envelope(n), now(), 10_240, 0))
         .collect();
-    let ok = RcptOutcome::Delivered(Diagnostic::local(EnhancedStatus::SUCCESS, "ok"));
+    let ok = RcptOutcome::Delivered(Diagnostic::local(EnhancedStatusCode::OK, "ok"));
     group.bench_function(BenchmarkId::new("deliver", "10000x1-rcpt"), |b| {
         b.iter(|| {
             let mut scheduler = Scheduler::new(SchedulerConfig::default(), Default::default(), 1);

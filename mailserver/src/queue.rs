@@ -13,10 +13,10 @@ use mta_queue::route::{DeliveryOptions, Relay, RelayTls, Route, RouteAction, Rou
 use mta_queue::scheduler::RcptOutcome;
 use mta_queue::transport::{LocalDelivery, LocalMessage, Transport};
 use mta_queue::{
-    Address, Diagnostic, EnhancedStatus, EnqueueError, Envelope, EventKind, FileSpool,
-    OperationError, Queue, QueueBuilder, QueueConfig, QueueEntry, QueueId, Recipient, RetryPolicy,
-    SchedulerConfig,
+    Diagnostic, EnqueueError, Envelope, EventKind, FileSpool, OperationError, Queue, QueueBuilder,
+    QueueConfig, QueueEntry, QueueId, RetryPolicy, SchedulerConfig,
 };
+use smtp_proto::{EnhancedStatusCode, Mailbox, ReplyClass};
 
 use crate::config::{Config, RouteTarget};
 use crate::delivery;
@@ -115,20 +115,23 @@ impl<R: Resolver + 'static, T: Transport> Outbound for Queue<R, T> {
     }
 }
 
-/// The envelope of a message from `sender` (`None` for `<>`) to `recipients`.
+/// The queue envelope of a received message for its `remote` recipients: mta-queue's
+/// conversion (DSN parameters, `BODY=`, `SMTPUTF8` kept) of the envelope without the
+/// recipients delivered here.
 ///
 /// # Errors
-/// An address mta-queue does not take.
+/// A recipient mta-queue cannot route (a bare `<Postmaster>`, which is never remote).
 pub fn envelope(
-    sender: Option<&str>,
-    recipients: &[String],
-) -> Result<Envelope, mta_queue::InvalidAddress> {
-    let sender = sender.map(Address::new).transpose()?;
-    let mut envelope = Envelope::new(sender);
-    for rcpt in recipients {
-        envelope = envelope.with_recipient(Recipient::new(Address::new(rcpt.as_str())?));
-    }
-    Ok(envelope)
+    received: &smtp_proto::Envelope<'_>,
+    remote: &[String],
+) -> Result<Envelope, mta_queue::FromSmtpError> {
+    let mut received = received.clone();
+    received.recipients.retain(|rcpt| {
+        rcpt.path
+            .mailbox()
+            .is_some_and(|mailbox| remote.contains(&mailbox.to_string()))
+    });
+    Envelope::from_smtp(&received)
 }
 
 /// The routing rules: our domains to the mailbox handler (checked live against the
@@ -156,7 +159,9 @@ fn router(config: &Config, directory: Directory) -> Router {
         );
     }
     router.set_hook(Arc::new(
-        move |envelope: &Envelope, rcpt: &Address| match directory.is_local_domain(&rcpt.domain()) {
+        move |envelope: &Envelope, rcpt: &Mailbox<'static>| match directory
+            .is_local_domain(rcpt.host().as_str())
+        {
             Ok(true) => Some(Route::new(
                 RouteAction::Local {
                     handler: LOCAL_HANDLER.to_owned(),
@@ -176,7 +181,10 @@ fn local_handler(app: std::sync::Weak<App>) -> Arc<dyn LocalDelivery> {
         let app = app.clone();
         async move {
             let Some(app) = app.upgrade() else {
-                let d = Diagnostic::local(EnhancedStatus::SYSTEM_TEMPORARY, "server shutting down");
+                let d = Diagnostic::local(
+                    EnhancedStatusCode::MAIL_SYSTEM_OTHER,
+                    "server shutting down",
+                );
                 return message
                     .recipients
                     .iter()
@@ -187,32 +195,33 @@ fn local_handler(app: std::sync::Weak<App>) -> Arc<dyn LocalDelivery> {
                 message
                     .recipients
                     .iter()
-                    .map(|rcpt| match app.directory.resolve(rcpt.address.as_str()) {
+                    .map(|r| match app.directory.resolve(&r.address.to_string()) {
                         Ok(Resolution::Local(users)) => {
                             let done = delivery::store_local(&app, &users, &message.body, None);
                             if done.failed.is_empty() {
                                 RcptOutcome::Delivered(Diagnostic::local(
-                                    EnhancedStatus::SUCCESS,
+                                    EnhancedStatusCode::OK,
                                     "stored",
                                 ))
                             } else if done.all_failures_temporary() {
                                 RcptOutcome::Deferred(Diagnostic::local(
-                                    EnhancedStatus::SYSTEM_TEMPORARY,
+                                    EnhancedStatusCode::MAIL_SYSTEM_OTHER,
                                     "mailbox unavailable",
                                 ))
                             } else {
                                 RcptOutcome::Failed(Diagnostic::local(
-                                    EnhancedStatus::PERMANENT,
+                                    EnhancedStatusCode::OK
+                                        .with_class(ReplyClass::PermanentNegative),
                                     "mailbox full",
                                 ))
                             }
                         }
                         Ok(_) => RcptOutcome::Failed(Diagnostic::local(
-                            EnhancedStatus::new(5, 1, 1).unwrap_or(EnhancedStatus::PERMANENT),
+                            EnhancedStatusCode::BAD_DESTINATION_MAILBOX,
                             "no such user here",
                         )),
                         Err(_) => RcptOutcome::Deferred(Diagnostic::local(
-                            EnhancedStatus::SYSTEM_TEMPORARY,
+                            EnhancedStatusCode::MAIL_SYSTEM_OTHER,
                             "user database unavailable",
                         )),
                     })

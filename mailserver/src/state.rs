@@ -70,16 +70,17 @@ impl App {
         )
     }
 
-    /// Hands a message for remote `recipients` to the queue; durable when it returns
-    /// `Ok`. The error is the SMTP reply to give.
+    /// Hands a message for the `remote` recipients of `envelope` to the queue (with the
+    /// envelope's parameters); durable when it returns `Ok`. The error is the SMTP reply
+    /// to give.
     ///
     /// # Errors
     /// The reply for the client: 451 when the queue is not running or the spool failed,
     /// 452 when it is full, 554 for addresses it refuses.
     pub async fn relay(
         &self,
-        sender: Option<&str>,
-        recipients: &[String],
+        envelope: &smtp_proto::Envelope<'_>,
+        remote: &[String],
         message: &[u8],
     ) -> Result<(), Reply<'static>> {
         let Some(queue) = self.queue.get() else {
@@ -90,7 +91,7 @@ impl App {
                 "outbound queue not running, try again later",
             ));
         };
-        let envelope = crate::queue::envelope(sender, recipients).map_err(|_| {
+        let envelope = crate::queue::envelope(envelope, remote).map_err(|_| {
             reply(
                 ReplyCode::TRANSACTION_FAILED,
                 (5, 1, 3),
@@ -102,24 +103,7 @@ impl App {
             Err(error) => {
                 tracing::warn!(%error, "enqueue failed");
                 self.metrics.rejected(Rejection::Other);
-                let (code, _) = error.reply_code();
-                Err(match code {
-                    452 => reply(
-                        ReplyCode::INSUFFICIENT_STORAGE,
-                        (4, 3, 1),
-                        "queue storage full, try again later",
-                    ),
-                    c if c >= 500 => reply(
-                        ReplyCode::TRANSACTION_FAILED,
-                        (5, 3, 4),
-                        "message refused by the queue",
-                    ),
-                    _ => reply(
-                        ReplyCode::LOCAL_ERROR,
-                        (4, 3, 0),
-                        "queue unavailable, try again later",
-                    ),
-                })
+                Err(Reply::from(&error))
             }
         }
     }

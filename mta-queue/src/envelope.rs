@@ -1,361 +1,28 @@
-//! The envelope of a queued message: reverse-path, recipients and the RFC 3461 DSN
-//! parameters that came with them.
+//! The envelope of a queued message: reverse-path, recipients and every parameter
+//! that came with them (RFC 3461 DSN, `BODY=`, `SMTPUTF8`, `REQUIRETLS`), in
+//! smtp-proto's types.
 //!
-//! The queue keeps these as the SMTP server received them (already validated there);
-//! the types here only check what the queue itself relies on: an address has a
-//! domain to route on, and nothing holds a line break or a control character that
-//! could break the spool's records or the DSN's header fields.
+//! The queue keeps these as the SMTP server received them: [`Envelope::from_smtp`] is
+//! the one conversion from the envelope smtp-proto's server hands to the application.
 
-use std::fmt;
-
-/// A mailbox address `local-part@domain` as given in `MAIL FROM`/`RCPT TO`
-/// (RFC 5321 §4.1.2 `Mailbox`), without the angle brackets.
-///
-/// Validation is deliberately shallow (the SMTP layer parsed the path already): the
-/// text is UTF-8 (RFC 6531 allows non-ASCII), holds no control characters, has an `@`
-/// with a non-empty local part before it, and a domain after the last `@` of at most
-/// 255 bytes without spaces.
-///
-/// ```
-/// use mta_queue::Address;
-///
-/// let address = Address::new("Alice@Example.ORG").unwrap();
-/// assert_eq!(address.domain(), "example.org");
-/// assert_eq!(address.as_str(), "Alice@Example.ORG");
-/// assert!(Address::new("no-domain").is_err());
-/// assert!(Address::new("a@b\r\nX-Injected: 1").is_err());
-/// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Address {
-    text: String,
-    /// The byte offset of the `@` that starts the domain.
-    at: usize,
-}
-
-impl Address {
-    /// The longest address accepted (RFC 5321 §4.5.3.1: 64 + 1 + 255, rounded up).
-    pub const MAX_LEN: usize = 512;
-
-    /// Checks and wraps `text`.
-    ///
-    /// # Errors
-    ///
-    /// [`InvalidAddress`] when `text` breaks one of the rules in the type's docs.
-    pub fn new(text: impl Into<String>) -> Result<Self, InvalidAddress> {
-        let text = text.into();
-        let at = Self::validate(&text)?;
-        Ok(Self { text, at })
-    }
-
-    /// Checks `text` and returns the offset of the `@` before the domain.
-    ///
-    /// # Errors
-    ///
-    /// As [`Address::new`].
-    pub fn validate(text: &str) -> Result<usize, InvalidAddress> {
-        if text.len() > Self::MAX_LEN {
-            return Err(InvalidAddress::TooLong);
-        }
-        if text.chars().any(char::is_control) {
-            return Err(InvalidAddress::ControlCharacter);
-        }
-        let at = text.rfind('@').ok_or(InvalidAddress::NoDomain)?;
-        let domain = &text[at + 1..];
-        if at == 0 {
-            return Err(InvalidAddress::EmptyLocalPart);
-        }
-        if domain.is_empty() || domain.len() > 255 || domain.contains(' ') {
-            return Err(InvalidAddress::NoDomain);
-        }
-        Ok(at)
-    }
-
-    /// The address as given.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// The local part as given.
-    pub fn local_part(&self) -> &str {
-        &self.text[..self.at]
-    }
-
-    /// The domain in lower case (for routing and grouping), without a trailing dot.
-    /// An address literal (`[192.0.2.1]`) is returned with its brackets.
-    pub fn domain(&self) -> String {
-        self.text[self.at + 1..]
-            .trim_end_matches('.')
-            .to_ascii_lowercase()
-    }
-
-    /// The wrapped text.
-    pub fn into_inner(self) -> String {
-        self.text
-    }
-}
-
-impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-impl fmt::Debug for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<{}>", self.text)
-    }
-}
-
-impl TryFrom<&str> for Address {
-    type Error = InvalidAddress;
-
-    fn try_from(text: &str) -> Result<Self, Self::Error> {
-        Self::new(text)
-    }
-}
-
-impl TryFrom<String> for Address {
-    type Error = InvalidAddress;
-
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        Self::new(text)
-    }
-}
-
-impl AsRef<str> for Address {
-    fn as_ref(&self) -> &str {
-        &self.text
-    }
-}
-
-/// Why a text is not an [`Address`] (or a DSN parameter value).
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum InvalidAddress {
-    /// Longer than [`Address::MAX_LEN`].
-    #[error("address too long")]
-    TooLong,
-    /// Holds a control character (CR, LF, NUL, ...).
-    #[error("address holds a control character")]
-    ControlCharacter,
-    /// No `@`, or nothing usable after the last one.
-    #[error("address has no domain")]
-    NoDomain,
-    /// Nothing before the `@`.
-    #[error("address has an empty local part")]
-    EmptyLocalPart,
-    /// A DSN parameter (ENVID, ORCPT) that is empty, too long or holds a control
-    /// character.
-    #[error("invalid dsn parameter")]
-    InvalidParameter,
-}
-
-/// `RET=` of `MAIL FROM` (RFC 3461 §4.3): what a failure DSN returns of the message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Ret {
-    /// `RET=FULL`: the whole message.
-    Full,
-    /// `RET=HDRS`: the header section only.
-    Headers,
-}
-
-impl Ret {
-    /// The keyword as sent (`FULL`, `HDRS`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Full => "FULL",
-            Self::Headers => "HDRS",
-        }
-    }
-
-    /// The value of a keyword, ignoring case.
-    pub fn from_keyword(text: &str) -> Option<Self> {
-        if text.eq_ignore_ascii_case("FULL") {
-            Some(Self::Full)
-        } else if text.eq_ignore_ascii_case("HDRS") {
-            Some(Self::Headers)
-        } else {
-            None
-        }
-    }
-}
-
-/// `NOTIFY=` of `RCPT TO` (RFC 3461 §4.1): `NEVER` or a set of `SUCCESS`, `FAILURE`,
-/// `DELAY`.
-///
-/// A recipient given without `NOTIFY` gets [`Notify::default_for_absent`] semantics
-/// (failure and, at the MTA's option, delay notices), which is what `Option<Notify>`
-/// being `None` means throughout this crate.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Notify {
-    /// Send a DSN when the message is delivered.
-    pub success: bool,
-    /// Send a DSN when delivery fails.
-    pub failure: bool,
-    /// Send a DSN when delivery is delayed.
-    pub delay: bool,
-}
-
-impl Notify {
-    /// `NOTIFY=NEVER`.
-    pub const NEVER: Self = Self {
-        success: false,
-        failure: false,
-        delay: false,
-    };
-
-    /// What a recipient without `NOTIFY` gets (RFC 3461 §4.1: failure and delay).
-    pub const fn default_for_absent() -> Self {
-        Self {
-            success: false,
-            failure: true,
-            delay: true,
-        }
-    }
-
-    /// Whether this is `NEVER`.
-    pub const fn is_never(self) -> bool {
-        !self.success && !self.failure && !self.delay
-    }
-
-    /// Parses the parameter value (`NEVER` or a comma list, case-insensitive).
-    pub fn parse(text: &str) -> Option<Self> {
-        if text.eq_ignore_ascii_case("NEVER") {
-            return Some(Self::NEVER);
-        }
-        let mut notify = Self::NEVER;
-        for word in text.split(',') {
-            if word.eq_ignore_ascii_case("SUCCESS") {
-                notify.success = true;
-            } else if word.eq_ignore_ascii_case("FAILURE") {
-                notify.failure = true;
-            } else if word.eq_ignore_ascii_case("DELAY") {
-                notify.delay = true;
-            } else {
-                return None;
-            }
-        }
-        Some(notify)
-    }
-}
-
-impl fmt::Display for Notify {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_never() {
-            return f.write_str("NEVER");
-        }
-        let words = [
-            (self.success, "SUCCESS"),
-            (self.failure, "FAILURE"),
-            (self.delay, "DELAY"),
-        ];
-        let mut first = true;
-        for (on, word) in words {
-            if on {
-                if !first {
-                    f.write_str(",")?;
-                }
-                f.write_str(word)?;
-                first = false;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `ORCPT=` of `RCPT TO` (RFC 3461 §4.2): the original recipient, as an address type
-/// (`rfc822`, `utf-8`) and the address, xtext-decoded.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Orcpt {
-    addr_type: String,
-    address: String,
-}
-
-impl Orcpt {
-    /// An original recipient of type `addr_type` (an atom such as `rfc822`).
-    ///
-    /// # Errors
-    ///
-    /// [`InvalidAddress::InvalidParameter`] when the type is empty or not an atom, or the
-    /// address is empty, longer than 500 bytes or holds a control character.
-    pub fn new(addr_type: &str, address: &str) -> Result<Self, InvalidAddress> {
-        let atom_ok = !addr_type.is_empty()
-            && addr_type.len() <= 64
-            && addr_type
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if !atom_ok || !valid_param(address, 500) {
-            return Err(InvalidAddress::InvalidParameter);
-        }
-        Ok(Self {
-            addr_type: addr_type.to_owned(),
-            address: address.to_owned(),
-        })
-    }
-
-    /// An `rfc822` original recipient.
-    ///
-    /// # Errors
-    ///
-    /// As [`Orcpt::new`].
-    pub fn rfc822(address: &str) -> Result<Self, InvalidAddress> {
-        Self::new("rfc822", address)
-    }
-
-    /// The address type, as given (`rfc822`, `utf-8`, ...).
-    pub fn addr_type(&self) -> &str {
-        &self.addr_type
-    }
-
-    /// The original address, decoded.
-    pub fn address(&self) -> &str {
-        &self.address
-    }
-}
-
-/// `ENVID=` of `MAIL FROM` (RFC 3461 §4.4): the sender's envelope identifier,
-/// xtext-decoded.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct EnvId(String);
-
-impl EnvId {
-    /// Wraps an identifier (1 to 100 bytes, printable: RFC 3461 §4.4 limits it to 100).
-    ///
-    /// # Errors
-    ///
-    /// [`InvalidAddress::InvalidParameter`] for an empty, long or control-holding text.
-    pub fn new(text: &str) -> Result<Self, InvalidAddress> {
-        if !valid_param(text, 100) {
-            return Err(InvalidAddress::InvalidParameter);
-        }
-        Ok(Self(text.to_owned()))
-    }
-
-    /// The identifier.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-fn valid_param(text: &str, max: usize) -> bool {
-    !text.is_empty() && text.len() <= max && !text.chars().any(char::is_control)
-}
+use smtp_proto::{BodyType, EnvId, Mailbox, Notify, Orcpt, Ret, ReversePath, XText};
 
 /// One recipient of a message with its DSN parameters.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recipient {
-    /// The forward-path.
-    pub address: Address,
-    /// `NOTIFY=`, if given.
+    /// The forward-path's mailbox: where the message goes, and the domain it is
+    /// routed on.
+    pub address: Mailbox<'static>,
+    /// `NOTIFY=`, if given; `None` means [`Notify::DEFAULT`].
     pub notify: Option<Notify>,
     /// `ORCPT=`, if given.
-    pub orcpt: Option<Orcpt>,
+    pub orcpt: Option<Orcpt<'static>>,
 }
 
 impl Recipient {
     /// A recipient without DSN parameters.
-    pub fn new(address: Address) -> Self {
+    pub fn new(address: Mailbox<'static>) -> Self {
         Self {
             address,
             notify: None,
@@ -370,40 +37,66 @@ impl Recipient {
     }
 
     /// Sets `ORCPT=`.
-    pub fn with_orcpt(mut self, orcpt: Orcpt) -> Self {
+    pub fn with_orcpt(mut self, orcpt: Orcpt<'static>) -> Self {
         self.orcpt = Some(orcpt);
         self
     }
 
-    /// The conditions this recipient asked to be notified of.
+    /// The conditions this recipient asked to be notified of ([`Notify::DEFAULT`]
+    /// when it gave no `NOTIFY`).
     pub fn notify_or_default(&self) -> Notify {
-        self.notify.unwrap_or_else(Notify::default_for_absent)
+        self.notify.unwrap_or(Notify::DEFAULT)
+    }
+
+    /// The domain the recipient is routed on: the mailbox's domain (or address
+    /// literal, with its brackets) in ASCII lower case.
+    pub fn domain(&self) -> String {
+        domain_of(&self.address)
     }
 }
 
-/// A message's envelope: who sent it, to whom, with which DSN parameters, and which
-/// named queue it was submitted to.
+/// The domain of `mailbox` as routing compares it: ASCII lower case, no trailing dot.
+pub(crate) fn domain_of(mailbox: &Mailbox<'_>) -> String {
+    mailbox
+        .host()
+        .as_str()
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
+/// A message's envelope: who sent it, to whom, with which parameters, and which named
+/// queue it was submitted to.
 ///
 /// ```
-/// use mta_queue::{Address, Envelope, Recipient};
+/// use mta_queue::{Envelope, Recipient};
+/// use smtp_proto::Mailbox;
 ///
-/// let envelope = Envelope::new(Some(Address::new("alice@example.org").unwrap()))
-///     .with_recipient(Recipient::new(Address::new("bob@example.net").unwrap()));
+/// let envelope = Envelope::new(Mailbox::try_from("alice@example.org")?.into_owned())
+///     .with_recipient(Recipient::new(Mailbox::try_from("bob@example.net")?.into_owned()));
 /// assert_eq!(envelope.recipients.len(), 1);
 /// assert_eq!(envelope.queue, "default");
+/// # Ok::<(), smtp_proto::ValidationError>(())
 /// ```
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {
-    /// The reverse-path; `None` is the null reverse-path `<>` (bounces, DSNs), to
-    /// which no DSN is ever sent.
-    pub sender: Option<Address>,
+    /// The reverse-path; [`ReversePath::Null`] (`<>`: bounces, DSNs) is never sent a
+    /// DSN.
+    pub sender: ReversePath<'static>,
     /// The recipients, in the order given.
     pub recipients: Vec<Recipient>,
     /// `RET=`, if given.
     pub ret: Option<Ret>,
     /// `ENVID=`, if given.
-    pub envid: Option<EnvId>,
+    pub envid: Option<EnvId<'static>>,
+    /// `BODY=` (RFC 6152, RFC 3030), if given.
+    pub body: Option<BodyType>,
+    /// `SMTPUTF8` (RFC 6531) was given.
+    pub smtputf8: bool,
+    /// `REQUIRETLS` (RFC 8689) was given: the message may only travel over TLS with a
+    /// verified certificate. Recorded and kept in the spool; smtp-proto does not
+    /// negotiate it yet and the delivery does not enforce it yet.
+    pub requiretls: bool,
     /// The named queue the message was submitted to (`"default"` unless set); routing
     /// rules match on it and may move the message to another queue.
     pub queue: String,
@@ -413,15 +106,87 @@ impl Envelope {
     /// The name of the queue messages go to unless told otherwise.
     pub const DEFAULT_QUEUE: &'static str = "default";
 
-    /// An envelope with this reverse-path and no recipients yet.
-    pub fn new(sender: Option<Address>) -> Self {
+    /// An envelope with this reverse-path (a [`Mailbox`] or [`ReversePath::Null`]),
+    /// no parameters and no recipients yet.
+    pub fn new(sender: impl Into<ReversePath<'static>>) -> Self {
         Self {
-            sender,
+            sender: sender.into(),
             recipients: Vec::new(),
             ret: None,
             envid: None,
+            body: None,
+            smtputf8: false,
+            requiretls: false,
             queue: Self::DEFAULT_QUEUE.to_owned(),
         }
+    }
+
+    /// The queue envelope of a message smtp-proto's server received: the reverse-path,
+    /// the accepted recipients, and every parameter the queue keeps (`RET`, `ENVID`,
+    /// `BODY`, `SMTPUTF8`, `REQUIRETLS` if the client sent it; per recipient `NOTIFY`
+    /// and `ORCPT`). `ENVID` and `ORCPT` are kept in canonical xtext (what the spool
+    /// stores decoded and reads back), so the entry is the same before and after a
+    /// restart. `SIZE` and `AUTH=` are the receiving server's business and not kept.
+    ///
+    /// ```
+    /// use mta_queue::Envelope;
+    /// use smtp_proto::{BodyType, ForwardPath, Mailbox, Notify, Orcpt, Recipient, ReversePath, Ret, XText};
+    ///
+    /// let mut received = smtp_proto::Envelope::new(ReversePath::Mailbox(Mailbox::try_from("alice@example.org")?));
+    /// received.mail_params.ret = Some(Ret::Headers);
+    /// received.mail_params.envid = Some(XText::try_from("QQ314159")?);
+    /// received.mail_params.body = Some(BodyType::EightBitMime);
+    /// let mut rcpt = Recipient::new(ForwardPath::Mailbox(Mailbox::try_from("bob@example.net")?));
+    /// rcpt.params.notify = Some(Notify::NEVER);
+    /// rcpt.params.orcpt = Some(Orcpt::rfc822("bob@example.net"));
+    /// received.recipients.push(rcpt);
+    ///
+    /// let envelope = Envelope::from_smtp(&received)?;
+    /// assert_eq!(envelope.ret, Some(Ret::Headers));
+    /// assert_eq!(envelope.envid.as_ref().map(|e| e.as_str()), Some("QQ314159"));
+    /// assert_eq!(envelope.body, Some(BodyType::EightBitMime));
+    /// assert_eq!(envelope.recipients[0].notify, Some(Notify::NEVER));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`FromSmtpError::BarePostmaster`] for a `RCPT TO:<Postmaster>` without a
+    /// domain, which only the receiving server can resolve (to its postmaster's
+    /// mailbox) before it queues the message.
+    pub fn from_smtp(envelope: &smtp_proto::Envelope<'_>) -> Result<Self, FromSmtpError> {
+        let params = &envelope.mail_params;
+        let mut out = Self::new(envelope.from.clone().into_owned());
+        out.ret = params.ret;
+        out.envid = params
+            .envid
+            .as_ref()
+            .map(|xtext| EnvId::new(canonical(xtext)));
+        out.body = params.body;
+        out.smtputf8 = params.smtputf8;
+        out.requiretls = params.other().iter().any(|p| p.keyword.is("REQUIRETLS"));
+        out.recipients.reserve(envelope.recipients.len());
+        for (index, rcpt) in envelope.recipients.iter().enumerate() {
+            let address = rcpt
+                .path
+                .mailbox()
+                .ok_or(FromSmtpError::BarePostmaster { index })?;
+            let orcpt = rcpt.params.orcpt.as_ref().map(|orcpt| {
+                // Kept as received when its type is not an atom any more (it was
+                // parsed as one), which cannot happen.
+                Orcpt::new(
+                    orcpt.addr_type().to_owned().into(),
+                    canonical(orcpt.address()),
+                )
+                .unwrap_or_else(|_| orcpt.clone().into_owned())
+            });
+            out.recipients.push(Recipient {
+                address: address.clone().into_owned(),
+                notify: rcpt.params.notify,
+                orcpt,
+            });
+        }
+        Ok(out)
     }
 
     /// Adds a recipient.
@@ -437,8 +202,26 @@ impl Envelope {
     }
 
     /// Sets `ENVID=`.
-    pub fn with_envid(mut self, envid: EnvId) -> Self {
+    pub fn with_envid(mut self, envid: EnvId<'static>) -> Self {
         self.envid = Some(envid);
+        self
+    }
+
+    /// Sets `BODY=`.
+    pub fn with_body(mut self, body: BodyType) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Sets the `SMTPUTF8` flag.
+    pub fn with_smtputf8(mut self, smtputf8: bool) -> Self {
+        self.smtputf8 = smtputf8;
+        self
+    }
+
+    /// Sets the `REQUIRETLS` flag.
+    pub fn with_requiretls(mut self, requiretls: bool) -> Self {
+        self.requiretls = requiretls;
         self
     }
 
@@ -449,128 +232,139 @@ impl Envelope {
     }
 }
 
+impl TryFrom<&smtp_proto::Envelope<'_>> for Envelope {
+    type Error = FromSmtpError;
+
+    /// [`Envelope::from_smtp`].
+    fn try_from(envelope: &smtp_proto::Envelope<'_>) -> Result<Self, Self::Error> {
+        Self::from_smtp(envelope)
+    }
+}
+
+/// Why a received SMTP envelope cannot be queued as it is.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FromSmtpError {
+    /// The recipient at this index is `<Postmaster>` without a domain.
+    #[error("recipient {index} is <Postmaster> without a domain")]
+    BarePostmaster {
+        /// Its index in the SMTP envelope.
+        index: usize,
+    },
+}
+
+/// The canonical xtext of the value `xtext` stands for (upper-case `+HH` for every
+/// byte outside `xchar`, nothing else escaped).
+pub(crate) fn canonical(xtext: &XText<'_>) -> XText<'static> {
+    XText::encode(xtext.decode().as_bytes()).unwrap_or_else(|_| xtext.clone().into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use smtp_proto::{EsmtpParameter, ForwardPath, RcptParameters};
 
-    /// `local@domain` with ASCII syntax around arbitrary Unicode, or anything at all.
-    fn address_text() -> impl Strategy<Value = String> {
-        prop_oneof![
-            ("([a-z.\"]|\\PC){0,12}", "([A-Za-z.@\\[\\]]|\\PC){0,12}")
-                .prop_map(|(local, domain)| format!("{local}@{domain}")),
-            any::<String>(),
-            "\\PC{0,20}",
-        ]
+    fn mailbox(text: &str) -> Mailbox<'static> {
+        Mailbox::try_from(text.to_owned()).unwrap()
+    }
+
+    /// An envelope as smtp-proto's server hands it over, carrying every parameter.
+    fn received() -> smtp_proto::Envelope<'static> {
+        let mut envelope =
+            smtp_proto::Envelope::new(ReversePath::Mailbox(mailbox("jörg@bücher.example")));
+        let params = &mut envelope.mail_params;
+        params.size = Some(1234);
+        params.body = Some(BodyType::BinaryMime);
+        params.smtputf8 = true;
+        params.ret = Some(Ret::Full);
+        params.envid = Some(XText::try_from("QQ+20314+2b159").unwrap());
+        params.auth = Some(XText::try_from("<>").unwrap());
+        params
+            .add_other(EsmtpParameter {
+                keyword: "REQUIRETLS".try_into().unwrap(),
+                value: None,
+            })
+            .unwrap();
+        let mut first = RcptParameters::default();
+        first.notify = Notify::on(true, true, false);
+        first.orcpt = Some("rfc822;Bob+20<bob+2Btag@example.net>".parse().unwrap());
+        envelope.recipients.push(smtp_proto::Recipient::with_params(
+            ForwardPath::Mailbox(mailbox("bob+tag@example.net")),
+            first,
+        ));
+        let mut second = RcptParameters::default();
+        second.notify = Some(Notify::NEVER);
+        second.orcpt = Some(Orcpt::encode("utf-8", "日本@例え.jp").unwrap());
+        envelope.recipients.push(smtp_proto::Recipient::with_params(
+            ForwardPath::Mailbox(mailbox("\"c d\"@[192.0.2.1]")),
+            second,
+        ));
+        envelope.add_recipient(ForwardPath::Mailbox(mailbox("Carol@Example.COM")));
+        envelope
+    }
+
+    #[test]
+    fn from_smtp_keeps_every_parameter() {
+        let envelope = Envelope::from_smtp(&received()).unwrap();
+        assert_eq!(
+            envelope.sender,
+            ReversePath::Mailbox(mailbox("jörg@bücher.example"))
+        );
+        assert_eq!(envelope.ret, Some(Ret::Full));
+        // Canonical xtext: the lower-case escape is upper case now; the same value.
+        assert_eq!(envelope.envid.as_ref().unwrap().as_str(), "QQ+20314+2B159");
+        assert_eq!(envelope.envid.as_ref().unwrap().decode(), "QQ 314+159");
+        assert_eq!(envelope.body, Some(BodyType::BinaryMime));
+        assert!(envelope.smtputf8);
+        assert!(envelope.requiretls);
+        assert_eq!(envelope.queue, Envelope::DEFAULT_QUEUE);
+        let [bob, cd, carol] = &envelope.recipients[..] else {
+            panic!("three recipients: {envelope:?}");
+        };
+        assert_eq!(bob.address, mailbox("bob+tag@example.net"));
+        assert_eq!(bob.notify, Notify::on(true, true, false));
+        let orcpt = bob.orcpt.as_ref().unwrap();
+        assert_eq!(orcpt.addr_type(), "rfc822");
+        assert_eq!(orcpt.address().decode(), "Bob <bob+tag@example.net>");
+        assert_eq!(cd.domain(), "[192.0.2.1]");
+        assert_eq!(cd.notify, Some(Notify::NEVER));
+        assert_eq!(
+            cd.orcpt.as_ref().unwrap().address().decode(),
+            "日本@例え.jp"
+        );
+        assert_eq!(carol.domain(), "example.com");
+        assert_eq!((carol.notify, &carol.orcpt), (None, &None));
+        assert_eq!(carol.notify_or_default(), Notify::DEFAULT);
+        assert_eq!(Envelope::try_from(&received()), Ok(envelope));
+    }
+
+    #[test]
+    fn from_smtp_without_parameters() {
+        let mut received = smtp_proto::Envelope::new(ReversePath::Null);
+        received.add_recipient(ForwardPath::Mailbox(mailbox("a@example.org")));
+        let envelope = Envelope::from_smtp(&received).unwrap();
+        let expected = Envelope::new(ReversePath::Null)
+            .with_recipient(Recipient::new(mailbox("a@example.org")));
+        assert_eq!(envelope, expected);
+        received.add_recipient(ForwardPath::Postmaster);
+        assert_eq!(
+            Envelope::from_smtp(&received),
+            Err(FromSmtpError::BarePostmaster { index: 1 })
+        );
     }
 
     proptest! {
-        /// Any Unicode: no panic; an accepted address splits at its last `@` into a
-        /// non-empty local part and a domain that come back whole, and the routing
-        /// domain is the domain without ASCII capitals or a trailing dot.
+        /// Any xtext of any Unicode: the canonical form stands for the same value,
+        /// and is its own canonical form.
         #[test]
-        fn unicode_addresses(text in address_text()) {
-            let Ok(address) = Address::new(text.clone()) else {
-                return Ok(());
-            };
-            let local = address.local_part();
-            prop_assert!(!local.is_empty());
-            let raw = &text[local.len() + 1..];
-            prop_assert_eq!(format!("{local}@{raw}"), text.clone());
-            prop_assert!(!raw.contains('@'));
-            let domain = address.domain();
-            prop_assert_eq!(&domain, &raw.trim_end_matches('.').to_ascii_lowercase());
-            prop_assert!(!domain.bytes().any(|b| b.is_ascii_uppercase()));
-            prop_assert!(!text.chars().any(char::is_control));
-            prop_assert_eq!(Address::validate(&text), Ok(local.len()));
+        fn canonical_xtext(text in prop_oneof![any::<String>(), "([a-z+=]|\\+[0-9A-Fa-f]{2}|\\PC){1,20}"]) {
+            if let Ok(xtext) = XText::try_from(text.as_str()) {
+                let canon = canonical(&xtext);
+                prop_assert_eq!(canon.decode(), xtext.decode());
+                prop_assert_eq!(canonical(&canon), canon.clone());
+                prop_assert!(canon.as_str().is_ascii());
+            }
         }
-
-        /// DSN parameters from any text: accepted ones hold no control character,
-        /// and `NOTIFY` prints to text that parses back to it.
-        #[test]
-        fn unicode_dsn_parameters(
-            text in prop_oneof![any::<String>(), "\\PC{0,40}", "(SUCCESS|FAILURE|DELAY|NEVER|,|\\PC){0,6}"],
-            addr_type in prop_oneof!["[a-z0-9-]{1,8}", "\\PC{0,8}"],
-        ) {
-            if let Ok(envid) = EnvId::new(&text) {
-                prop_assert!(!envid.as_str().chars().any(char::is_control));
-                prop_assert!(envid.as_str().len() <= 100);
-            }
-            if let Ok(orcpt) = Orcpt::new(&addr_type, &text) {
-                prop_assert_eq!(orcpt.address(), text.as_str());
-                prop_assert!(orcpt.addr_type().is_ascii());
-            }
-            if let Some(notify) = Notify::parse(&text) {
-                prop_assert_eq!(Notify::parse(&notify.to_string()), Some(notify));
-            }
-            let _ = Ret::from_keyword(&text);
-        }
-    }
-
-    #[test]
-    fn addresses() {
-        let quoted = Address::new("\"john doe\"@Example.COM.").unwrap();
-        assert_eq!(quoted.domain(), "example.com");
-        assert_eq!(quoted.local_part(), "\"john doe\"");
-        assert_eq!(
-            Address::new("a@[192.0.2.1]").unwrap().domain(),
-            "[192.0.2.1]"
-        );
-        assert_eq!(Address::new("@x.org"), Err(InvalidAddress::EmptyLocalPart));
-        assert_eq!(Address::new("x@"), Err(InvalidAddress::NoDomain));
-        assert_eq!(Address::new("x@a b"), Err(InvalidAddress::NoDomain));
-        assert_eq!(Address::new("x@a\0"), Err(InvalidAddress::ControlCharacter));
-        assert_eq!(
-            Address::new("x".repeat(600) + "@a"),
-            Err(InvalidAddress::TooLong)
-        );
-        assert_eq!(Address::new("ü@bücher.de").unwrap().domain(), "bücher.de");
-    }
-
-    #[test]
-    fn notify_text() {
-        for (text, expected) in [
-            ("NEVER", Some(Notify::NEVER)),
-            ("never", Some(Notify::NEVER)),
-            (
-                "SUCCESS,DELAY",
-                Some(Notify {
-                    success: true,
-                    failure: false,
-                    delay: true,
-                }),
-            ),
-            (
-                "FAILURE",
-                Some(Notify::default_for_absent()).map(|mut n| {
-                    n.delay = false;
-                    n
-                }),
-            ),
-            ("", None),
-            ("SUCCESS,", None),
-            ("BOGUS", None),
-        ] {
-            assert_eq!(Notify::parse(text), expected, "{text}");
-        }
-        assert_eq!(
-            Notify {
-                success: true,
-                failure: true,
-                delay: true
-            }
-            .to_string(),
-            "SUCCESS,FAILURE,DELAY"
-        );
-    }
-
-    #[test]
-    fn dsn_parameters() {
-        assert!(Orcpt::new("rfc822", "a@b").is_ok());
-        assert!(Orcpt::new("rfc 822", "a@b").is_err());
-        assert!(Orcpt::new("rfc822", "").is_err());
-        assert!(EnvId::new(&"x".repeat(101)).is_err());
-        assert!(EnvId::new("QQ314159").is_ok());
-        assert_eq!(Ret::from_keyword("hdrs"), Some(Ret::Headers));
     }
 }

@@ -1,11 +1,13 @@
 //! The crate's errors: [`SpoolError`] (storage), [`EnqueueError`] (what an SMTP server
-//! answers when a message cannot be taken), and [`OperationError`] (operator commands).
+//! answers when a message cannot be taken: `From<&EnqueueError> for Reply`), and
+//! [`OperationError`] (operator commands).
 
 use std::io;
 
+use smtp_proto::{EnhancedStatusCode, Reply, ReplyCode};
+
 use crate::id::QueueId;
 use crate::spool::format::FormatError;
-use crate::status::EnhancedStatus;
 
 /// A storage failure of the spool.
 #[non_exhaustive]
@@ -88,7 +90,17 @@ pub enum CorruptReason {
 }
 
 /// Why a message could not be enqueued; each maps to the reply an SMTP server gives
-/// at the end of DATA instead of 250 ([`EnqueueError::reply_code`]).
+/// at the end of DATA instead of 250: `Reply::from(&error)`.
+///
+/// ```
+/// use mta_queue::{EnqueueError, SpoolError};
+/// use smtp_proto::{Reply, ReplyCode};
+///
+/// let full = SpoolError::from_write(std::io::ErrorKind::StorageFull.into());
+/// let reply = Reply::from(&EnqueueError::from(full));
+/// assert_eq!(reply.code(), ReplyCode::INSUFFICIENT_STORAGE);
+/// assert_eq!(reply.to_string(), "452 4.3.1 insufficient system storage");
+/// ```
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum EnqueueError {
@@ -104,30 +116,52 @@ pub enum EnqueueError {
     /// The message is larger than the configured maximum: `552 5.3.4`.
     #[error("message too big for system")]
     TooLarge,
-    /// The queue is shutting down: `421 4.3.2`.
+    /// The queue is shutting down: `451 4.3.2` (not `421`: a reply to the end of DATA
+    /// does not close the connection, which `421` promises).
     #[error("queue is shutting down")]
     ShuttingDown,
 }
 
 impl EnqueueError {
-    /// The SMTP reply code and enhanced status for this error (RFC 5321 §4.2.2,
-    /// RFC 3463), e.g. `(452, 4.3.1)` for a full disk.
-    pub fn reply_code(&self) -> (u16, EnhancedStatus) {
-        let (code, class, subject, detail) = match self {
-            Self::StorageFull(_) => (452, 4, 3, 1),
-            Self::Storage(_) => (451, 4, 3, 0),
-            Self::NoRecipients => (554, 5, 5, 1),
-            Self::TooLarge => (552, 5, 3, 4),
-            Self::ShuttingDown => (421, 4, 3, 2),
-        };
-        let status =
-            EnhancedStatus::new(class, subject, detail).unwrap_or(EnhancedStatus::TEMPORARY);
-        (code, status)
+    /// The reply code and enhanced status code of the reply (RFC 5321 §4.2.2,
+    /// RFC 3463).
+    fn codes(&self) -> (ReplyCode, EnhancedStatusCode) {
+        match self {
+            Self::StorageFull(_) => (
+                ReplyCode::INSUFFICIENT_STORAGE,
+                EnhancedStatusCode::MAIL_SYSTEM_FULL,
+            ),
+            Self::Storage(_) => (
+                ReplyCode::LOCAL_ERROR,
+                EnhancedStatusCode::MAIL_SYSTEM_OTHER,
+            ),
+            Self::NoRecipients => (
+                ReplyCode::TRANSACTION_FAILED,
+                EnhancedStatusCode::INVALID_COMMAND,
+            ),
+            Self::TooLarge => (
+                ReplyCode::EXCEEDED_STORAGE,
+                EnhancedStatusCode::MESSAGE_TOO_BIG,
+            ),
+            Self::ShuttingDown => (
+                ReplyCode::LOCAL_ERROR,
+                EnhancedStatusCode::SYSTEM_NOT_ACCEPTING,
+            ),
+        }
     }
 
     /// Whether the client may try again later (a 4xx reply).
     pub fn is_temporary(&self) -> bool {
-        self.reply_code().0 < 500
+        self.codes().0.get() < 500
+    }
+}
+
+impl From<&EnqueueError> for Reply<'static> {
+    /// The reply to give instead of 250: the code and enhanced code of the variant,
+    /// the error's text.
+    fn from(error: &EnqueueError) -> Self {
+        let (code, enhanced) = error.codes();
+        Reply::new(code, error.to_string()).with_enhanced(enhanced)
     }
 }
 
@@ -165,16 +199,40 @@ mod tests {
         let full = SpoolError::from_write(io::Error::from(io::ErrorKind::StorageFull));
         assert!(full.is_full());
         let error = EnqueueError::from(full);
-        assert_eq!(error.reply_code().0, 452);
-        assert_eq!(error.reply_code().1.to_string(), "4.3.1");
+        let reply = Reply::from(&error);
+        assert_eq!(reply.code(), ReplyCode::INSUFFICIENT_STORAGE);
+        assert_eq!(reply.to_string(), "452 4.3.1 insufficient system storage");
         assert!(error.is_temporary());
     }
 
     #[test]
     fn failed_fsync_maps_to_451() {
         let error = EnqueueError::from(SpoolError::from_sync(io::Error::other("EIO")));
-        assert_eq!(error.reply_code().0, 451);
-        assert_eq!(error.reply_code().1.to_string(), "4.3.0");
+        assert_eq!(
+            Reply::from(&error).to_string(),
+            "451 4.3.0 local error in processing"
+        );
+        assert!(error.is_temporary());
+    }
+
+    #[test]
+    fn every_variant_has_its_reply() {
+        let rows = [
+            (EnqueueError::NoRecipients, "554 5.5.1 no valid recipients"),
+            (
+                EnqueueError::TooLarge,
+                "552 5.3.4 message too big for system",
+            ),
+            (
+                EnqueueError::ShuttingDown,
+                "451 4.3.2 queue is shutting down",
+            ),
+        ];
+        for (error, text) in rows {
+            let reply = Reply::from(&error);
+            assert_eq!(reply.to_string(), text);
+            assert_eq!(error.is_temporary(), reply.code().get() < 500);
+        }
     }
 
     #[test]

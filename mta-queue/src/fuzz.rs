@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use smtp_proto::Mailbox;
+
 use crate::entry::QueueEntry;
-use crate::envelope::{Address, Envelope, Recipient};
+use crate::envelope::{Envelope, Recipient};
 use crate::id::QueueId;
 use crate::spool::{FileSpool, Spool, format};
 use crate::time::Timestamp;
@@ -37,12 +39,17 @@ fn recover_with_neighbours(data: &[u8]) {
     let Ok(spool) = FileSpool::open(&dir) else {
         return;
     };
+    let (Ok(sender), Ok(rcpt)) = (
+        Mailbox::try_from("a@example.org"),
+        Mailbox::try_from("b@example.net"),
+    ) else {
+        return;
+    };
     let now = Timestamp::from_secs(1_700_000_000);
     let mut neighbours: Vec<QueueEntry> = Vec::new();
     for body in [&b"first"[..], &b"second"[..]] {
-        let envelope = Envelope::new(Address::new("a@example.org").ok()).with_recipient(
-            Recipient::new(Address::new("b@example.net").unwrap_or_else(|_| unreachable!())),
-        );
+        let envelope = Envelope::new(sender.clone().into_owned())
+            .with_recipient(Recipient::new(rcpt.clone().into_owned()));
         match spool.create(envelope, body, now) {
             Ok(entry) => neighbours.push(entry),
             Err(_) => {
@@ -81,13 +88,15 @@ fn recover_with_neighbours(data: &[u8]) {
 mod tests {
     use super::*;
     use crate::entry::Update;
-    use crate::status::{DeliveryStatus, Diagnostic, EnhancedStatus, RecipientState, SmtpReply};
+    use crate::status::{DeliveryStatus, Diagnostic, RecipientState};
+    use crate::testing::{mailbox, reply};
+    use smtp_proto::{BodyType, EnhancedStatusCode, EnvId, Notify, Orcpt, Ret};
 
     fn seeds() -> Vec<Vec<u8>> {
         let now = Timestamp::from_secs(1_700_000_000);
-        let envelope = Envelope::new(Address::new("alice@example.org").ok())
-            .with_recipient(Recipient::new(Address::new("bob@example.net").unwrap()))
-            .with_recipient(Recipient::new(Address::new("carol@example.com").unwrap()));
+        let envelope = Envelope::new(mailbox("alice@example.org"))
+            .with_recipient(Recipient::new(mailbox("bob@example.net")))
+            .with_recipient(Recipient::new(mailbox("carol@example.com")));
         let entry = QueueEntry::new(
             QueueId::from_u64(0x0123_4567_89ab_cdef),
             envelope,
@@ -105,7 +114,7 @@ mod tests {
                 next_attempt: now,
                 updated: now,
                 diagnostic: Some(Diagnostic::from_reply(
-                    SmtpReply::new(451, EnhancedStatus::new(4, 7, 1).ok(), "try later"),
+                    &reply(451, EnhancedStatusCode::new(4, 7, 1).ok(), "try later"),
                     Some("mx.example.net".into()),
                 )),
                 delay_notified: true,
@@ -116,6 +125,26 @@ mod tests {
         let mut torn = with_updates.clone();
         torn.extend_from_slice(b"0badc0de S 1 D 1 0 0 f");
         let truncated = plain[..plain.len() / 2].to_vec();
+        // Every envelope parameter: DSN, BODY=, SMTPUTF8, REQUIRETLS.
+        let parameters = Envelope::new(mailbox("jörg@bücher.example"))
+            .with_recipient(
+                Recipient::new(mailbox("bob@example.net"))
+                    .with_notify(Notify::on(true, true, false).unwrap())
+                    .with_orcpt(Orcpt::rfc822("Bob <bob+tag@example.net>")),
+            )
+            .with_ret(Ret::Headers)
+            .with_envid(EnvId::encode("QQ 314159").unwrap())
+            .with_body(BodyType::EightBitMime)
+            .with_smtputf8(true)
+            .with_requiretls(true);
+        let entry = QueueEntry::new(
+            QueueId::from_u64(0x0123_4567_89ab_cdef),
+            parameters,
+            now,
+            4,
+            crc32fast::hash(b"body"),
+        );
+        let parameters = format::encode_file(&entry, b"body");
         vec![
             plain,
             with_updates,
@@ -123,6 +152,7 @@ mod tests {
             truncated,
             b"MTAQ 1\n".to_vec(),
             Vec::new(),
+            parameters,
         ]
     }
 

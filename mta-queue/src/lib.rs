@@ -2,11 +2,22 @@
 //! destination within limits, routing rules, MX delivery (RFC 5321 §5), retries and
 //! RFC 3464 delivery status notifications.
 //!
-//! An SMTP server hands each accepted message to [`Queue::enqueue`] and answers `250`
-//! only once it returned a [`QueueId`]: by then the message and its envelope are
-//! fsynced (file and directory), so a `kill -9` at any later moment loses nothing. If
-//! it fails, [`EnqueueError::reply_code`] is the reply to give instead (`452 4.3.1` for
-//! a full disk, `451 4.3.0` for a failed write or fsync). From there the queue routes
+//! The queue speaks smtp-proto's types: an [`Envelope`] holds smtp-proto
+//! [`Mailbox`](smtp_proto::Mailbox)es and [`ReversePath`](smtp_proto::ReversePath), its
+//! DSN parameters ([`Ret`](smtp_proto::Ret), [`EnvId`](smtp_proto::EnvId),
+//! [`Notify`](smtp_proto::Notify), [`Orcpt`](smtp_proto::Orcpt)), `BODY=`
+//! ([`BodyType`](smtp_proto::BodyType)) and the `SMTPUTF8` and `REQUIRETLS` flags; a
+//! [`Diagnostic`] holds an [`EnhancedStatusCode`](smtp_proto::EnhancedStatusCode) and
+//! the remote [`Reply`](smtp_proto::Reply). smtp-proto is used without its runtime
+//! (`default-features = false`).
+//!
+//! An SMTP server built on smtp-proto turns the envelope its handler receives into the
+//! queue's with [`Envelope::from_smtp`] (every parameter kept), hands it with the
+//! message to [`Queue::enqueue`], and answers `250` only once that returned a
+//! [`QueueId`]: by then the message and its envelope are fsynced (file and directory),
+//! so a `kill -9` at any later moment loses nothing. If it fails,
+//! `Reply::from(&error)` ([`EnqueueError`]) is the reply to give instead (`452 4.3.1`
+//! for a full disk, `451 4.3.0` for a failed write or fsync). From there the queue routes
 //! each recipient ([`route`]), resolves MX hosts ([`mx`]), groups recipients per site
 //! into transactions and connections within [`Limits`], retries on a
 //! [`RetryPolicy`], and bounces with a [DSN](dsn). Every decision is configuration or a
@@ -26,12 +37,13 @@
 //! use mta_queue::route::{RouteAction, Router, Rule};
 //! use mta_queue::scheduler::RcptOutcome;
 //! use mta_queue::transport::LocalMessage;
-//! use mta_queue::{Address, Diagnostic, EnhancedStatus, Envelope, FileSpool, Limits, QueueBuilder, Recipient, SchedulerConfig, Throttle};
+//! use mta_queue::{Diagnostic, Envelope, FileSpool, Limits, QueueBuilder, Recipient, SchedulerConfig, Throttle};
+//! use smtp_proto::{EnhancedStatusCode, Mailbox, Reply};
 //! # use mta_queue::transport::{ConnectError, ConnectRequest, Connection, OutgoingMessage, SessionError, Transport};
 //! # struct Offline; struct Never;
 //! # impl Transport for Offline { type Connection = Never;
 //! #     async fn connect(&self, _: &ConnectRequest) -> Result<Never, ConnectError> {
-//! #         Err(ConnectError::new(Diagnostic::local(EnhancedStatus::NO_ANSWER, "offline"))) } }
+//! #         Err(ConnectError::new(Diagnostic::local(EnhancedStatusCode::BAD_CONNECTION, "offline"))) } }
 //! # impl Connection for Never {
 //! #     async fn send(&mut self, _: OutgoingMessage<'_>) -> Result<Vec<RcptOutcome>, SessionError> { Ok(vec![]) }
 //! #     async fn reset(&mut self) -> Result<(), SessionError> { Ok(()) }
@@ -50,18 +62,21 @@
 //!         .config(config)
 //!         .hostname("mta.example.org")
 //!         .local_handler("inbox", Arc::new(|message: LocalMessage| async move {
-//!             let ok = Diagnostic::local(EnhancedStatus::SUCCESS, "stored");
+//!             let ok = Diagnostic::local(EnhancedStatusCode::OK, "stored");
 //!             message.recipients.iter().map(|_| RcptOutcome::Delivered(ok.clone())).collect::<Vec<_>>()
 //!         }))
 //!         .on_event(|event| println!("{event}"))
 //!         .start()
 //!         .await?;
 //!
-//!     let envelope = Envelope::new(Some(Address::new("alice@example.net")?))
-//!         .with_recipient(Recipient::new(Address::new("bob@example.org")?));
-//!     let id = queue.enqueue(envelope, &b"Subject: hi\r\n\r\nHello Bob.\r\n"[..]).await?;
-//!     // Durable now: answer 250 with the id.
-//!     println!("250 2.0.0 queued as {id}");
+//!     let envelope = Envelope::new(Mailbox::try_from("alice@example.net")?.into_owned())
+//!         .with_recipient(Recipient::new(Mailbox::try_from("bob@example.org")?.into_owned()));
+//!     match queue.enqueue(envelope, &b"Subject: hi\r\n\r\nHello Bob.\r\n"[..]).await {
+//!         // Durable now: answer 250 with the id.
+//!         Ok(id) => println!("250 2.0.0 queued as {id}"),
+//!         // 452 4.3.1, 451 4.3.0, ...: never 250.
+//!         Err(error) => println!("{}", Reply::from(&error)),
+//!     }
 //!     while !queue.is_empty() {
 //!         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
 //!     }
@@ -110,6 +125,8 @@
 //! | RFC 5321 §5, §4.5.4 | MX selection (preference, random among equals, implicit MX, address fallback), retry strategy | yes |
 //! | RFC 7505 | null MX: fails at once with 5.1.10 | yes |
 //! | RFC 3461 | NOTIFY, ORCPT, ENVID, RET kept and honoured (and passed on by the transport) | yes |
+//! | RFC 6152, RFC 3030, RFC 6531 | `BODY=` and `SMTPUTF8` kept, passed on where the next hop offers them | yes |
+//! | RFC 8689 | `REQUIRETLS` kept in the envelope and the spool; not negotiated or enforced yet | recorded |
 //! | RFC 3464, RFC 6522 | DSNs as `multipart/report` with `message/delivery-status` | yes |
 //! | RFC 6533 | `message/global-delivery-status` for UTF-8 addresses | yes |
 //! | RFC 3463 | enhanced status codes | yes |
@@ -157,7 +174,7 @@ mod testing;
 pub struct ReadmeDoctests;
 
 pub use entry::{QueueEntry, Update};
-pub use envelope::{Address, EnvId, Envelope, InvalidAddress, Notify, Orcpt, Recipient, Ret};
+pub use envelope::{Envelope, FromSmtpError, Recipient};
 pub use error::{CorruptReason, EnqueueError, OperationError, SpoolError};
 pub use event::{Event, EventKind};
 pub use id::{InvalidQueueId, QueueId};
@@ -166,8 +183,6 @@ pub use retry::{QueueConfig, RetryPolicy};
 pub use runtime::{EntryFilter, EventHook, Queue, QueueBuilder, RecoveryReport};
 pub use scheduler::{Scheduler, SchedulerConfig};
 pub use spool::{FileSpool, MemorySpool, Spool};
-pub use status::{
-    DeliveryStatus, Diagnostic, EnhancedStatus, InvalidStatus, RecipientState, SmtpReply,
-};
+pub use status::{DeliveryStatus, Diagnostic, RecipientState};
 pub use throttle::{Limits, Rate, Throttle, TokenBucket};
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};

@@ -12,9 +12,10 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use mailauth::dns::{DnsError, Resolver};
+use smtp_proto::EnhancedStatusCode;
 
 use crate::route::IpFamily;
-use crate::status::{Diagnostic, EnhancedStatus};
+use crate::status::{Diagnostic, codes};
 
 /// One mail exchanger of a domain.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -63,7 +64,7 @@ pub async fn resolve_mx<R: Resolver + ?Sized>(
         Ok(lookup) => {
             if lookup.records.iter().any(|mx| mx.is_null()) {
                 return MxResolution::Permanent(Diagnostic::local(
-                    EnhancedStatus::NULL_MX,
+                    EnhancedStatusCode::NULL_MX,
                     &format!("{domain} does not accept mail (null MX, RFC 7505)"),
                 ));
             }
@@ -82,15 +83,15 @@ pub async fn resolve_mx<R: Resolver + ?Sized>(
         }
         Err(DnsError::NoData { negative_ttl }) => implicit_mx(resolver, domain, negative_ttl).await,
         Err(error) if error.is_nxdomain() => MxResolution::Permanent(Diagnostic::local(
-            EnhancedStatus::BAD_DESTINATION_SYSTEM,
+            EnhancedStatusCode::BAD_DESTINATION_SYSTEM,
             &format!("{domain}: no such domain"),
         )),
         Err(DnsError::InvalidName) => MxResolution::Permanent(Diagnostic::local(
-            EnhancedStatus::BAD_DESTINATION_SYSTEM,
+            EnhancedStatusCode::BAD_DESTINATION_SYSTEM,
             &format!("{domain}: not a valid domain name"),
         )),
         Err(error) => MxResolution::Temporary(Diagnostic::local(
-            EnhancedStatus::DIRECTORY_FAILURE,
+            codes::DIRECTORY_FAILURE,
             &format!("MX lookup of {domain} failed: {error}"),
         )),
     }
@@ -117,12 +118,12 @@ async fn implicit_mx<R: Resolver + ?Sized>(resolver: &R, domain: &str, ttl: u32)
     match (v6, v4) {
         (Err(a), Err(b)) if a.is_temporary() || b.is_temporary() => {
             MxResolution::Temporary(Diagnostic::local(
-                EnhancedStatus::DIRECTORY_FAILURE,
+                codes::DIRECTORY_FAILURE,
                 &format!("address lookup of {domain} failed"),
             ))
         }
         _ => MxResolution::Permanent(Diagnostic::local(
-            EnhancedStatus::BAD_DESTINATION_SYSTEM,
+            EnhancedStatusCode::BAD_DESTINATION_SYSTEM,
             &format!("{domain} has neither MX nor address records"),
         )),
     }
@@ -160,7 +161,7 @@ pub async fn resolve_addresses<R: Resolver + ?Sized>(
         return match family.allows(ip) {
             true => Ok(vec![ip]),
             false => Err(Diagnostic::local(
-                EnhancedStatus::UNABLE_TO_ROUTE,
+                codes::UNABLE_TO_ROUTE,
                 &format!("{ip} is of an address family this route does not use"),
             )),
         };
@@ -181,8 +182,8 @@ pub async fn resolve_addresses<R: Resolver + ?Sized>(
     }
     if addresses.is_empty() {
         let (status, what) = match temporary {
-            true => (EnhancedStatus::DIRECTORY_FAILURE, "address lookup failed"),
-            false => (EnhancedStatus::UNABLE_TO_ROUTE, "no usable address"),
+            true => (codes::DIRECTORY_FAILURE, "address lookup failed"),
+            false => (codes::UNABLE_TO_ROUTE, "no usable address"),
         };
         return Err(Diagnostic::local(status, &format!("{host}: {what}")));
     }
@@ -256,17 +257,17 @@ slow.example. TIMEOUT
             matches!(resolve("implicit.example"), MxResolution::Hosts { hosts, .. } if hosts[0].name == "implicit.example")
         );
         assert!(
-            matches!(resolve("nullmx.example"), MxResolution::Permanent(d) if d.status == EnhancedStatus::NULL_MX)
+            matches!(resolve("nullmx.example"), MxResolution::Permanent(d) if d.status == EnhancedStatusCode::NULL_MX)
         );
         assert!(
-            matches!(resolve("nowhere.example"), MxResolution::Permanent(d) if d.status == EnhancedStatus::BAD_DESTINATION_SYSTEM)
+            matches!(resolve("nowhere.example"), MxResolution::Permanent(d) if d.status == EnhancedStatusCode::BAD_DESTINATION_SYSTEM)
         );
         assert!(matches!(
             resolve("nomail.example"),
             MxResolution::Permanent(_)
         ));
         assert!(
-            matches!(resolve("slow.example"), MxResolution::Temporary(d) if d.status == EnhancedStatus::DIRECTORY_FAILURE)
+            matches!(resolve("slow.example"), MxResolution::Temporary(d) if d.status == codes::DIRECTORY_FAILURE)
         );
         assert!(
             matches!(resolve("[192.0.2.5]"), MxResolution::Hosts { hosts, .. } if hosts[0].name == "192.0.2.5")
@@ -333,9 +334,9 @@ slow.example. TIMEOUT
             IpFamily::V6Only,
         ))
         .unwrap_err();
-        assert_eq!(none.status, EnhancedStatus::UNABLE_TO_ROUTE);
+        assert_eq!(none.status, codes::UNABLE_TO_ROUTE);
         let slow = block_on(resolve_addresses(&zone, "slow.example", IpFamily::Any)).unwrap_err();
-        assert_eq!(slow.status, EnhancedStatus::DIRECTORY_FAILURE);
+        assert_eq!(slow.status, codes::DIRECTORY_FAILURE);
         assert!(block_on(resolve_addresses(&zone, "::1", IpFamily::V4Only)).is_err());
     }
 }

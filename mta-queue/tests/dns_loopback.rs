@@ -26,9 +26,10 @@ use mailauth::dns::{HickoryResolver, ResolverConfig};
 use mta_queue::route::{DeliveryOptions, Router};
 use mta_queue::transport::smtp::SmtpTransport;
 use mta_queue::{
-    Address, Envelope, EventKind, MemorySpool, QueueBuilder, QueueConfig, Recipient, RetryPolicy,
+    Envelope, EventKind, MemorySpool, QueueBuilder, QueueConfig, Recipient, RetryPolicy,
     SchedulerConfig,
 };
+use support::mailbox;
 use support::sink::{Script, Sink};
 use tokio::net::UdpSocket;
 
@@ -126,11 +127,11 @@ async fn mx_routing_through_a_dns_server_on_loopback() {
     .await
     .unwrap();
     let mut events = queue.subscribe();
-    let envelope = Envelope::new(Some(Address::new("alice@src.test").unwrap()))
-        .with_recipient(Recipient::new(Address::new("r1@dest.test").unwrap()))
-        .with_recipient(Recipient::new(Address::new("r2@implicit.test").unwrap()))
-        .with_recipient(Recipient::new(Address::new("r3@nullmx.test").unwrap()))
-        .with_recipient(Recipient::new(Address::new("r4@nowhere.test").unwrap()));
+    let envelope = Envelope::new(mailbox("alice@src.test"))
+        .with_recipient(Recipient::new(mailbox("r1@dest.test")))
+        .with_recipient(Recipient::new(mailbox("r2@implicit.test")))
+        .with_recipient(Recipient::new(mailbox("r3@nullmx.test")))
+        .with_recipient(Recipient::new(mailbox("r4@nowhere.test")));
     queue
         .enqueue(envelope, &b"Subject: dns\r\n\r\nhi\r\n"[..])
         .await

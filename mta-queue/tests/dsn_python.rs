@@ -10,10 +10,13 @@
 use std::process::Command;
 
 use mta_queue::dsn::{DsnInput, DsnKind, build};
-use mta_queue::{
-    Address, DeliveryStatus, Diagnostic, EnhancedStatus, Envelope, QueueEntry, QueueId, Recipient,
-    Ret, SmtpReply, Timestamp,
-};
+use mta_queue::{DeliveryStatus, Diagnostic, Envelope, QueueEntry, QueueId, Recipient, Timestamp};
+use smtp_proto::{EnhancedStatusCode, Mailbox, Reply, ReplyCode, Ret};
+
+/// A mailbox from text known to be one.
+fn mailbox(text: &str) -> Mailbox<'static> {
+    Mailbox::try_from(text.to_owned()).unwrap()
+}
 
 fn check(message: &[u8], args: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
@@ -37,8 +40,8 @@ fn check(message: &[u8], args: &[&str]) {
 
 fn entry(status: DeliveryStatus, diagnostic: Diagnostic) -> QueueEntry {
     let now = Timestamp::from_secs(1_700_000_000);
-    let envelope = Envelope::new(Some(Address::new("alice@example.org").unwrap()))
-        .with_recipient(Recipient::new(Address::new("bob@example.net").unwrap()));
+    let envelope = Envelope::new(mailbox("alice@example.org"))
+        .with_recipient(Recipient::new(mailbox("bob@example.net")));
     let mut entry = QueueEntry::new(QueueId::new(now, 1), envelope, now, 0, 0);
     entry.recipients[0].status = status;
     entry.recipients[0].attempts = 2;
@@ -52,7 +55,8 @@ const ORIGINAL: &[u8] =
 #[test]
 fn failure_with_remote_reply() {
     let diagnostic = Diagnostic::from_reply(
-        SmtpReply::new(550, EnhancedStatus::new(5, 1, 1).ok(), "user unknown"),
+        &Reply::new(ReplyCode::MAILBOX_UNAVAILABLE, "user unknown")
+            .with_enhanced(EnhancedStatusCode::BAD_DESTINATION_MAILBOX),
         Some("mx.example.net".into()),
     );
     let entry = entry(DeliveryStatus::Failed, diagnostic);
@@ -75,7 +79,10 @@ fn failure_with_remote_reply() {
 #[test]
 fn delay_and_expiry_and_headers_only() {
     let now = Timestamp::from_secs(1_700_000_100);
-    let refused = Diagnostic::local(EnhancedStatus::NO_ANSWER, "connection refused");
+    let refused = Diagnostic::local(
+        EnhancedStatusCode::new(4, 4, 1).unwrap(),
+        "connection refused",
+    );
     let delayed = entry(DeliveryStatus::Deferred, refused);
     let dsn = build(&DsnInput::new(
         DsnKind::Delay,
@@ -88,9 +95,13 @@ fn delay_and_expiry_and_headers_only() {
     .unwrap();
     check(&dsn.message, &["delayed", "4.4.1"]);
 
-    let busy = Diagnostic::from_reply(SmtpReply::new(452, None, "mailbox full"), Some("mx".into()));
+    let busy = Diagnostic::from_reply(
+        &Reply::new(ReplyCode::INSUFFICIENT_STORAGE, "mailbox full"),
+        Some("mx".into()),
+    );
     let mut expired = entry(DeliveryStatus::Failed, busy);
-    expired.recipients[0].diagnostic.as_mut().unwrap().status = EnhancedStatus::EXPIRED;
+    expired.recipients[0].diagnostic.as_mut().unwrap().status =
+        EnhancedStatusCode::new(5, 4, 7).unwrap();
     expired.envelope.ret = Some(Ret::Headers);
     let dsn = build(&DsnInput::new(
         DsnKind::Failure,

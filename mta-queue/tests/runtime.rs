@@ -20,10 +20,15 @@ use mta_queue::transport::{
     SessionError, Transport,
 };
 use mta_queue::{
-    Address, DeliveryStatus, Diagnostic, EnhancedStatus, EntryFilter, Envelope, EventKind,
-    FileSpool, Limits, MemorySpool, Queue, QueueBuilder, QueueConfig, Recipient, RetryPolicy,
-    SchedulerConfig, SmtpReply, Spool,
+    DeliveryStatus, Diagnostic, EntryFilter, Envelope, EventKind, FileSpool, Limits, MemorySpool,
+    Queue, QueueBuilder, QueueConfig, Recipient, RetryPolicy, SchedulerConfig, Spool,
 };
+use smtp_proto::{EnhancedStatusCode, Mailbox, Reply, ReplyCode};
+
+/// A mailbox from text known to be one.
+fn mailbox(text: &str) -> Mailbox<'static> {
+    Mailbox::try_from(text.to_owned()).unwrap()
+}
 
 /// How the fake server at one address behaves.
 #[derive(Clone, Debug)]
@@ -74,11 +79,11 @@ impl Transport for FakeTransport {
             .unwrap_or(Behaviour::Refuse)
         {
             Behaviour::Refuse => Err(ConnectError::new(Diagnostic::local(
-                EnhancedStatus::NO_ANSWER,
+                EnhancedStatusCode::new(4, 4, 1).unwrap(),
                 "connection refused",
             ))),
             Behaviour::Greeting(code) => Err(ConnectError::new(Diagnostic::from_reply(
-                SmtpReply::new(code, None, "go away"),
+                &Reply::new(ReplyCode::try_from(code).unwrap(), "go away"),
                 None,
             ))),
             Behaviour::Accept => {
@@ -103,7 +108,7 @@ impl Connection for FakeConnection {
         let mut outcomes = Vec::new();
         let mut accepted = Vec::new();
         for rcpt in message.recipients {
-            let local = rcpt.address.local_part().to_owned();
+            let local = rcpt.address.local_part().as_str().to_owned();
             let once = world.temp_once.iter().position(|l| *l == local);
             let code = if let Some(at) = once {
                 world.temp_once.remove(at);
@@ -115,9 +120,9 @@ impl Connection for FakeConnection {
             } else {
                 250
             };
-            let reply = SmtpReply::new(code, None, "fake");
+            let reply = Reply::new(ReplyCode::try_from(code).unwrap(), "fake");
             outcomes.push(RcptOutcome::from_diagnostic(Diagnostic::from_reply(
-                reply, None,
+                &reply, None,
             )));
             if code == 250 {
                 accepted.push(rcpt.address.to_string());
@@ -127,7 +132,7 @@ impl Connection for FakeConnection {
             let addr = self.addr;
             world.delivered.push((
                 addr,
-                message.sender.map(|s| s.to_string()),
+                message.envelope.sender.mailbox().map(|s| s.to_string()),
                 accepted,
                 message.body.to_vec(),
             ));
@@ -171,9 +176,9 @@ fn addr(ip: &str) -> SocketAddr {
 }
 
 fn envelope(sender: &str, rcpts: &[&str]) -> Envelope {
-    let mut envelope = Envelope::new(Some(Address::new(sender).unwrap()));
+    let mut envelope = Envelope::new(mailbox(sender));
     for r in rcpts {
-        envelope = envelope.with_recipient(Recipient::new(Address::new(*r).unwrap()));
+        envelope = envelope.with_recipient(Recipient::new(mailbox(r)));
     }
     envelope
 }
@@ -523,7 +528,7 @@ async fn local_route_and_operations() {
                         .map(|r| {
                             got.push(r.address.to_string());
                             RcptOutcome::Delivered(Diagnostic::local(
-                                EnhancedStatus::SUCCESS,
+                                EnhancedStatusCode::OK,
                                 "stored",
                             ))
                         })
@@ -586,19 +591,23 @@ async fn enqueue_errors_map_to_smtp_replies() {
         .enqueue(envelope("a@b.c", &[]), &b"x"[..])
         .await
         .unwrap_err();
-    assert_eq!(error.reply_code().0, 554);
+    assert_eq!(Reply::from(&error).code(), ReplyCode::TRANSACTION_FAILED);
     spool.set_full(true);
     let error = queue
         .enqueue(envelope("a@b.c", &["r@example.net"]), &b"x"[..])
         .await
         .unwrap_err();
-    assert_eq!(error.reply_code().0, 452);
-    assert_eq!(error.reply_code().1.to_string(), "4.3.1");
+    let reply = Reply::from(&error);
+    assert_eq!(reply.code(), ReplyCode::INSUFFICIENT_STORAGE);
+    assert_eq!(reply.enhanced().unwrap().to_string(), "4.3.1");
     assert!(queue.is_empty());
     queue.shutdown().await;
     let error = queue
         .enqueue(envelope("a@b.c", &["r@example.net"]), &b"x"[..])
         .await
         .unwrap_err();
-    assert_eq!(error.reply_code().0, 421);
+    assert_eq!(
+        Reply::from(&error).to_string(),
+        "451 4.3.2 queue is shutting down"
+    );
 }

@@ -31,9 +31,13 @@ use mta_queue::transport::{
     ConnectError, ConnectRequest, Connection, LocalMessage, OutgoingMessage, SessionError,
     Transport,
 };
-use mta_queue::{
-    Address, Diagnostic, EnhancedStatus, Envelope, FileSpool, QueueBuilder, Recipient, Spool,
-};
+use mta_queue::{Diagnostic, Envelope, FileSpool, QueueBuilder, Recipient, Spool};
+use smtp_proto::{EnhancedStatusCode, Mailbox};
+
+/// A mailbox from text known to be one.
+fn mailbox(text: &str) -> Mailbox<'static> {
+    Mailbox::try_from(text.to_owned()).unwrap()
+}
 
 const ROUNDS: usize = 25;
 
@@ -47,7 +51,7 @@ impl Transport for NoNetwork {
 
     async fn connect(&self, _: &ConnectRequest) -> Result<NoConnection, ConnectError> {
         Err(ConnectError::new(Diagnostic::local(
-            EnhancedStatus::NO_ANSWER,
+            EnhancedStatusCode::new(4, 4, 1).unwrap(),
             "no network",
         )))
     }
@@ -217,9 +221,12 @@ fn crash_child() {
                         .await
                         .unwrap_or(false);
                         let diagnostic = if ok {
-                            Diagnostic::local(EnhancedStatus::SUCCESS, "stored")
+                            Diagnostic::local(EnhancedStatusCode::OK, "stored")
                         } else {
-                            Diagnostic::local(EnhancedStatus::SYSTEM_TEMPORARY, "sink write failed")
+                            Diagnostic::local(
+                                EnhancedStatusCode::MAIL_SYSTEM_OTHER,
+                                "sink write failed",
+                            )
                         };
                         message
                             .recipients
@@ -241,8 +248,8 @@ fn crash_child() {
             tasks.push(tokio::spawn(async move {
                 let mut n = start + lane;
                 while n < start + count {
-                    let envelope = Envelope::new(Some(Address::new("crash@test.example").unwrap()))
-                        .with_recipient(Recipient::new(Address::new("sink@test.example").unwrap()));
+                    let envelope = Envelope::new(mailbox("crash@test.example"))
+                        .with_recipient(Recipient::new(mailbox("sink@test.example")));
                     let body = format!(
                         "X-Seq: {n}\r\nSubject: crash test\r\n\r\n{}\r\n",
                         "x".repeat(2000)

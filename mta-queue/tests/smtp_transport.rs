@@ -26,15 +26,16 @@ use mta_queue::route::{
 };
 use mta_queue::transport::smtp::SmtpTransport;
 use mta_queue::{
-    Address, EntryFilter, Envelope, EventKind, Limits, MemorySpool, Queue, QueueBuilder,
-    QueueConfig, Rate, Recipient, RetryPolicy, SchedulerConfig, Throttle,
+    EntryFilter, Envelope, EventKind, Limits, MemorySpool, Queue, QueueBuilder, QueueConfig, Rate,
+    Recipient, RetryPolicy, SchedulerConfig, Throttle,
 };
+use support::mailbox;
 use support::sink::{Script, Sink, certificates};
 
 fn envelope(sender: &str, rcpts: &[&str]) -> Envelope {
-    let mut envelope = Envelope::new(Some(Address::new(sender).unwrap()));
+    let mut envelope = Envelope::new(mailbox(sender));
     for r in rcpts {
-        envelope = envelope.with_recipient(Recipient::new(Address::new(*r).unwrap()));
+        envelope = envelope.with_recipient(Recipient::new(mailbox(r)));
     }
     envelope
 }
@@ -215,13 +216,21 @@ async fn smarthost_with_starttls_verified_and_auth() {
     );
     let zone = "relay.test. A 127.0.0.1\n";
     let queue = start(zone, 25, quick(), router, SmtpTransport::with_roots(roots)).await;
-    let mut rcpt = Recipient::new(Address::new("r@anywhere.example").unwrap());
-    rcpt.notify = mta_queue::Notify::parse("SUCCESS,FAILURE");
-    rcpt.orcpt = mta_queue::Orcpt::rfc822("R@anywhere.example").ok();
-    let env = Envelope::new(Some(Address::new("a@example.org").unwrap()))
-        .with_recipient(rcpt)
-        .with_envid(mta_queue::EnvId::new("env 1").unwrap())
-        .with_ret(mta_queue::Ret::Headers);
+    // As smtp-proto's server hands it over, through the queue's one conversion: the
+    // parameters reach the next hop (SMTPUTF8 not, which the sink does not offer).
+    let mut received = smtp_proto::Envelope::new(mailbox("a@example.org").into());
+    received.mail_params.ret = Some(smtp_proto::Ret::Headers);
+    received.mail_params.envid = Some(smtp_proto::XText::try_from("env+201").unwrap());
+    received.mail_params.body = Some(smtp_proto::BodyType::EightBitMime);
+    received.mail_params.smtputf8 = true;
+    let mut params = smtp_proto::RcptParameters::default();
+    params.notify = "SUCCESS,FAILURE".parse().ok();
+    params.orcpt = Some(smtp_proto::Orcpt::rfc822("R@anywhere.example"));
+    received.recipients.push(smtp_proto::Recipient::with_params(
+        mailbox("r@anywhere.example").into(),
+        params,
+    ));
+    let env = Envelope::from_smtp(&received).unwrap();
     queue
         .enqueue(env, &b"Subject: relayed\r\n\r\nhi\r\n"[..])
         .await
@@ -238,6 +247,16 @@ async fn smarthost_with_starttls_verified_and_auth() {
     );
     assert!(
         received[0].mail_params.contains("ENVID=env+201"),
+        "{}",
+        received[0].mail_params
+    );
+    assert!(
+        received[0].mail_params.contains("BODY=8BITMIME"),
+        "{}",
+        received[0].mail_params
+    );
+    assert!(
+        !received[0].mail_params.contains("SMTPUTF8"),
         "{}",
         received[0].mail_params
     );

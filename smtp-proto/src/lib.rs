@@ -125,9 +125,9 @@ pub use error::{ClientError, ParseError, SessionError, ValidationError};
 pub use reply::Reply;
 pub use types::{
     AddressLiteral, Argument, BodyType, Capabilities, Domain, EhloKeyword, EnhancedStatusCode,
-    Envelope, EsmtpKeyword, EsmtpParameter, EsmtpValue, Extension, ForwardPath, Host, LocalPart,
-    Mailbox, Mechanism, Notify, Orcpt, Recipient, ReplyClass, ReplyCode, Ret, ReversePath,
-    SaslResponse, Secret, Text, XText,
+    EnvId, Envelope, EsmtpKeyword, EsmtpParameter, EsmtpValue, Extension, ForwardPath, Host,
+    LocalPart, Mailbox, Mechanism, Notify, Orcpt, Recipient, ReplyClass, ReplyCode, Ret,
+    ReversePath, SaslResponse, Secret, Text, XText,
 };
 
 #[doc = include_str!("../README.md")]

@@ -38,12 +38,12 @@ use mailauth::dns::{
 use mta_queue::route::{DeliveryOptions, Relay, RelayTls, Route, RouteAction, Router, Rule};
 use mta_queue::transport::smtp::SmtpTransport;
 use mta_queue::{
-    Address, EnvId, Envelope, FileSpool, Limits, Notify, Orcpt, Queue, QueueBuilder, QueueConfig,
-    Rate, Recipient, Ret, RetryPolicy, SchedulerConfig, Throttle,
+    Envelope, FileSpool, Limits, Queue, QueueBuilder, QueueConfig, Rate, RetryPolicy,
+    SchedulerConfig, Throttle,
 };
 use smtp_proto::server::ServerConfig;
 use smtp_proto::tokio::{ConnectionInfo, Context, Handler, MessageOutcome, Server, SessionHandler};
-use smtp_proto::{Domain, EnhancedStatusCode, ForwardPath, Reply, ReplyCode, ReversePath};
+use smtp_proto::{Domain, EnhancedStatusCode, ForwardPath, Mailbox, Reply, ReplyCode};
 
 /// Command-line options.
 #[derive(Debug, Parser)]
@@ -137,8 +137,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.mx_port,
     );
     let port = args.mx_port;
-    router.set_hook(Arc::new(move |_: &Envelope, rcpt: &Address| {
+    router.set_hook(Arc::new(move |_: &Envelope, rcpt: &Mailbox<'static>| {
         rcpt.local_part()
+            .as_str()
             .ends_with("+bulk")
             .then(|| Route::new(RouteAction::Mx { port }, "bulk"))
     }));
@@ -281,7 +282,10 @@ impl SessionHandler for AcceptSession {
         if self.loopback {
             Ok(())
         } else {
-            Err(reply(554, (5, 7, 1), "relay access denied"))
+            Err(
+                Reply::new(ReplyCode::TRANSACTION_FAILED, "relay access denied")
+                    .with_enhanced(EnhancedStatusCode::DELIVERY_NOT_AUTHORIZED),
+            )
         }
     }
 
@@ -296,8 +300,15 @@ impl SessionHandler for AcceptSession {
         _size: u64,
     ) -> MessageOutcome {
         let mut body = std::mem::take(&mut self.body);
-        let Some(envelope) = convert(envelope) else {
-            return MessageOutcome::Rejected(reply(554, (5, 5, 4), "envelope not accepted"));
+        // The queue's envelope, with every parameter (DSN, BODY=, SMTPUTF8).
+        let envelope = match Envelope::from_smtp(envelope) {
+            Ok(envelope) => envelope,
+            Err(error) => {
+                return MessageOutcome::Rejected(
+                    Reply::new(ReplyCode::TRANSACTION_FAILED, error.to_string())
+                        .with_enhanced(EnhancedStatusCode::INVALID_ARGUMENTS),
+                );
+            }
         };
         // Sign before queuing, so retries send the same signature.
         if let Some(signer) = &self.signer {
@@ -312,64 +323,16 @@ impl SessionHandler for AcceptSession {
                 body = signed;
             }
         }
-        // Only now, with the message and envelope fsynced, does the client hear 250.
+        // Only now, with the message and envelope fsynced, does the client hear 250;
+        // if the queue cannot take it, the reply it maps to (452 4.3.1 for a full disk).
         match self.queue.enqueue(envelope, body).await {
             Ok(id) => MessageOutcome::Accepted(id.to_string()),
-            Err(error) => {
-                let (code, status) = error.reply_code();
-                let class = (status.class(), status.subject(), status.detail());
-                MessageOutcome::Rejected(reply(code, class, &error.to_string()))
-            }
+            Err(error) => MessageOutcome::Rejected(Reply::from(&error)),
         }
     }
 
     async fn message_aborted(&mut self, _ctx: &Context, _reason: smtp_proto::server::AbortReason) {
         self.body.clear();
-    }
-}
-
-/// smtp-proto's envelope to mta-queue's, with the DSN parameters.
-fn convert(envelope: &smtp_proto::Envelope<'static>) -> Option<Envelope> {
-    let sender = match &envelope.from {
-        ReversePath::Null => None,
-        ReversePath::Mailbox(mailbox) => Some(Address::new(mailbox.to_string()).ok()?),
-    };
-    let mut out = Envelope::new(sender);
-    out.ret = envelope.mail_params.ret.map(|ret| match ret {
-        smtp_proto::Ret::Full => Ret::Full,
-        smtp_proto::Ret::Headers => Ret::Headers,
-    });
-    out.envid = envelope
-        .mail_params
-        .envid
-        .as_ref()
-        .and_then(|e| EnvId::new(&e.decode()).ok());
-    for rcpt in &envelope.recipients {
-        let ForwardPath::Mailbox(mailbox) = &rcpt.path else {
-            continue;
-        };
-        let mut recipient = Recipient::new(Address::new(mailbox.to_string()).ok()?);
-        recipient.notify = rcpt.params.notify.map(|n| Notify {
-            success: n.success(),
-            failure: n.failure(),
-            delay: n.delay(),
-        });
-        recipient.orcpt = rcpt
-            .params
-            .orcpt
-            .as_ref()
-            .and_then(|o| Orcpt::new(o.addr_type(), &o.address().decode()).ok());
-        out = out.with_recipient(recipient);
-    }
-    Some(out)
-}
-
-fn reply(code: u16, (class, subject, detail): (u8, u16, u16), text: &str) -> Reply<'static> {
-    let code = ReplyCode::try_from(code).unwrap_or(ReplyCode::TRANSACTION_FAILED);
-    let reply = Reply::new(code, text.to_owned());
-    match EnhancedStatusCode::new(class, subject, detail) {
-        Ok(status) => reply.with_enhanced(status),
-        Err(_) => reply,
     }
 }
 

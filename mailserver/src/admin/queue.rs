@@ -52,8 +52,8 @@ impl From<&QueueEntry> for EntryView {
             sender: entry
                 .envelope
                 .sender
-                .as_ref()
-                .map(|s| s.as_str().to_owned())
+                .mailbox()
+                .map(ToString::to_string)
                 .unwrap_or_default(),
             created: entry.created.as_secs(),
             size: entry.size,
@@ -64,7 +64,7 @@ impl From<&QueueEntry> for EntryView {
                 .iter()
                 .zip(&entry.recipients)
                 .map(|(rcpt, state)| RecipientView {
-                    address: rcpt.address.as_str().to_owned(),
+                    address: rcpt.address.to_string(),
                     status: state.status.as_str().to_owned(),
                     attempts: state.attempts,
                     next_attempt: state.next_attempt.as_secs(),

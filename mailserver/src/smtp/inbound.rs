@@ -224,7 +224,7 @@ impl Inbound {
         if !transaction.remote.is_empty()
             && let Err(reply) = self
                 .app
-                .relay(transaction.sender.as_deref(), &transaction.remote, &message)
+                .relay(envelope, &transaction.remote, &message)
                 .await
         {
             log("deferred: queue");

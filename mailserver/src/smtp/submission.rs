@@ -303,7 +303,7 @@ impl Submission {
         if !transaction.remote.is_empty()
             && let Err(reply) = self
                 .app
-                .relay(Some(&sender), &transaction.remote, &message)
+                .relay(envelope, &transaction.remote, &message)
                 .await
         {
             log("deferred: queue");

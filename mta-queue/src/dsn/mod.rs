@@ -10,21 +10,23 @@
 //!
 //! ```
 //! use mta_queue::dsn::{build, DsnInput, DsnKind, parse_delivery_status};
-//! use mta_queue::{Address, Diagnostic, EnhancedStatus, Envelope, QueueEntry, QueueId, Recipient, SmtpReply, Timestamp, DeliveryStatus};
+//! use mta_queue::{Diagnostic, Envelope, QueueEntry, QueueId, Recipient, Timestamp, DeliveryStatus};
+//! use smtp_proto::{EnhancedStatusCode, Mailbox, Reply, ReplyCode};
 //!
-//! let envelope = Envelope::new(Some(Address::new("alice@example.org").unwrap()))
-//!     .with_recipient(Recipient::new(Address::new("bob@example.net").unwrap()));
+//! let envelope = Envelope::new(Mailbox::try_from("alice@example.org").unwrap().into_owned())
+//!     .with_recipient(Recipient::new(Mailbox::try_from("bob@example.net").unwrap().into_owned()));
 //! let now = Timestamp::from_secs(1_700_000_000);
 //! let mut entry = QueueEntry::new(QueueId::new(now, 1), envelope, now, 0, 0);
 //! entry.recipients[0].status = DeliveryStatus::Failed;
 //! entry.recipients[0].diagnostic = Some(Diagnostic::from_reply(
-//!     SmtpReply::new(550, EnhancedStatus::new(5, 1, 1).ok(), "no such user"),
+//!     &Reply::new(ReplyCode::MAILBOX_UNAVAILABLE, "no such user")
+//!         .with_enhanced(EnhancedStatusCode::BAD_DESTINATION_MAILBOX),
 //!     Some("mx.example.net".into()),
 //! ));
 //! let original = b"Subject: hello\r\n\r\nhi\r\n";
 //! let dsn = build(&DsnInput::new(DsnKind::Failure, &entry, &[0], original, "mta.example.org", now)).unwrap();
-//! assert!(dsn.envelope.sender.is_none());
-//! assert_eq!(dsn.envelope.recipients[0].address.as_str(), "alice@example.org");
+//! assert_eq!(dsn.envelope.sender, smtp_proto::ReversePath::Null);
+//! assert_eq!(dsn.envelope.recipients[0].address.to_string(), "alice@example.org");
 //! let text = String::from_utf8(dsn.message).unwrap();
 //! assert!(text.contains("Content-Type: multipart/report; report-type=delivery-status;"));
 //! let groups = parse_delivery_status(text.split("message/delivery-status\r\n\r\n").nth(1).unwrap());
@@ -38,9 +40,11 @@ use std::fmt::Write as _;
 
 pub use parse::{FieldGroup, parse_delivery_status};
 
+use smtp_proto::{EnhancedStatusCode, Notify, ReplyClass, Ret, ReversePath};
+
 use crate::entry::QueueEntry;
-use crate::envelope::{Envelope, Notify, Recipient, Ret};
-use crate::status::{DeliveryStatus, Diagnostic, EnhancedStatus};
+use crate::envelope::{Envelope, Recipient};
+use crate::status::{DeliveryStatus, Diagnostic, clean_text, codes};
 use crate::time::Timestamp;
 
 /// What a DSN reports.
@@ -53,6 +57,10 @@ pub enum DsnKind {
     /// Recipients were delivered or relayed (action `delivered` / `relayed`).
     Success,
 }
+
+/// The longest ENVID or ORCPT value written into a field, in bytes (RFC 3461 limits
+/// ENVID to 100 characters, an address is at most 512).
+const MAX_FIELD: usize = 1000;
 
 /// The largest original message returned whole; above it only the header section is
 /// returned (RFC 3461 §4.3 lets the MTA truncate).
@@ -117,7 +125,7 @@ pub struct Dsn {
 /// Builds the DSN, or `None` when none may be sent: the original came from `<>`
 /// (never a bounce of a bounce) or no recipient is given.
 pub fn build(input: &DsnInput<'_>) -> Option<Dsn> {
-    let sender = input.entry.envelope.sender.clone()?;
+    let sender = input.entry.envelope.sender.mailbox()?.clone();
     let recipients: Vec<(&Recipient, &crate::status::RecipientState)> = input
         .recipients
         .iter()
@@ -155,7 +163,10 @@ pub fn build(input: &DsnInput<'_>) -> Option<Dsn> {
     let mut status = String::with_capacity(512);
     let _ = write!(status, "Reporting-MTA: dns; {mta}\r\n");
     if let Some(envid) = &entry.envelope.envid {
-        let _ = write!(status, "Original-Envelope-Id: {}\r\n", envid.as_str());
+        // Decoded (as before the queue kept xtext), control characters replaced: a
+        // CR LF from an `ENVID=...+0D+0A...` must not end the field.
+        let envid = clean_text(&envid.decode(), MAX_FIELD);
+        let _ = write!(status, "Original-Envelope-Id: {envid}\r\n");
     }
     let _ = write!(status, "Arrival-Date: {}\r\n", entry.created.to_rfc5322());
     for (recipient, state) in &recipients {
@@ -244,7 +255,7 @@ pub fn build(input: &DsnInput<'_>) -> Option<Dsn> {
 
     let mut dsn_recipient = Recipient::new(sender);
     dsn_recipient.notify = Some(Notify::NEVER);
-    let envelope = Envelope::new(None)
+    let envelope = Envelope::new(ReversePath::Null)
         .with_recipient(dsn_recipient)
         .with_queue(input.queue);
     Some(Dsn {
@@ -260,7 +271,7 @@ fn recipient_fields(
     recipient: &Recipient,
     state: &crate::status::RecipientState,
 ) {
-    let address = recipient.address.as_str();
+    let address = recipient.address.to_string();
     let addr_type = if address.is_ascii() {
         "rfc822"
     } else {
@@ -271,19 +282,23 @@ fn recipient_fields(
             out,
             "Original-Recipient: {}; {}\r\n",
             orcpt.addr_type(),
-            orcpt.address()
+            clean_text(&orcpt.address().decode(), MAX_FIELD)
         );
     }
     let _ = write!(out, "Final-Recipient: {addr_type}; {address}\r\n");
     let _ = write!(out, "Action: {}\r\n", action(input.kind, state.status));
     let status = match (&state.diagnostic, input.kind) {
-        (Some(d), DsnKind::Failure) if !d.status.is_permanent() => d.status.with_class(5),
-        (Some(d), DsnKind::Delay) if !d.status.is_transient() => d.status.with_class(4),
-        (Some(d), DsnKind::Success) => d.status.with_class(2),
+        (Some(d), DsnKind::Failure) if d.status.class() != 5 => {
+            d.status.with_class(ReplyClass::PermanentNegative)
+        }
+        (Some(d), DsnKind::Delay) if d.status.class() != 4 => {
+            d.status.with_class(ReplyClass::TransientNegative)
+        }
+        (Some(d), DsnKind::Success) => d.status.with_class(ReplyClass::PositiveCompletion),
         (Some(d), _) => d.status,
-        (None, DsnKind::Failure) => EnhancedStatus::PERMANENT,
-        (None, DsnKind::Delay) => EnhancedStatus::DELAYED,
-        (None, DsnKind::Success) => EnhancedStatus::SUCCESS,
+        (None, DsnKind::Failure) => codes::PERMANENT,
+        (None, DsnKind::Delay) => codes::DELAYED,
+        (None, DsnKind::Success) => EnhancedStatusCode::OK,
     };
     let _ = write!(out, "Status: {status}\r\n");
     if let Some(diagnostic) = &state.diagnostic {

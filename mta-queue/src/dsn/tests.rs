@@ -1,35 +1,32 @@
 use proptest::prelude::*;
 
+use smtp_proto::{EnvId, Mailbox, Orcpt, Reply, ReplyCode};
+
 use super::*;
-use crate::envelope::{Address, EnvId, Orcpt};
 use crate::id::QueueId;
-use crate::status::SmtpReply;
-use crate::testing;
+use crate::testing::{self, mailbox, reply};
 
 fn now() -> Timestamp {
     Timestamp::from_secs(1_700_000_000)
 }
 
 fn failed_entry() -> QueueEntry {
-    let envelope = Envelope::new(Some(Address::new("alice@example.org").unwrap()))
+    let envelope = Envelope::new(mailbox("alice@example.org"))
         .with_recipient(
-            Recipient::new(Address::new("bob@example.net").unwrap())
-                .with_orcpt(Orcpt::rfc822("Bob@Example.NET").unwrap()),
+            Recipient::new(mailbox("bob@example.net")).with_orcpt(Orcpt::rfc822("Bob@Example.NET")),
         )
-        .with_recipient(Recipient::new(Address::new("carol@example.net").unwrap()))
-        .with_envid(EnvId::new("QQ314159").unwrap());
+        .with_recipient(Recipient::new(mailbox("carol@example.net")))
+        .with_envid(EnvId::encode("QQ314159").unwrap());
     let mut entry = QueueEntry::new(QueueId::new(now(), 3), envelope, now(), 0, 0);
     entry.recipients[0].status = DeliveryStatus::Failed;
     entry.recipients[0].attempts = 1;
     entry.recipients[0].diagnostic = Some(Diagnostic::from_reply(
-        SmtpReply::new(550, EnhancedStatus::new(5, 1, 1).ok(), "no such user"),
+        &reply(550, EnhancedStatusCode::new(5, 1, 1).ok(), "no such user"),
         Some("mx.example.net".into()),
     ));
     entry.recipients[1].status = DeliveryStatus::Deferred;
-    entry.recipients[1].diagnostic = Some(Diagnostic::local(
-        EnhancedStatus::NO_ANSWER,
-        "connection refused",
-    ));
+    entry.recipients[1].diagnostic =
+        Some(Diagnostic::local(codes::NO_ANSWER, "connection refused"));
     entry
 }
 
@@ -55,7 +52,7 @@ fn failure_dsn_fields() {
         now(),
     ))
     .unwrap();
-    assert!(dsn.envelope.sender.is_none());
+    assert_eq!(dsn.envelope.sender, ReversePath::Null);
     assert_eq!(dsn.envelope.recipients[0].notify, Some(Notify::NEVER));
     assert_eq!(dsn.envelope.queue, "bounces");
     let (text, groups) = parts(&dsn.message);
@@ -123,7 +120,7 @@ fn ret_hdrs_is_honoured_and_null_sender_gets_nothing() {
     ))
     .unwrap();
     assert!(!String::from_utf8_lossy(&dsn.message).contains("body\r\n"));
-    entry.envelope.sender = None;
+    entry.envelope.sender = ReversePath::Null;
     assert!(
         build(&DsnInput::new(
             DsnKind::Failure,
@@ -152,7 +149,7 @@ fn ret_hdrs_is_honoured_and_null_sender_gets_nothing() {
 #[test]
 fn utf8_recipients_use_global_delivery_status() {
     let mut entry = failed_entry();
-    entry.envelope.recipients[0].address = Address::new("björn@exämple.de").unwrap();
+    entry.envelope.recipients[0].address = mailbox("björn@exämple.de");
     let dsn = build(&DsnInput::new(
         DsnKind::Failure,
         &entry,
@@ -165,6 +162,34 @@ fn utf8_recipients_use_global_delivery_status() {
     let text = String::from_utf8(dsn.message).unwrap();
     assert!(text.contains("Content-Type: message/global-delivery-status"));
     assert!(text.contains("Final-Recipient: utf-8; björn@exämple.de"));
+}
+
+/// ENVID and ORCPT go into their fields decoded (as before the queue kept them as
+/// xtext), and a CR LF spelled in xtext (`+0D+0A`) does not start a field of its own.
+#[test]
+fn envid_and_orcpt_are_decoded_and_cleaned() {
+    let mut entry = failed_entry();
+    entry.envelope.envid = Some("QQ+20314+0D+0AX-Injected:+201".parse().unwrap());
+    entry.envelope.recipients[0].orcpt = Some(Orcpt::rfc822("Bob+tag <bob@example.net>"));
+    let dsn = build(&DsnInput::new(
+        DsnKind::Failure,
+        &entry,
+        &[0],
+        b"",
+        "m",
+        now(),
+    ))
+    .unwrap();
+    let (text, groups) = parts(&dsn.message);
+    assert!(!text.contains("\r\nX-Injected"));
+    assert_eq!(
+        groups[0].get("Original-Envelope-Id"),
+        Some("QQ 314  X-Injected: 1")
+    );
+    assert_eq!(
+        groups[1].get("Original-Recipient"),
+        Some("rfc822; Bob+tag <bob@example.net>")
+    );
 }
 
 /// Found by `parser_never_panics`: a blank continuation line left a value of one
@@ -183,8 +208,8 @@ proptest! {
     #[test]
     fn fields_round_trip(entry in testing::entry(), states in proptest::collection::vec(testing::recipient_state(), 6), kind in prop_oneof![Just(DsnKind::Failure), Just(DsnKind::Delay), Just(DsnKind::Success)]) {
         let mut entry = entry;
-        if entry.envelope.sender.is_none() {
-            entry.envelope.sender = Some(Address::new("s@x.org").unwrap());
+        if entry.envelope.sender == ReversePath::Null {
+            entry.envelope.sender = mailbox("s@x.org").into();
         }
         for (slot, state) in entry.recipients.iter_mut().zip(states) {
             *slot = state;
@@ -197,8 +222,8 @@ proptest! {
         prop_assert_eq!(groups.len(), 1 + entry.recipients.len());
         for (group, (rcpt, state)) in groups[1..].iter().zip(entry.envelope.recipients.iter().zip(&entry.recipients)) {
             let final_rcpt = group.get("Final-Recipient").unwrap();
-            prop_assert!(final_rcpt.ends_with(rcpt.address.as_str()));
-            let status: EnhancedStatus = group.get("Status").unwrap().parse().unwrap();
+            prop_assert!(final_rcpt.ends_with(&rcpt.address.to_string()));
+            let status = EnhancedStatusCode::try_from(group.get("Status").unwrap()).unwrap();
             let class = match kind { DsnKind::Failure => 5, DsnKind::Delay => 4, DsnKind::Success => 2 };
             prop_assert_eq!(status.class(), class);
             if let Some(reply) = state.diagnostic.as_ref().and_then(|d| d.reply.as_ref()) {
@@ -206,7 +231,7 @@ proptest! {
                 prop_assert_eq!(group.get("Diagnostic-Code").map(str::trim_end), Some(expected.trim_end()));
             }
             if let Some(orcpt) = &rcpt.orcpt {
-                let expected = format!("{}; {}", orcpt.addr_type(), orcpt.address());
+                let expected = format!("{}; {}", orcpt.addr_type(), orcpt.address().decode());
                 prop_assert_eq!(group.get("Original-Recipient").map(str::trim), Some(expected.trim()));
             }
         }
@@ -249,7 +274,7 @@ fn peer_text() -> impl Strategy<Value = String> {
 /// A diagnostic built the way the transport and the runtime build them.
 fn peer_diagnostic() -> impl Strategy<Value = Diagnostic> {
     (
-        200u16..600,
+        testing::reply_code(),
         proptest::option::of(testing::status_code()),
         peer_text(),
         proptest::option::of(peer_text()),
@@ -257,9 +282,9 @@ fn peer_diagnostic() -> impl Strategy<Value = Diagnostic> {
     )
         .prop_map(|(code, enhanced, text, remote, from_reply)| {
             let diagnostic = if from_reply {
-                Diagnostic::from_reply(SmtpReply::new(code, enhanced, &text), None)
+                Diagnostic::from_reply(&reply(code, enhanced, &text), None)
             } else {
-                Diagnostic::local(enhanced.unwrap_or(EnhancedStatus::TEMPORARY), &text)
+                Diagnostic::local(enhanced.unwrap_or(codes::TEMPORARY), &text)
             };
             match remote {
                 Some(remote) => diagnostic.with_remote(&remote),
@@ -358,15 +383,15 @@ proptest! {
         domain in "[a-z]{1,4}(\\.[a-z]{2,3})?|\\PC{1,8}",
     ) {
         let mut entry = entry;
-        if let Ok(address) = Address::new(format!("{local}@{domain}")) {
+        if let Ok(address) = Mailbox::try_from(format!("{local}@{domain}")) {
             entry.envelope.recipients[0].address = address;
         }
-        if entry.envelope.sender.is_none() {
-            entry.envelope.sender = Some(Address::new("s@x.org").unwrap());
+        if entry.envelope.sender == ReversePath::Null {
+            entry.envelope.sender = mailbox("s@x.org").into();
         }
         for (slot, diagnostic) in entry.recipients.iter_mut().zip(diagnostics) {
             if let Some(reply) = diagnostic.as_ref().and_then(|d| d.reply.as_ref()) {
-                prop_assert!(reply.text.len() <= 512);
+                prop_assert!(reply.text().len() <= 512);
             }
             slot.attempts = 1;
             slot.diagnostic = diagnostic;
@@ -384,14 +409,14 @@ proptest! {
         remote in peer_text(),
     ) {
         let mut entry = entry;
-        if entry.envelope.sender.is_none() {
-            entry.envelope.sender = Some(Address::new("s@x.org").unwrap());
+        if entry.envelope.sender == ReversePath::Null {
+            entry.envelope.sender = mailbox("s@x.org").into();
         }
         // Built field by field: what a forged or damaged file can hold.
         let state = crate::status::RecipientState {
             diagnostic: Some(Diagnostic {
-                status: EnhancedStatus::PERMANENT,
-                reply: Some(SmtpReply { code: 550, enhanced: None, text: reply }),
+                status: codes::PERMANENT,
+                reply: Some(Reply::new(ReplyCode::MAILBOX_UNAVAILABLE, reply)),
                 remote_mta: (!remote.is_empty()).then_some(remote),
                 text,
             }),

@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use crate::status::EnhancedStatus;
+use smtp_proto::EnhancedStatusCode;
 
 /// Where recipients matched by a rule go.
 #[non_exhaustive]
@@ -28,7 +28,7 @@ pub enum RouteAction {
     /// Fail the recipient at once with this reply.
     Reject {
         /// The status for the DSN (class 5).
-        status: EnhancedStatus,
+        status: EnhancedStatusCode,
         /// The text for the DSN.
         text: String,
     },

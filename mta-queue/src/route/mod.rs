@@ -7,7 +7,8 @@
 //!
 //! ```
 //! use mta_queue::route::{Relay, RelayTls, RouteAction, Router, Rule};
-//! use mta_queue::{Address, Envelope};
+//! use mta_queue::Envelope;
+//! use smtp_proto::Mailbox;
 //!
 //! let mut router = Router::new();
 //! router
@@ -15,12 +16,13 @@
 //!         .action(RouteAction::Relay(Relay::new("relay.example.net", 587).with_tls(RelayTls::StartTlsRequired))))
 //!     .push(Rule::new("newsletters").sender("news.example.org".parse().unwrap()).queue("bulk"));
 //!
-//! let envelope = Envelope::new(Some(Address::new("x@news.example.org").unwrap()));
-//! let rcpt = Address::new("bob@mail.partner.example").unwrap();
+//! let envelope = Envelope::new(Mailbox::try_from("x@news.example.org")?.into_owned());
+//! let rcpt = Mailbox::try_from("bob@mail.partner.example")?.into_owned();
 //! let route = router.route(&envelope, &rcpt);
 //! assert_eq!(route.rule.as_deref(), Some("partners"));
-//! let other = Address::new("carol@example.com").unwrap();
+//! let other = Mailbox::try_from("carol@example.com")?.into_owned();
 //! assert_eq!(router.route(&envelope, &other).queue, "bulk");
+//! # Ok::<(), smtp_proto::ValidationError>(())
 //! ```
 
 mod action;
@@ -35,7 +37,9 @@ pub use action::{
 };
 pub use pattern::{DomainPattern, InvalidPattern, SenderPattern};
 
-use crate::envelope::{Address, Envelope};
+use smtp_proto::Mailbox;
+
+use crate::envelope::{Envelope, domain_of};
 
 /// One routing rule: conditions, then what to do.
 #[non_exhaustive]
@@ -108,14 +112,14 @@ impl Rule {
     }
 
     /// Whether the rule applies to `rcpt` of `envelope`.
-    pub fn matches(&self, envelope: &Envelope, rcpt: &Address) -> bool {
+    pub fn matches(&self, envelope: &Envelope, rcpt: &Mailbox<'_>) -> bool {
         self.domain
             .as_ref()
-            .is_none_or(|p| p.matches(&rcpt.domain()))
+            .is_none_or(|p| p.matches(&domain_of(rcpt)))
             && self
                 .sender
                 .as_ref()
-                .is_none_or(|p| p.matches(envelope.sender.as_ref()))
+                .is_none_or(|p| p.matches(&envelope.sender))
             && self
                 .from_queue
                 .as_ref()
@@ -152,14 +156,14 @@ impl Route {
 /// An application's routing decision, consulted before the rules.
 pub trait RouteHook: Send + Sync + 'static {
     /// The route for `rcpt` of `envelope`, or `None` to let the rules decide.
-    fn route(&self, envelope: &Envelope, rcpt: &Address) -> Option<Route>;
+    fn route(&self, envelope: &Envelope, rcpt: &Mailbox<'static>) -> Option<Route>;
 }
 
 impl<F> RouteHook for F
 where
-    F: Fn(&Envelope, &Address) -> Option<Route> + Send + Sync + 'static,
+    F: Fn(&Envelope, &Mailbox<'static>) -> Option<Route> + Send + Sync + 'static,
 {
-    fn route(&self, envelope: &Envelope, rcpt: &Address) -> Option<Route> {
+    fn route(&self, envelope: &Envelope, rcpt: &Mailbox<'static>) -> Option<Route> {
         self(envelope, rcpt)
     }
 }
@@ -210,7 +214,7 @@ impl Router {
     }
 
     /// Routes one recipient.
-    pub fn route(&self, envelope: &Envelope, rcpt: &Address) -> Route {
+    pub fn route(&self, envelope: &Envelope, rcpt: &Mailbox<'static>) -> Route {
         if let Some(route) = self
             .hook
             .as_ref()
@@ -261,11 +265,12 @@ impl fmt::Debug for Router {
 mod tests {
     use super::*;
     use crate::envelope::Recipient;
-    use crate::status::EnhancedStatus;
+    use crate::testing::mailbox;
+    use smtp_proto::{EnhancedStatusCode, ReversePath};
 
     fn envelope(sender: Option<&str>, queue: &str) -> Envelope {
-        Envelope::new(sender.map(|s| Address::new(s).unwrap()))
-            .with_recipient(Recipient::new(Address::new("x@y.z").unwrap()))
+        Envelope::new(sender.map_or(ReversePath::Null, |s| mailbox(s).into()))
+            .with_recipient(Recipient::new(mailbox("x@y.z")))
             .with_queue(queue)
     }
 
@@ -277,7 +282,7 @@ mod tests {
                 Rule::new("reject-bad")
                     .domain("bad.example".parse().unwrap())
                     .action(RouteAction::Reject {
-                        status: EnhancedStatus::REFUSED,
+                        status: EnhancedStatusCode::DELIVERY_NOT_AUTHORIZED,
                         text: "no".into(),
                     }),
             )
@@ -302,9 +307,9 @@ mod tests {
                         ..DeliveryOptions::default()
                     }),
             );
-        let bad = Address::new("a@bad.example").unwrap();
-        let local = Address::new("a@local.example").unwrap();
-        let mail = Address::new("a@x.mail.example").unwrap();
+        let bad = mailbox("a@bad.example");
+        let local = mailbox("a@local.example");
+        let mail = mailbox("a@x.mail.example");
 
         let route = router.route(&envelope(None, "default"), &bad);
         assert!(matches!(route.action, RouteAction::Reject { .. }));
@@ -325,11 +330,11 @@ mod tests {
     fn hook_goes_first() {
         let mut router = Router::new();
         router.push(Rule::new("all").queue("q"));
-        router.set_hook(Arc::new(|_: &Envelope, rcpt: &Address| {
-            (rcpt.local_part() == "vip").then(|| Route::new(RouteAction::mx(), "priority"))
+        router.set_hook(Arc::new(|_: &Envelope, rcpt: &Mailbox<'static>| {
+            (rcpt.local_part().as_str() == "vip").then(|| Route::new(RouteAction::mx(), "priority"))
         }));
-        let vip = Address::new("vip@x.org").unwrap();
-        let other = Address::new("joe@x.org").unwrap();
+        let vip = mailbox("vip@x.org");
+        let other = mailbox("joe@x.org");
         assert_eq!(router.route(&envelope(None, "d"), &vip).queue, "priority");
         assert_eq!(router.route(&envelope(None, "d"), &other).queue, "q");
     }

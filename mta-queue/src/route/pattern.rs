@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use crate::envelope::Address;
+use smtp_proto::{Mailbox, ReversePath};
+
+use crate::envelope::domain_of;
 
 /// A pattern over domain names (compared in lower case, without a trailing dot).
 ///
@@ -125,37 +127,38 @@ impl fmt::Display for DomainPattern {
 /// | text | matches |
 /// | --- | --- |
 /// | `<>` | the null reverse-path (bounces) |
-/// | `alice@example.org` | that address (local part exact, domain case-insensitive) |
+/// | `alice@example.org` | that mailbox (local part exact, domain case-insensitive) |
 /// | a [`DomainPattern`] | senders whose domain matches |
 ///
 /// ```
 /// use mta_queue::route::SenderPattern;
-/// use mta_queue::Address;
+/// use smtp_proto::{Mailbox, ReversePath};
 ///
-/// let alice = Address::new("alice@example.org").unwrap();
-/// assert!("<>".parse::<SenderPattern>().unwrap().matches(None));
-/// assert!(".example.org".parse::<SenderPattern>().unwrap().matches(Some(&alice)));
-/// assert!("alice@EXAMPLE.org".parse::<SenderPattern>().unwrap().matches(Some(&alice)));
+/// let alice = ReversePath::Mailbox(Mailbox::try_from("alice@example.org")?);
+/// assert!("<>".parse::<SenderPattern>()?.matches(&ReversePath::Null));
+/// assert!(".example.org".parse::<SenderPattern>()?.matches(&alice));
+/// assert!("alice@EXAMPLE.org".parse::<SenderPattern>()?.matches(&alice));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SenderPattern {
     /// The null reverse-path `<>`.
     Null,
-    /// One address.
-    Address(Address),
+    /// One mailbox.
+    Mailbox(Mailbox<'static>),
     /// Senders of these domains.
     Domain(DomainPattern),
 }
 
 impl SenderPattern {
-    /// Whether the reverse-path `sender` (`None` for `<>`) matches.
-    pub fn matches(&self, sender: Option<&Address>) -> bool {
-        match (self, sender) {
+    /// Whether the reverse-path `sender` matches.
+    pub fn matches(&self, sender: &ReversePath<'_>) -> bool {
+        match (self, sender.mailbox()) {
             (Self::Null, None) => true,
-            (Self::Address(want), Some(have)) => {
-                want.local_part() == have.local_part() && want.domain() == have.domain()
+            (Self::Mailbox(want), Some(have)) => {
+                want.local_part() == have.local_part() && domain_of(want) == domain_of(have)
             }
-            (Self::Domain(pattern), Some(have)) => pattern.matches(&have.domain()),
+            (Self::Domain(pattern), Some(have)) => pattern.matches(&domain_of(have)),
             _ => false,
         }
     }
@@ -169,8 +172,8 @@ impl std::str::FromStr for SenderPattern {
             return Ok(Self::Null);
         }
         if text.contains('@') {
-            return Address::new(text)
-                .map(Self::Address)
+            return Mailbox::try_from(text.to_owned())
+                .map(Self::Mailbox)
                 .map_err(|_| InvalidPattern);
         }
         text.parse().map(Self::Domain)
@@ -266,12 +269,13 @@ mod tests {
             local in "[a-z]{1,4}|\\PC{1,4}",
             domain in "\\PC{1,12}",
         ) {
-            let address = Address::new(format!("{local}@{domain}")).ok();
+            let address = Mailbox::try_from(format!("{local}@{domain}"))
+                .map_or(ReversePath::Null, ReversePath::Mailbox);
             if let Ok(parsed) = pattern.parse::<SenderPattern>() {
-                let _ = parsed.matches(address.as_ref());
-                let _ = parsed.matches(None);
-                if let SenderPattern::Address(want) = &parsed {
-                    prop_assert!(parsed.matches(Some(want)));
+                let _ = parsed.matches(&address);
+                let _ = parsed.matches(&ReversePath::Null);
+                if let SenderPattern::Mailbox(want) = &parsed {
+                    prop_assert!(parsed.matches(&ReversePath::Mailbox(want.clone())));
                 }
             }
         }

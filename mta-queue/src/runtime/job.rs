@@ -3,12 +3,13 @@
 use std::sync::Arc;
 
 use mailauth::dns::Resolver;
+use smtp_proto::EnhancedStatusCode;
 
 use super::Inner;
 use crate::mx;
 use crate::route::{RelayTls, TlsMode};
 use crate::scheduler::{Batch, Job, JobEnd, NextBatch, RcptOutcome, Target};
-use crate::status::{Diagnostic, EnhancedStatus};
+use crate::status::{Diagnostic, codes};
 use crate::transport::{
     ConnectRequest, Connection, Endpoint, LocalMessage, OutgoingMessage, Protocol, TlsRequirement,
     Transport,
@@ -35,7 +36,7 @@ where
 {
     let Some(handler) = inner.local.get(name).cloned() else {
         let diagnostic = Diagnostic::local(
-            EnhancedStatus::SYSTEM_TEMPORARY,
+            EnhancedStatusCode::MAIL_SYSTEM_OTHER,
             &format!("no local delivery handler named {name:?}"),
         );
         inner
@@ -106,9 +107,7 @@ where
                     .collect();
                 let message = OutgoingMessage {
                     id: batch.id,
-                    sender: batch.envelope.sender.as_ref(),
-                    ret: batch.envelope.ret,
-                    envid: batch.envelope.envid.as_ref(),
+                    envelope: &batch.envelope,
                     recipients: &recipients,
                     body: &body,
                 };
@@ -281,7 +280,7 @@ where
         }
         Target::Local { .. } => Vec::new(),
     };
-    let mut last = Diagnostic::local(EnhancedStatus::UNABLE_TO_ROUTE, "no host to connect to");
+    let mut last = Diagnostic::local(codes::UNABLE_TO_ROUTE, "no host to connect to");
     let turn = job.id.0 as usize;
     for candidate in candidates {
         let addresses =
@@ -334,11 +333,11 @@ where
             Ok(Err(error)) => {
                 let (status, text) = match &error {
                     crate::SpoolError::Corrupt { .. } => (
-                        EnhancedStatus::MEDIA_ERROR,
+                        EnhancedStatusCode::MEDIA_OTHER,
                         "the queued message file is damaged",
                     ),
                     _ => (
-                        EnhancedStatus::SYSTEM_TEMPORARY,
+                        EnhancedStatusCode::MAIL_SYSTEM_OTHER,
                         "the queued message could not be read",
                     ),
                 };
@@ -354,7 +353,7 @@ where
                 .iter()
                 .map(|_| {
                     RcptOutcome::Deferred(Diagnostic::local(
-                        EnhancedStatus::SYSTEM_TEMPORARY,
+                        EnhancedStatusCode::MAIL_SYSTEM_OTHER,
                         "reading the message failed",
                     ))
                 })

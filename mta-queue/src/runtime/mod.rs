@@ -245,7 +245,7 @@ where
 {
     /// Stores a message durably and schedules it; returns its id only once the body and
     /// envelope are fsynced (file and directory). An SMTP server answers 250 after this
-    /// returns, and the reply from [`EnqueueError::reply_code`] when it fails.
+    /// returns, and `Reply::from(&error)` (see [`EnqueueError`]) when it fails.
     ///
     /// # Errors
     ///

@@ -53,23 +53,20 @@ impl EntryFilter {
     /// Whether `entry` passes.
     pub fn matches(&self, entry: &QueueEntry) -> bool {
         let rcpts = entry.envelope.recipients.iter().zip(&entry.recipients);
-        self.domain.as_ref().is_none_or(|d| {
-            entry
-                .envelope
-                .recipients
-                .iter()
-                .any(|r| r.address.domain() == *d)
-        }) && self
-            .status
-            .is_none_or(|s| rcpts.clone().any(|(_, st)| st.status == s))
+        self.domain
+            .as_ref()
+            .is_none_or(|d| entry.envelope.recipients.iter().any(|r| r.domain() == *d))
+            && self
+                .status
+                .is_none_or(|s| rcpts.clone().any(|(_, st)| st.status == s))
             && self.held.is_none_or(|h| entry.held == h)
             && self
                 .queue
                 .as_ref()
                 .is_none_or(|q| entry.envelope.queue == *q)
             && self.sender_contains.as_ref().is_none_or(|text| {
-                entry.envelope.sender.as_ref().is_some_and(|s| {
-                    s.as_str()
+                entry.envelope.sender.mailbox().is_some_and(|s| {
+                    s.to_string()
                         .to_ascii_lowercase()
                         .contains(&text.to_ascii_lowercase())
                 })

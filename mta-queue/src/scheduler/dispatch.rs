@@ -4,11 +4,13 @@ use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use smtp_proto::EnhancedStatusCode;
+
 use super::{Action, Batch, Job, JobEnd, JobId, NextBatch, Phase, RcptOutcome, Scheduler, Target};
 use crate::event::EventKind;
 use crate::id::QueueId;
 use crate::route::{DeliveryOptions, Route};
-use crate::status::Diagnostic;
+use crate::status::{Diagnostic, codes};
 use crate::throttle::{Limits, TokenBucket};
 use crate::time::Timestamp;
 
@@ -95,7 +97,7 @@ impl Scheduler {
             let domain = self
                 .slots
                 .get(&id)
-                .map(|slot| slot.envelope.recipients[index as usize].address.domain())
+                .map(|slot| slot.envelope.recipients[index as usize].domain())
                 .unwrap_or_default();
             let hosts = target_hosts(&target);
             let limits = self
@@ -481,7 +483,7 @@ impl Scheduler {
             let outcome = match outcomes.iter().position(|(i, _)| *i == index) {
                 Some(at) => outcomes.swap_remove(at).1,
                 None => RcptOutcome::Deferred(Diagnostic::local(
-                    crate::status::EnhancedStatus::TEMPORARY,
+                    codes::TEMPORARY,
                     "no outcome reported for this recipient",
                 )),
             };
@@ -509,7 +511,7 @@ impl Scheduler {
             let diagnostic = match &end {
                 JobEnd::Failed(diagnostic) => diagnostic.clone(),
                 JobEnd::Done => Diagnostic::local(
-                    crate::status::EnhancedStatus::BAD_CONNECTION,
+                    EnhancedStatusCode::BAD_CONNECTION,
                     "connection ended before the transaction completed",
                 ),
             };

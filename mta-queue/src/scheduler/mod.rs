@@ -44,18 +44,20 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
+use smtp_proto::{EnhancedStatusCode, Notify};
+
 pub use action::{Action, Batch, DsnRequest, Job, JobEnd, JobId, NextBatch, RcptOutcome, Target};
 pub use config::SchedulerConfig;
 
 use crate::dsn::DsnKind;
 use crate::entry::{QueueEntry, Update};
-use crate::envelope::{Envelope, Notify};
+use crate::envelope::Envelope;
 use crate::event::{Event, EventKind};
 use crate::id::QueueId;
 use crate::mx::MxResolution;
 use crate::retry::QueueConfig;
 use crate::route::{RouteAction, Router};
-use crate::status::{DeliveryStatus, Diagnostic, EnhancedStatus};
+use crate::status::{DeliveryStatus, Diagnostic, codes};
 use crate::throttle::TokenBucket;
 use crate::time::Timestamp;
 use dispatch::{Lane, LaneKey, Site};
@@ -170,8 +172,8 @@ impl Scheduler {
                     sender: entry
                         .envelope
                         .sender
-                        .as_ref()
-                        .map_or_else(String::new, |s| s.to_string()),
+                        .mailbox()
+                        .map_or_else(String::new, ToString::to_string),
                     recipients: entry.envelope.recipients.len(),
                     size: entry.size,
                     queue: entry.envelope.queue.clone(),
@@ -447,8 +449,8 @@ impl Scheduler {
                             .map(|q| q.retry.delay_warning)
                     })
                     .unwrap_or_else(|| crate::retry::RetryPolicy::default().delay_warning);
-                let wants = slot.envelope.recipients[i].notify_or_default().delay
-                    && slot.envelope.sender.is_some();
+                let wants = slot.envelope.recipients[i].notify_or_default().delay()
+                    && slot.envelope.sender.mailbox().is_some();
                 if let Some(after) = warn
                     && wants
                     && now >= slot.entry.created.saturating_add(after)
@@ -511,17 +513,17 @@ impl Scheduler {
     /// Whether a recipient wants a DSN of `kind` (never for a null reverse-path: no
     /// bounce of a bounce).
     fn wants(&self, envelope: &Envelope, index: u32, kind: DsnKind) -> bool {
-        if envelope.sender.is_none() {
+        if envelope.sender.mailbox().is_none() {
             return false;
         }
         let notify: Notify = envelope
             .recipients
             .get(index as usize)
-            .map_or(Notify::default_for_absent(), |r| r.notify_or_default());
+            .map_or(Notify::DEFAULT, |r| r.notify_or_default());
         match kind {
-            DsnKind::Failure => notify.failure,
-            DsnKind::Delay => notify.delay,
-            DsnKind::Success => notify.success,
+            DsnKind::Failure => notify.failure(),
+            DsnKind::Delay => notify.delay(),
+            DsnKind::Success => notify.success(),
         }
     }
 
@@ -576,7 +578,7 @@ impl Scheduler {
                 Some(d) => format!("delivery time expired; last error: {d}"),
                 None => "delivery time expired".to_owned(),
             };
-            let mut diagnostic = Diagnostic::local(EnhancedStatus::EXPIRED, &text);
+            let mut diagnostic = Diagnostic::local(codes::EXPIRED, &text);
             if let Some(last) = last {
                 diagnostic.reply = last.reply;
                 diagnostic.remote_mta = last.remote_mta;
@@ -586,16 +588,16 @@ impl Scheduler {
         }
         match &route.action {
             RouteAction::Reject { status, text } => {
-                let status = if status.is_permanent() {
+                let status = if status.class() == 5 {
                     *status
                 } else {
-                    EnhancedStatus::REFUSED
+                    EnhancedStatusCode::DELIVERY_NOT_AUTHORIZED
                 };
                 let diagnostic = Diagnostic::local(status, text);
                 self.finish_recipient(id, index, RcptOutcome::Failed(diagnostic), now, false);
             }
             RouteAction::Mx { port } => {
-                let domain = envelope.recipients[i].address.domain();
+                let domain = envelope.recipients[i].domain();
                 let port = *port;
                 match self.domains.get_mut(&domain) {
                     Some(DomainState::Resolving { waiting }) => {

@@ -4,7 +4,7 @@ use super::{Action, Phase, RcptOutcome, Scheduler};
 use crate::entry::Update;
 use crate::event::EventKind;
 use crate::id::QueueId;
-use crate::status::{Diagnostic, EnhancedStatus};
+use crate::status::{Diagnostic, codes};
 use crate::time::Timestamp;
 
 impl Scheduler {
@@ -65,10 +65,8 @@ impl Scheduler {
         };
         slot.bounce_requested = true;
         self.unready(id);
-        let diagnostic = Diagnostic::local(
-            EnhancedStatus::PERMANENT,
-            "delivery cancelled by the postmaster",
-        );
+        let diagnostic =
+            Diagnostic::local(codes::PERMANENT, "delivery cancelled by the postmaster");
         let indexes: Vec<u32> = self.slots[&id]
             .phase
             .iter()

@@ -5,7 +5,7 @@ use crate::dsn::DsnKind;
 use crate::entry::Update;
 use crate::event::EventKind;
 use crate::id::QueueId;
-use crate::status::{DeliveryStatus, Diagnostic, EnhancedStatus};
+use crate::status::{DeliveryStatus, Diagnostic, codes};
 use crate::time::Timestamp;
 
 impl Scheduler {
@@ -42,7 +42,7 @@ impl Scheduler {
         let outcome = match outcome {
             RcptOutcome::Deferred(diagnostic) if bounce_requested => {
                 RcptOutcome::Failed(Diagnostic {
-                    status: EnhancedStatus::PERMANENT,
+                    status: codes::PERMANENT,
                     ..diagnostic
                 })
             }
@@ -51,7 +51,7 @@ impl Scheduler {
             {
                 let text = format!("delivery time expired; last error: {diagnostic}");
                 RcptOutcome::Failed(Diagnostic {
-                    status: EnhancedStatus::EXPIRED,
+                    status: codes::EXPIRED,
                     text: crate::status::clean_text(&text, 512),
                     ..diagnostic
                 })

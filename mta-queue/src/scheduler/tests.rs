@@ -4,22 +4,24 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use smtp_proto::{Mailbox, ReversePath};
+
 use super::*;
-use crate::envelope::{Address, Recipient};
+use crate::envelope::Recipient;
 use crate::mx::MxHost;
 use crate::retry::RetryPolicy;
 use crate::route::{Rule, SenderPattern};
-use crate::status::SmtpReply;
+use crate::testing::{mailbox, reply};
 use crate::throttle::{Limits, Rate};
 
 const T0: u64 = 1_700_000_000_000;
 
-fn addr(text: &str) -> Address {
-    Address::new(text).unwrap()
+fn addr(text: &str) -> Mailbox<'static> {
+    mailbox(text)
 }
 
 fn entry(id: u64, sender: Option<&str>, rcpts: &[&str]) -> QueueEntry {
-    let mut envelope = Envelope::new(sender.map(addr));
+    let mut envelope = Envelope::new(sender.map_or(ReversePath::Null, |s| addr(s).into()));
     for r in rcpts {
         envelope = envelope.with_recipient(Recipient::new(addr(r)));
     }
@@ -33,22 +35,16 @@ fn entry(id: u64, sender: Option<&str>, rcpts: &[&str]) -> QueueEntry {
 }
 
 fn ok() -> RcptOutcome {
-    RcptOutcome::Delivered(Diagnostic::from_reply(
-        SmtpReply::new(250, None, "ok"),
-        None,
-    ))
+    RcptOutcome::Delivered(Diagnostic::from_reply(&reply(250, None, "ok"), None))
 }
 
 fn temp(text: &str) -> RcptOutcome {
-    RcptOutcome::Deferred(Diagnostic::from_reply(
-        SmtpReply::new(450, None, text),
-        None,
-    ))
+    RcptOutcome::Deferred(Diagnostic::from_reply(&reply(450, None, text), None))
 }
 
 fn perm(text: &str) -> RcptOutcome {
     RcptOutcome::Failed(Diagnostic::from_reply(
-        SmtpReply::new(550, EnhancedStatus::new(5, 1, 1).ok(), text),
+        &reply(550, EnhancedStatusCode::new(5, 1, 1).ok(), text),
         None,
     ))
 }
@@ -88,7 +84,7 @@ impl Sim {
         dns.insert("c.example".to_owned(), hosts(&["mx.other.example"]));
         dns.insert(
             "null.example".to_owned(),
-            MxResolution::Permanent(Diagnostic::local(EnhancedStatus::NULL_MX, "null MX")),
+            MxResolution::Permanent(Diagnostic::local(EnhancedStatusCode::NULL_MX, "null MX")),
         );
         Self {
             sched: Scheduler::new(config, router, 42),
@@ -115,7 +111,7 @@ impl Sim {
                     if self.answer_dns {
                         let answer = self.dns.get(&domain).cloned().unwrap_or_else(|| {
                             MxResolution::Permanent(Diagnostic::local(
-                                EnhancedStatus::BAD_DESTINATION_SYSTEM,
+                                EnhancedStatusCode::BAD_DESTINATION_SYSTEM,
                                 "nxdomain",
                             ))
                         });
@@ -378,7 +374,7 @@ fn null_mx_fails_at_once_and_null_sender_gets_no_dsn() {
     assert_eq!(sim.notified.len(), 1, "a bounce is never bounced");
     assert_eq!(sim.notified[0].id, QueueId::from_u64(1));
     assert_eq!(sim.removed.len(), 2);
-    let failed: Vec<EnhancedStatus> = sim
+    let failed: Vec<EnhancedStatusCode> = sim
         .events()
         .into_iter()
         .filter_map(|e| match e {
@@ -386,7 +382,10 @@ fn null_mx_fails_at_once_and_null_sender_gets_no_dsn() {
             _ => None,
         })
         .collect();
-    assert_eq!(failed, [EnhancedStatus::NULL_MX, EnhancedStatus::NULL_MX]);
+    assert_eq!(
+        failed,
+        [EnhancedStatusCode::NULL_MX, EnhancedStatusCode::NULL_MX]
+    );
 }
 
 #[test]
@@ -394,7 +393,7 @@ fn notify_never_and_success() {
     let mut sim = Sim::default();
     let mut e = entry(1, Some("s@x.org"), &["a@a.example", "b@a.example"]);
     e.envelope.recipients[0].notify = Some(Notify::NEVER);
-    e.envelope.recipients[1].notify = Notify::parse("SUCCESS");
+    e.envelope.recipients[1].notify = "SUCCESS".parse().ok();
     sim.sched.add(e, sim.now, true);
     sim.pump();
     let job = sim.jobs.pop().unwrap();
@@ -422,7 +421,7 @@ fn site_backoff_after_421_then_recovery() {
         .add(entry(1, Some("s@x.org"), &["r@a.example"]), sim.now, true);
     sim.pump();
     let job = sim.jobs.pop().unwrap();
-    let busy = Diagnostic::from_reply(SmtpReply::new(421, None, "too busy"), Some("mx".into()));
+    let busy = Diagnostic::from_reply(&reply(421, None, "too busy"), Some("mx".into()));
     sim.sched
         .handle_job_end(job.id, JobEnd::Failed(busy), sim.now);
     sim.pump();
@@ -482,9 +481,9 @@ fn expiry_and_delay_warning() {
         _ => None,
     });
     let failed = failed.unwrap();
-    assert_eq!(failed.status, EnhancedStatus::EXPIRED);
+    assert_eq!(failed.status, codes::EXPIRED);
     assert_eq!(
-        failed.reply.unwrap().code,
+        failed.reply.unwrap().code().get(),
         450,
         "the last reply is kept for the DSN"
     );
@@ -665,7 +664,7 @@ fn reject_route_and_recovered_state() {
         Rule::new("no")
             .domain("c.example".parse().unwrap())
             .action(RouteAction::Reject {
-                status: EnhancedStatus::REFUSED,
+                status: EnhancedStatusCode::DELIVERY_NOT_AUTHORIZED,
                 text: "we do not send there".into(),
             }),
     );
@@ -694,7 +693,7 @@ fn job_failure_defers_its_batch() {
         .add(entry(1, Some("s@x.org"), &["r@a.example"]), sim.now, true);
     sim.pump();
     let job = sim.jobs.pop().unwrap();
-    let refused = Diagnostic::local(EnhancedStatus::NO_ANSWER, "connection refused");
+    let refused = Diagnostic::local(codes::NO_ANSWER, "connection refused");
     sim.sched
         .handle_job_end(job.id, JobEnd::Failed(refused), sim.now);
     sim.pump();
@@ -702,7 +701,7 @@ fn job_failure_defers_its_batch() {
     assert_eq!(entry.recipients[0].status, DeliveryStatus::Deferred);
     assert_eq!(
         entry.recipients[0].diagnostic.as_ref().unwrap().status,
-        EnhancedStatus::NO_ANSWER
+        codes::NO_ANSWER
     );
     assert_eq!(sim.sched.connections(), 0);
 }

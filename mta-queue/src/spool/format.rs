@@ -11,6 +11,9 @@
 //! magic   = "MTAQ" SP "1"
 //! entry   = "E" SP id SP created SP size SP body-crc SP queue
 //! sender  = "F" SP (address / "-") SP ("FULL" / "HDRS" / "-") SP (envid / "-")
+//!           [SP ("7BIT" / "8BITMIME" / "BINARYMIME" / "-") SP ("-" / 1*("u" / "t"))]
+//!                                       ; BODY=, then SMTPUTF8 (u) and REQUIRETLS (t);
+//!                                       ; written only when one of them is set
 //! rcpt    = "R" SP address SP (notify / "-") SP (orcpt-type / "-") SP (orcpt / "-")
 //! commit  = "C" SP count                ; number of rcpt records; ends the envelope
 //! change  = state / hold
@@ -24,7 +27,14 @@
 //!
 //! Fields are percent-encoded: bytes outside `!`..`~`, and `%` itself, become `%XX`;
 //! an empty field is `-` and a field that is exactly `-` is `%2D`. Times are
-//! milliseconds since the epoch in decimal.
+//! milliseconds since the epoch in decimal. Addresses are smtp-proto `Mailbox`es as
+//! written in SMTP; `envid` and `orcpt` are the xtext-*decoded* values (read back into
+//! canonical xtext); `notify`, `status`, `code` and `enhanced` are as SMTP writes them.
+//!
+//! The format is the one of the first release: a file written before the queue used
+//! smtp-proto's types reads the same (tested with `tests/data/spool-v1*.msg`), and an
+//! envelope without `BODY=`, `SMTPUTF8` or `REQUIRETLS` is written byte for byte as
+//! then.
 //!
 //! The envelope and the body are written whole and fsynced before the file gets its
 //! final name, so a bad line there, or a file shorter than envelope plus body, is
@@ -35,11 +45,15 @@
 
 use std::fmt::Write as _;
 
+use smtp_proto::{
+    BodyType, EnhancedStatusCode, EnvId, Mailbox, Notify, Orcpt, ReplyCode, Ret, ReversePath,
+};
+
 use crate::entry::{QueueEntry, Update};
-use crate::envelope::{Address, EnvId, Envelope, Notify, Orcpt, Recipient, Ret};
+use crate::envelope::{Envelope, Recipient};
 use crate::id::QueueId;
 use crate::status::{
-    DeliveryStatus, Diagnostic, EnhancedStatus, MAX_REMOTE, RecipientState, SmtpReply, clean_text,
+    DeliveryStatus, Diagnostic, MAX_REMOTE, RecipientState, clean_reply, clean_text,
 };
 use crate::time::Timestamp;
 
@@ -95,17 +109,39 @@ pub fn encode_envelope(entry: &QueueEntry) -> Vec<u8> {
 
     rec.clear();
     rec.push_str("F ");
-    field(&mut rec, env.sender.as_ref().map_or("", Address::as_str));
+    match env.sender.mailbox() {
+        Some(mailbox) => field(&mut rec, &mailbox.to_string()),
+        None => rec.push('-'),
+    }
     rec.push(' ');
     rec.push_str(env.ret.map_or("-", Ret::as_str));
     rec.push(' ');
-    field(&mut rec, env.envid.as_ref().map_or("", EnvId::as_str));
+    match &env.envid {
+        Some(envid) => field(&mut rec, &envid.decode()),
+        None => rec.push('-'),
+    }
+    if env.body.is_some() || env.smtputf8 || env.requiretls {
+        rec.push(' ');
+        rec.push_str(env.body.map_or("-", BodyType::as_str));
+        rec.push(' ');
+        match (env.smtputf8, env.requiretls) {
+            (false, false) => rec.push('-'),
+            (utf8, tls) => {
+                if utf8 {
+                    rec.push('u');
+                }
+                if tls {
+                    rec.push('t');
+                }
+            }
+        }
+    }
     line(&mut out, &rec);
 
     for rcpt in &env.recipients {
         rec.clear();
         rec.push_str("R ");
-        field(&mut rec, rcpt.address.as_str());
+        field(&mut rec, &rcpt.address.to_string());
         rec.push(' ');
         match rcpt.notify {
             Some(notify) => {
@@ -114,9 +150,14 @@ pub fn encode_envelope(entry: &QueueEntry) -> Vec<u8> {
             None => rec.push('-'),
         }
         rec.push(' ');
-        field(&mut rec, rcpt.orcpt.as_ref().map_or("", Orcpt::addr_type));
-        rec.push(' ');
-        field(&mut rec, rcpt.orcpt.as_ref().map_or("", Orcpt::address));
+        match &rcpt.orcpt {
+            Some(orcpt) => {
+                field(&mut rec, orcpt.addr_type());
+                rec.push(' ');
+                field(&mut rec, &orcpt.address().decode());
+            }
+            None => rec.push_str("- -"),
+        }
         line(&mut out, &rec);
     }
     line(&mut out, &format!("C {}", env.recipients.len()));
@@ -189,14 +230,15 @@ pub fn encode_update(update: &Update) -> Vec<u8> {
                     let _ = write!(rec, "{} ", diag.status);
                     match &diag.reply {
                         Some(reply) => {
-                            let _ = write!(rec, "{} ", reply.code);
-                            match reply.enhanced {
+                            let _ = write!(rec, "{} ", reply.code());
+                            match reply.enhanced() {
                                 Some(enhanced) => {
                                     let _ = write!(rec, "{enhanced} ");
                                 }
                                 None => rec.push_str("- "),
                             }
-                            field(&mut rec, &reply.text);
+                            // One line (a diagnostic's reply has one; joined anyway).
+                            field(&mut rec, &reply.lines().collect::<Vec<_>>().join(" "));
                         }
                         None => rec.push_str("- - -"),
                     }
@@ -309,12 +351,22 @@ pub fn parse_changes(entry: &mut QueueEntry, bytes: &[u8]) -> Result<(usize, boo
     }
 }
 
+/// What the sender record holds.
+struct SenderRecord {
+    sender: ReversePath<'static>,
+    ret: Option<Ret>,
+    envid: Option<EnvId<'static>>,
+    body: Option<BodyType>,
+    smtputf8: bool,
+    requiretls: bool,
+}
+
 /// The line records up to and including the commit, collected into an entry.
 #[derive(Default)]
 struct EnvelopeReader {
     seen_magic: bool,
     head: Option<(QueueId, Timestamp, u64, u32, String)>,
-    sender: Option<(Option<Address>, Option<Ret>, Option<EnvId>)>,
+    sender: Option<SenderRecord>,
     recipients: Vec<Recipient>,
     committed: bool,
 }
@@ -354,36 +406,60 @@ impl EnvelopeReader {
             ("F", Some(_), None) => {
                 let sender = unfield(fields.next())?;
                 let sender = match sender.is_empty() {
-                    true => None,
-                    false => Some(Address::new(sender).map_err(|_| "bad sender address")?),
+                    true => ReversePath::Null,
+                    false => ReversePath::Mailbox(mailbox(sender).ok_or("bad sender address")?),
                 };
                 let ret = match fields.next().ok_or("missing ret")? {
                     "-" => None,
-                    word => Some(Ret::from_keyword(word).ok_or("bad ret")?),
+                    word => Some(Ret::from_value(word).ok_or("bad ret")?),
                 };
                 let envid = unfield(fields.next())?;
                 let envid = match envid.is_empty() {
                     true => None,
-                    false => Some(EnvId::new(&envid).map_err(|_| "bad envid")?),
+                    false => Some(EnvId::encode(&envid).map_err(|_| "bad envid")?),
+                };
+                // BODY= and the flags, absent in a file of the first release.
+                let (body, smtputf8, requiretls) = match fields.next() {
+                    None => (None, false, false),
+                    Some(body) => {
+                        let body = match body {
+                            "-" => None,
+                            word => Some(BodyType::from_value(word).ok_or("bad body type")?),
+                        };
+                        let (smtputf8, requiretls) = match fields.next() {
+                            Some("-") => (false, false),
+                            Some("u") => (true, false),
+                            Some("t") => (false, true),
+                            Some("ut") => (true, true),
+                            _ => return Err("bad envelope flags"),
+                        };
+                        (body, smtputf8, requiretls)
+                    }
                 };
                 end(fields)?;
-                self.sender = Some((sender, ret, envid));
+                self.sender = Some(SenderRecord {
+                    sender,
+                    ret,
+                    envid,
+                    body,
+                    smtputf8,
+                    requiretls,
+                });
             }
             ("R", Some(_), Some(_)) => {
                 if self.recipients.len() >= MAX_RECIPIENTS {
                     return Err("too many recipients");
                 }
-                let address =
-                    Address::new(unfield(fields.next())?).map_err(|_| "bad recipient address")?;
+                let address = mailbox(unfield(fields.next())?).ok_or("bad recipient address")?;
                 let notify = match fields.next().ok_or("missing notify")? {
                     "-" => None,
-                    word => Some(Notify::parse(word).ok_or("bad notify")?),
+                    word => Some(word.parse::<Notify>().map_err(|_| "bad notify")?),
                 };
                 let orcpt_type = unfield(fields.next())?;
                 let orcpt_addr = unfield(fields.next())?;
                 let orcpt = match (orcpt_type.is_empty(), orcpt_addr.is_empty()) {
                     (true, true) => None,
-                    _ => Some(Orcpt::new(&orcpt_type, &orcpt_addr).map_err(|_| "bad orcpt")?),
+                    _ => Some(Orcpt::encode(&orcpt_type, &orcpt_addr).map_err(|_| "bad orcpt")?),
                 };
                 end(fields)?;
                 self.recipients.push(Recipient {
@@ -408,15 +484,18 @@ impl EnvelopeReader {
 
     fn finish(self) -> Result<QueueEntry, &'static str> {
         let (id, created, size, crc, queue) = self.head.ok_or("no entry record")?;
-        let (sender, ret, envid) = self.sender.ok_or("no sender record")?;
+        let sender = self.sender.ok_or("no sender record")?;
         if !self.committed {
             return Err("no commit record");
         }
         let envelope = Envelope {
-            sender,
+            sender: sender.sender,
             recipients: self.recipients,
-            ret,
-            envid,
+            ret: sender.ret,
+            envid: sender.envid,
+            body: sender.body,
+            smtputf8: sender.smtputf8,
+            requiretls: sender.requiretls,
             queue,
         };
         Ok(QueueEntry::new(id, envelope, created, size, crc))
@@ -483,7 +562,7 @@ fn parse_diagnostic<'a>(
     status: &str,
     fields: &mut impl Iterator<Item = &'a str>,
 ) -> Result<Diagnostic, &'static str> {
-    let status: EnhancedStatus = status.parse().map_err(|_| "bad status code")?;
+    let status = EnhancedStatusCode::try_from(status).map_err(|_| "bad status code")?;
     let code = fields.next().ok_or("missing reply code")?;
     let enhanced = fields.next().ok_or("missing enhanced code")?;
     let reply_text = unfield(fields.next())?;
@@ -495,18 +574,18 @@ fn parse_diagnostic<'a>(
             None
         }
         code => {
-            let code: u16 = code.parse().map_err(|_| "bad reply code")?;
-            if !(200..=599).contains(&code) {
-                return Err("bad reply code");
-            }
+            let code = number(Some(code))
+                .ok()
+                .and_then(|code| u16::try_from(code).ok())
+                .and_then(|code| ReplyCode::try_from(code).ok())
+                .ok_or("bad reply code")?;
             let enhanced = match enhanced {
                 "-" => None,
-                text => Some(text.parse().map_err(|_| "bad enhanced code")?),
+                text => Some(EnhancedStatusCode::try_from(text).map_err(|_| "bad enhanced code")?),
             };
-            // Through the constructor: the text is cleaned and cut as when it came
-            // off the wire (a damaged or forged file may hold a CR LF, which would
-            // end a DSN field early).
-            Some(SmtpReply::new(code, enhanced, &reply_text))
+            // Cleaned and cut as when it came off the wire (a damaged or forged file
+            // may hold a CR LF, which would end a DSN field early).
+            Some(clean_reply(code, enhanced, &reply_text))
         }
     };
     let remote = unfield(fields.next())?;
@@ -518,6 +597,11 @@ fn parse_diagnostic<'a>(
         // Not cut: a diagnostic's text may be longer than a reply's (it holds one).
         text: clean_text(&text, MAX_LINE),
     })
+}
+
+/// A mailbox as SMTP writes it.
+fn mailbox(text: String) -> Option<Mailbox<'static>> {
+    Mailbox::try_from(text).ok()
 }
 
 fn number(field: Option<&str>) -> Result<u64, &'static str> {

@@ -16,7 +16,9 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::envelope::{Address, EnvId, Recipient, Ret};
+use smtp_proto::ReversePath;
+
+use crate::envelope::{Envelope, Recipient};
 use crate::id::QueueId;
 use crate::route::Credentials;
 use crate::scheduler::RcptOutcome;
@@ -106,12 +108,10 @@ impl ConnectError {
 pub struct OutgoingMessage<'a> {
     /// The entry (for logs).
     pub id: QueueId,
-    /// `MAIL FROM`, `None` for `<>`.
-    pub sender: Option<&'a Address>,
-    /// `RET=` to pass on.
-    pub ret: Option<Ret>,
-    /// `ENVID=` to pass on.
-    pub envid: Option<&'a EnvId>,
+    /// The message's envelope: `MAIL FROM` and the parameters to pass on (`RET=`,
+    /// `ENVID=`, `BODY=`, `SMTPUTF8`). Its recipients are all the message's, not only
+    /// this transaction's: those are in `recipients`.
+    pub envelope: &'a Envelope,
     /// The recipients (`RCPT TO`, with `NOTIFY=`/`ORCPT=` to pass on).
     pub recipients: &'a [&'a Recipient],
     /// The message.
@@ -179,7 +179,7 @@ pub struct LocalMessage {
     /// The entry.
     pub id: QueueId,
     /// `MAIL FROM`.
-    pub sender: Option<Address>,
+    pub sender: ReversePath<'static>,
     /// The recipients to deliver to.
     pub recipients: Vec<Recipient>,
     /// The message.

@@ -6,3 +6,8 @@
 )]
 
 pub(crate) mod sink;
+
+/// A mailbox from text known to be one.
+pub(crate) fn mailbox(text: &str) -> smtp_proto::Mailbox<'static> {
+    smtp_proto::Mailbox::try_from(text.to_owned()).unwrap()
+}

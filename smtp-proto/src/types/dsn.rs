@@ -1,7 +1,12 @@
-//! Delivery status notification parameters (RFC 3461): `RET`, `NOTIFY`, `ORCPT`.
+//! Delivery status notification parameters (RFC 3461): `RET`, `ENVID`, `NOTIFY`,
+//! `ORCPT`.
+//!
+//! Each prints its parameter value with [`Display`](fmt::Display) and reads it back
+//! with [`FromStr`] (owned, `'static`), so a queue can keep them as text.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::str::FromStr;
 
 use crate::error::ValidationError;
 use crate::types::XText;
@@ -9,6 +14,15 @@ use crate::types::XText;
 /// The `RET=` parameter of `MAIL FROM`,
 /// [RFC 3461 section 4.3](https://www.rfc-editor.org/rfc/rfc3461#section-4.3): how
 /// much of the message a failure notification returns.
+///
+/// ```
+/// use smtp_proto::Ret;
+///
+/// let ret: Ret = "hdrs".parse()?;
+/// assert_eq!(ret, Ret::Headers);
+/// assert_eq!(ret.to_string(), "HDRS");
+/// # Ok::<(), smtp_proto::ValidationError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
 pub enum Ret {
     /// `RET=FULL`: the whole message.
@@ -35,6 +49,118 @@ impl Ret {
         } else {
             None
         }
+    }
+}
+
+impl fmt::Display for Ret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Ret {
+    type Err = ValidationError;
+
+    /// `FULL` or `HDRS`, in any case.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::from_value(value).ok_or(ValidationError::malformed("RET", "ret-value"))
+    }
+}
+
+/// The `ENVID=` parameter of `MAIL FROM`,
+/// [RFC 3461 section 4.4](https://www.rfc-editor.org/rfc/rfc3461#section-4.4): the
+/// sender's identifier for the transaction, returned in every notification about it.
+///
+/// ```text
+/// envid-parameter = "ENVID=" xtext
+/// ```
+///
+/// Kept xtext-encoded, as on the wire ([`MailParameters::envid`] holds the same
+/// [`XText`]); [`decode`](Self::decode) gives the identifier, which a notification
+/// carries in its `Original-Envelope-Id` field.
+///
+/// ```
+/// use smtp_proto::EnvId;
+///
+/// let envid = EnvId::encode("QQ 314+159")?;
+/// assert_eq!(envid.to_string(), "QQ+20314+2B159");
+/// assert_eq!(envid.decode(), "QQ 314+159");
+/// assert_eq!("QQ+20314+2B159".parse::<EnvId>()?, envid);
+/// # Ok::<(), smtp_proto::ValidationError>(())
+/// ```
+///
+/// [`MailParameters::envid`]: crate::MailParameters::envid
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+pub struct EnvId<'a>(XText<'a>);
+
+impl<'a> EnvId<'a> {
+    /// The identifier of an xtext parameter value.
+    pub fn new(xtext: XText<'a>) -> Self {
+        Self(xtext)
+    }
+
+    /// The identifier `value`, xtext-encoded (every byte outside `xchar` becomes
+    /// `+HH`).
+    ///
+    /// # Errors
+    ///
+    /// When `value` is empty: a parameter value has at least one character.
+    pub fn encode(value: &str) -> Result<EnvId<'static>, ValidationError> {
+        XText::encode(value.as_bytes()).map(EnvId)
+    }
+
+    /// The parameter value, xtext-encoded.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// The parameter value as [`XText`].
+    pub fn xtext(&self) -> &XText<'a> {
+        &self.0
+    }
+
+    /// The identifier, decoded.
+    pub fn decode(&self) -> Cow<'_, str> {
+        self.0.decode()
+    }
+
+    /// The xtext value.
+    pub fn into_xtext(self) -> XText<'a> {
+        self.0
+    }
+
+    /// An owned copy.
+    pub fn into_owned(self) -> EnvId<'static> {
+        EnvId(self.0.into_owned())
+    }
+}
+
+impl<'a> From<XText<'a>> for EnvId<'a> {
+    fn from(xtext: XText<'a>) -> Self {
+        Self(xtext)
+    }
+}
+
+impl<'a> From<EnvId<'a>> for XText<'a> {
+    fn from(envid: EnvId<'a>) -> Self {
+        envid.0
+    }
+}
+
+impl fmt::Display for EnvId<'_> {
+    /// The parameter value, xtext-encoded.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl FromStr for EnvId<'static> {
+    type Err = ValidationError;
+
+    /// An xtext parameter value (not the decoded identifier: see
+    /// [`EnvId::encode`]).
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        XText::try_from(value.to_owned()).map(EnvId)
     }
 }
 
@@ -65,6 +191,11 @@ impl Notify {
 
     /// `NOTIFY=NEVER`.
     pub const NEVER: Self = Self(0);
+
+    /// What a recipient given without `NOTIFY` gets,
+    /// [RFC 3461 section 4.1](https://www.rfc-editor.org/rfc/rfc3461#section-4.1):
+    /// `FAILURE` and, at the MTA's option, `DELAY` (both here).
+    pub const DEFAULT: Self = Self(Self::FAILURE | Self::DELAY);
 
     /// The set of conditions to notify on; `None` for the empty set, which has no
     /// wire form (use [`Notify::NEVER`]).
@@ -142,6 +273,16 @@ impl fmt::Display for Notify {
     }
 }
 
+impl FromStr for Notify {
+    type Err = ValidationError;
+
+    /// `NEVER` or a comma list of `SUCCESS`, `FAILURE`, `DELAY` (any case, each at most
+    /// once).
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::from_value(value).ok_or(ValidationError::malformed("NOTIFY", "notify-esmtp-value"))
+    }
+}
+
 impl fmt::Debug for Notify {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Notify({self})")
@@ -180,6 +321,18 @@ impl<'a> Orcpt<'a> {
             addr_type: Cow::Borrowed("rfc822"),
             address,
         }
+    }
+
+    /// An original recipient of type `addr_type` whose address is `address` before
+    /// xtext encoding (`Orcpt::encode("rfc822", "a+b@example.org")` is
+    /// `rfc822;a+2Bb@example.org`).
+    ///
+    /// # Errors
+    ///
+    /// When `addr_type` is not an atom, or `address` is empty.
+    pub fn encode(addr_type: &str, address: &str) -> Result<Orcpt<'static>, ValidationError> {
+        let address = XText::encode(address.as_bytes())?;
+        Orcpt::new(Cow::Owned(addr_type.to_owned()), address)
     }
 
     /// An original recipient with any address type.
@@ -227,8 +380,23 @@ fn is_addr_type_byte(b: u8) -> bool {
 }
 
 impl fmt::Display for Orcpt<'_> {
+    /// The parameter value: `addr-type;xtext`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{};{}", self.addr_type, self.address)
+    }
+}
+
+impl FromStr for Orcpt<'static> {
+    type Err = ValidationError;
+
+    /// A parameter value, `addr-type;xtext`, as [`Display`](fmt::Display) prints it.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Orcpt::from_value(value)
+            .map(Orcpt::into_owned)
+            .ok_or(ValidationError::malformed(
+                "ORCPT",
+                "original-recipient-address",
+            ))
     }
 }
 
@@ -269,7 +437,69 @@ mod tests {
         assert_eq!(Ret::from_value("hdrs"), Some(Ret::Headers));
     }
 
+    #[test]
+    fn values_print_and_parse_back() {
+        for ret in [Ret::Full, Ret::Headers] {
+            assert_eq!(ret.to_string().parse::<Ret>(), Ok(ret));
+        }
+        assert!("PARTIAL".parse::<Ret>().is_err());
+        assert_eq!("failure,delay".parse::<Notify>(), Ok(Notify::DEFAULT));
+        assert!(!Notify::DEFAULT.success());
+        assert!("".parse::<Notify>().is_err());
+        let orcpt = Orcpt::encode("rfc822", "Bob <bob+tag@example.org>").unwrap();
+        assert_eq!(orcpt.to_string(), "rfc822;Bob+20<bob+2Btag@example.org>");
+        assert_eq!(
+            orcpt.to_string().parse::<Orcpt<'static>>(),
+            Ok(orcpt.clone())
+        );
+        assert_eq!(orcpt.address().decode(), "Bob <bob+tag@example.org>");
+        assert!(Orcpt::encode("rfc822", "").is_err());
+        assert!(Orcpt::encode("rfc 822", "a@b").is_err());
+        assert!("rfc822".parse::<Orcpt<'static>>().is_err());
+    }
+
+    #[test]
+    fn envid_is_xtext() {
+        let envid = EnvId::encode("QQ 314+159=").unwrap();
+        assert_eq!(envid.as_str(), "QQ+20314+2B159+3D");
+        assert_eq!(envid.decode(), "QQ 314+159=");
+        let xtext = XText::try_from("QQ314159").unwrap();
+        let envid = EnvId::from(xtext.clone());
+        assert_eq!(envid.xtext(), &xtext);
+        assert_eq!(XText::from(envid.clone()), xtext);
+        assert_eq!("QQ314159".parse::<EnvId<'static>>(), Ok(envid));
+        assert!("a b".parse::<EnvId<'static>>().is_err());
+        assert!(EnvId::encode("").is_err());
+    }
+
     proptest! {
+        /// Any identifier or original address of any Unicode: what encodes prints as
+        /// ASCII xtext, parses back to itself, and decodes to the input.
+        #[test]
+        fn dsn_values_round_trip(
+            value in prop_oneof![any::<String>(), "([a-zA-Z0-9+=<> ]|\\PC){0,24}"],
+            addr_type in prop_oneof!["[a-z0-9-]{1,8}", "\\PC{0,8}"],
+        ) {
+            if let Ok(envid) = EnvId::encode(&value) {
+                prop_assert!(envid.as_str().is_ascii());
+                prop_assert_eq!(envid.decode(), value.as_str());
+                prop_assert_eq!(envid.to_string().parse::<EnvId<'static>>(), Ok(envid.clone()));
+            } else {
+                prop_assert!(value.is_empty());
+            }
+            if let Ok(orcpt) = Orcpt::encode(&addr_type, &value) {
+                prop_assert_eq!(orcpt.addr_type(), addr_type.as_str());
+                prop_assert_eq!(orcpt.address().decode(), value.as_str());
+                prop_assert_eq!(orcpt.to_string().parse::<Orcpt<'static>>(), Ok(orcpt.clone()));
+            }
+            if let Ok(notify) = value.parse::<Notify>() {
+                prop_assert_eq!(notify.to_string().parse::<Notify>(), Ok(notify));
+            }
+            if let Ok(ret) = value.parse::<Ret>() {
+                prop_assert_eq!(ret.to_string().parse::<Ret>(), Ok(ret));
+            }
+        }
+
         /// `ORCPT` and `NOTIFY` values of any Unicode: no panic; an accepted value
         /// prints as it was written (ORCPT) or to one that parses back (NOTIFY).
         #[test]

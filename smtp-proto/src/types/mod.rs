@@ -27,7 +27,7 @@ mod xtext;
 pub use address_literal::AddressLiteral;
 pub use capabilities::{Capabilities, EhloKeyword, Extension};
 pub use domain::Domain;
-pub use dsn::{Notify, Orcpt, Ret};
+pub use dsn::{EnvId, Notify, Orcpt, Ret};
 pub use enhanced_code::EnhancedStatusCode;
 pub use envelope::{Envelope, Recipient};
 pub use host::Host;

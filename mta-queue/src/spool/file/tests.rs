@@ -1,15 +1,15 @@
 use std::process::Command;
 
 use super::*;
-use crate::envelope::{Address, Recipient};
-use crate::status::{DeliveryStatus, Diagnostic, EnhancedStatus, RecipientState};
+use crate::envelope::Recipient;
+use crate::status::{DeliveryStatus, Diagnostic, RecipientState, codes};
+use crate::testing::mailbox;
 
 fn envelope(n: usize) -> Envelope {
-    let mut envelope = Envelope::new(Some(Address::new("alice@example.org").unwrap()));
+    let mut envelope = Envelope::new(mailbox("alice@example.org"));
     for i in 0..n {
-        envelope = envelope.with_recipient(Recipient::new(
-            Address::new(format!("rcpt{i}@example.net")).unwrap(),
-        ));
+        envelope =
+            envelope.with_recipient(Recipient::new(mailbox(&format!("rcpt{i}@example.net"))));
     }
     envelope
 }
@@ -142,7 +142,7 @@ fn torn_append_is_cut_and_appends_continue() {
     assert_eq!(recovery.entries[0], entry);
     let failed = RecipientState {
         status: DeliveryStatus::Failed,
-        diagnostic: Some(Diagnostic::local(EnhancedStatus::EXPIRED, "too old")),
+        diagnostic: Some(Diagnostic::local(codes::EXPIRED, "too old")),
         ..RecipientState::pending(now())
     };
     spool

@@ -21,11 +21,12 @@ use std::time::Duration;
 use bytes::BytesMut;
 use smtp_proto::client::{ClientConfig, ClientCredentials, ClientSession, Event, Failure};
 use smtp_proto::server::Protocol as WireProtocol;
-use smtp_proto::{ForwardPath, Host, Mailbox, RcptParameters, Reply, ReversePath, XText};
+use smtp_proto::{
+    BodyType, EnhancedStatusCode, ForwardPath, Host, RcptParameters, Reply, ReplyClass,
+};
 
-use crate::envelope::{Notify, Ret};
 use crate::scheduler::RcptOutcome;
-use crate::status::{Diagnostic, EnhancedStatus, SmtpReply};
+use crate::status::{Diagnostic, codes};
 use crate::transport::{
     ConnectError, ConnectRequest, Connection, Endpoint, OutgoingMessage, Protocol, SessionError,
     TlsRequirement, Transport,
@@ -87,13 +88,13 @@ impl Transport for SmtpTransport {
                 .await
                 .map_err(|error| {
                     ConnectError::new(Diagnostic::local(
-                        EnhancedStatus::NO_ANSWER,
+                        codes::NO_ANSWER,
                         &format!("connect to {addr}: {error}"),
                     ))
                 })?,
             Endpoint::Unix(path) => io::connect_unix(path).await.map_err(|error| {
                 ConnectError::new(Diagnostic::local(
-                    EnhancedStatus::NO_ANSWER,
+                    codes::NO_ANSWER,
                     &format!("connect to {}: {error}", path.display()),
                 ))
             })?,
@@ -136,7 +137,7 @@ impl Transport for SmtpTransport {
                     .await?;
             } else if request.tls == TlsRequirement::StartTlsRequired {
                 return Err(ConnectError::new(Diagnostic::local(
-                    EnhancedStatus::TLS_UNAVAILABLE,
+                    codes::TLS_UNAVAILABLE,
                     "TLS is required, but the server does not offer STARTTLS",
                 )));
             }
@@ -144,7 +145,7 @@ impl Transport for SmtpTransport {
         if let Some(credentials) = &request.auth {
             if !connection.session.tls_active() {
                 return Err(ConnectError::new(Diagnostic::local(
-                    EnhancedStatus::TLS_UNAVAILABLE,
+                    codes::TLS_UNAVAILABLE,
                     "refusing to send AUTH credentials without TLS",
                 )));
             }
@@ -260,7 +261,7 @@ impl SmtpConnection {
     ) -> Result<(), ConnectError> {
         self.session.start_tls().map_err(|error| {
             ConnectError::new(Diagnostic::local(
-                EnhancedStatus::TLS_UNAVAILABLE,
+                codes::TLS_UNAVAILABLE,
                 &format!("STARTTLS: {error}"),
             ))
         })?;
@@ -286,7 +287,7 @@ impl SmtpConnection {
                 Event::StartTlsRejected(reply) => {
                     if requirement == TlsRequirement::StartTlsRequired {
                         let mut diagnostic = reply_diagnostic(&reply);
-                        diagnostic.status = EnhancedStatus::TLS_UNAVAILABLE;
+                        diagnostic.status = codes::TLS_UNAVAILABLE;
                         return Err(ConnectError::new(diagnostic));
                     }
                     return Ok(());
@@ -307,7 +308,7 @@ impl SmtpConnection {
             ClientCredentials::new(credentials.username.clone(), credentials.password());
         self.session.authenticate(credentials).map_err(|error| {
             ConnectError::new(Diagnostic::local(
-                EnhancedStatus::SYSTEM_TEMPORARY,
+                EnhancedStatusCode::MAIL_SYSTEM_OTHER,
                 &format!("AUTH: {error}"),
             ))
         })?;
@@ -322,7 +323,7 @@ impl SmtpConnection {
                     // A refused login is a configuration problem: defer, do not bounce
                     // every message (Postfix's smtp_sasl_auth_soft_bounce).
                     let mut diagnostic = reply_diagnostic(&reply);
-                    diagnostic.status = diagnostic.status.with_class(4);
+                    diagnostic.status = diagnostic.status.with_class(ReplyClass::TransientNegative);
                     return Err(ConnectError::new(diagnostic));
                 }
                 Event::Failed(failure) => {
@@ -365,50 +366,32 @@ impl Connection for SmtpConnection {
     ) -> Result<Vec<RcptOutcome>, SessionError> {
         let count = message.recipients.len();
         let mut outcomes: Vec<Option<RcptOutcome>> = vec![None; count];
-        let from = match message.sender {
-            None => ReversePath::Null,
-            Some(sender) => match Mailbox::try_from(sender.as_str()) {
-                Ok(mailbox) => ReversePath::Mailbox(mailbox),
-                Err(_) => {
-                    let diagnostic = Diagnostic::local(
-                        EnhancedStatus::new(5, 1, 7).unwrap_or(EnhancedStatus::PERMANENT),
-                        "the sender address is not valid SMTP",
-                    );
-                    return Ok(vec![RcptOutcome::Failed(diagnostic); count]);
-                }
-            },
-        };
-        let mut envelope = smtp_proto::Envelope::new(from);
+        let queued = message.envelope;
+        let mut envelope = smtp_proto::Envelope::new(queued.sender.clone());
         envelope.mail_params.size = Some(message.body.len() as u64);
         if self.dsn {
-            envelope.mail_params.ret = message.ret.map(|ret| match ret {
-                Ret::Full => smtp_proto::Ret::Full,
-                Ret::Headers => smtp_proto::Ret::Headers,
-            });
-            envelope.mail_params.envid = message
-                .envid
-                .and_then(|envid| XText::encode(envid.as_str().as_bytes()).ok());
+            envelope.mail_params.ret = queued.ret;
+            envelope.mail_params.envid = queued.envid.clone().map(Into::into);
         }
+        // BODY= and SMTPUTF8 are passed on where the server offers them (without, the
+        // message goes as before: the client session adds SMTPUTF8 for addresses that
+        // need it, and refuses the envelope if the server lacks it).
+        let caps = self.session.capabilities();
+        envelope.mail_params.body = queued.body.filter(|body| match body {
+            BodyType::BinaryMime => caps.binarymime() && caps.chunking(),
+            _ => caps.eight_bit_mime(),
+        });
+        envelope.mail_params.smtputf8 = queued.smtputf8 && caps.smtputf8();
         // Envelope position -> index into `message.recipients`.
         let mut sent: Vec<usize> = Vec::with_capacity(count);
         for (i, rcpt) in message.recipients.iter().enumerate() {
-            let Ok(mailbox) = Mailbox::try_from(rcpt.address.as_str()) else {
-                outcomes[i] = Some(RcptOutcome::Failed(Diagnostic::local(
-                    EnhancedStatus::new(5, 1, 3).unwrap_or(EnhancedStatus::PERMANENT),
-                    "the recipient address is not valid SMTP",
-                )));
-                continue;
-            };
             let mut params = RcptParameters::default();
             if self.dsn {
-                params.notify = rcpt.notify.and_then(wire_notify);
-                params.orcpt = rcpt.orcpt.as_ref().and_then(|orcpt| {
-                    let value = XText::encode(orcpt.address().as_bytes()).ok()?;
-                    smtp_proto::Orcpt::new(orcpt.addr_type().to_owned().into(), value).ok()
-                });
+                params.notify = rcpt.notify;
+                params.orcpt.clone_from(&rcpt.orcpt);
             }
             envelope.recipients.push(smtp_proto::Recipient::with_params(
-                ForwardPath::Mailbox(mailbox),
+                ForwardPath::Mailbox(rcpt.address.clone()),
                 params,
             ));
             sent.push(i);
@@ -418,7 +401,7 @@ impl Connection for SmtpConnection {
         }
         if let Err(error) = self.session.send_envelope(&envelope) {
             let diagnostic = Diagnostic::local(
-                EnhancedStatus::new(5, 5, 4).unwrap_or(EnhancedStatus::PERMANENT),
+                EnhancedStatusCode::INVALID_ARGUMENTS,
                 &format!("the server cannot take this envelope: {error}"),
             );
             for &i in &sent {
@@ -510,49 +493,31 @@ fn outcome(reply: &Reply<'_>) -> RcptOutcome {
 fn finish(outcome: Option<RcptOutcome>) -> RcptOutcome {
     outcome.unwrap_or_else(|| {
         RcptOutcome::Deferred(Diagnostic::local(
-            EnhancedStatus::TEMPORARY,
+            codes::TEMPORARY,
             "the server gave no reply for this recipient",
         ))
     })
 }
 
 fn reply_diagnostic(reply: &Reply<'_>) -> Diagnostic {
-    let text: Vec<&str> = reply.lines().collect();
-    let enhanced = reply
-        .enhanced()
-        .and_then(|e| EnhancedStatus::new(e.class(), e.subject(), e.detail()).ok());
-    Diagnostic::from_reply(
-        SmtpReply::new(u16::from(reply.code()), enhanced, &text.join(" ")),
-        None,
-    )
+    Diagnostic::from_reply(reply, None)
 }
 
 fn failure_diagnostic(failure: &Failure) -> Diagnostic {
     match failure {
         Failure::Rejected(reply) => reply_diagnostic(reply),
-        Failure::Timeout => Diagnostic::local(
-            EnhancedStatus::NO_ANSWER,
-            "timed out waiting for the server",
-        ),
+        Failure::Timeout => Diagnostic::local(codes::NO_ANSWER, "timed out waiting for the server"),
         Failure::Closed => Diagnostic::local(
-            EnhancedStatus::BAD_CONNECTION,
+            EnhancedStatusCode::BAD_CONNECTION,
             "the server closed the connection",
         ),
-        other => Diagnostic::local(EnhancedStatus::BAD_CONNECTION, &other.to_string()),
+        other => Diagnostic::local(EnhancedStatusCode::BAD_CONNECTION, &other.to_string()),
     }
 }
 
 fn broken(text: &str) -> SessionError {
     SessionError {
-        diagnostic: Diagnostic::local(EnhancedStatus::BAD_CONNECTION, text),
-    }
-}
-
-fn wire_notify(notify: Notify) -> Option<smtp_proto::Notify> {
-    if notify.is_never() {
-        Some(smtp_proto::Notify::NEVER)
-    } else {
-        smtp_proto::Notify::on(notify.success, notify.failure, notify.delay)
+        diagnostic: Diagnostic::local(EnhancedStatusCode::BAD_CONNECTION, text),
     }
 }
 
@@ -580,9 +545,9 @@ mod tests {
         let lines = vec!["日本語の件名テスト".repeat(10); 3];
         let reply = wire_reply(550, "5.7.1 ", &lines).unwrap();
         let diagnostic = reply_diagnostic(&reply);
-        let text = &diagnostic.reply.as_ref().unwrap().text;
+        let text = diagnostic.reply.as_ref().unwrap().text();
         assert_eq!(text.len(), 270 + 1 + 80 * 3);
-        assert!(lines.join(" ").starts_with(text.as_str()));
+        assert!(lines.join(" ").starts_with(text));
         assert_eq!(diagnostic.status.to_string(), "5.7.1");
     }
 
@@ -604,11 +569,11 @@ mod tests {
             };
             let diagnostic = reply_diagnostic(&reply);
             let smtp = diagnostic.reply.as_ref().unwrap();
-            prop_assert!(smtp.text.len() <= 512);
-            prop_assert!(!smtp.text.chars().any(char::is_control));
+            prop_assert!(smtp.text().len() <= 512);
+            prop_assert!(!smtp.text().chars().any(char::is_control));
             let joined: Vec<&str> = reply.lines().collect();
-            prop_assert!(joined.join(" ").starts_with(smtp.text.as_str()));
-            prop_assert_eq!(smtp.code, code);
+            prop_assert!(joined.join(" ").starts_with(smtp.text()));
+            prop_assert_eq!(smtp.code().get(), code);
             prop_assert_eq!(u16::from(diagnostic.status.class()), code / 100);
         }
     }

@@ -10,7 +10,7 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme
 use tokio_rustls::TlsConnector;
 
 use super::io::Io;
-use crate::status::{Diagnostic, EnhancedStatus};
+use crate::status::{Diagnostic, codes};
 
 /// The CA bundle Debian (and most Linux distributions) keep.
 const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
@@ -77,13 +77,13 @@ impl TlsConfigs {
     ) -> Result<Io, Diagnostic> {
         let Io::Plain(stream) = io else {
             return Err(Diagnostic::local(
-                EnhancedStatus::TLS_UNAVAILABLE,
+                codes::TLS_UNAVAILABLE,
                 "TLS is only available over TCP",
             ));
         };
         let name = ServerName::try_from(host.to_owned()).map_err(|_| {
             Diagnostic::local(
-                EnhancedStatus::TLS_UNAVAILABLE,
+                codes::TLS_UNAVAILABLE,
                 &format!("{host} is not a TLS server name"),
             )
         })?;
@@ -96,7 +96,7 @@ impl TlsConfigs {
         match connector.connect(name, stream).await {
             Ok(tls) => Ok(Io::Tls(Box::new(tls))),
             Err(error) => Err(Diagnostic::local(
-                EnhancedStatus::TLS_UNAVAILABLE,
+                codes::TLS_UNAVAILABLE,
                 &format!("TLS handshake with {host} failed: {error}"),
             )),
         }
