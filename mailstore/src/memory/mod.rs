@@ -151,6 +151,9 @@ impl MemoryAccount {
 impl ChangeNotifier for MemoryAccount {
     fn subscribe(&self, mailbox: MailboxId) -> Result<Subscription> {
         let current = self.read(|state| Ok(state.mailbox(mailbox)?.highest_modseq))?;
+        // Forgets the channels of mailboxes nobody listens to any more, so that they
+        // do not pile up (the Maildir backend's watcher does this as it polls).
+        self.inner.hub.has_subscribers();
         Ok(self.inner.hub.subscribe(mailbox, ModSeq::new(current)))
     }
 }

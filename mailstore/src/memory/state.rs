@@ -114,7 +114,7 @@ impl Mailbox {
             .ok()
             .and_then(Uid::new)
             .ok_or(StoreError::Corrupt("uid"))?;
-        self.uid_next += 1;
+        self.uid_next = self.uid_next.saturating_add(1);
         Ok(uid)
     }
 
@@ -139,7 +139,7 @@ impl Mailbox {
 
     /// Raises HIGHESTMODSEQ by one and returns it.
     pub(super) fn next_modseq(&mut self) -> u64 {
-        self.highest_modseq += 1;
+        self.highest_modseq = self.highest_modseq.saturating_add(1);
         self.highest_modseq
     }
 
@@ -227,7 +227,7 @@ impl State {
         special_use: SpecialUses,
     ) -> MailboxId {
         let id = MailboxId(self.next_id);
-        self.next_id += 1;
+        self.next_id = self.next_id.saturating_add(1);
         let mailbox = Mailbox {
             id,
             name: name.clone(),
@@ -262,7 +262,7 @@ impl State {
     /// A stable id never given before in this account.
     pub(super) fn new_stable_id(&mut self) -> u64 {
         let id = self.next_stable_id;
-        self.next_stable_id += 1;
+        self.next_stable_id = self.next_stable_id.saturating_add(1);
         id
     }
 
