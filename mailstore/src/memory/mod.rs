@@ -241,3 +241,35 @@ impl AccountProvider for MemoryStore {
             .clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{MailStore, MailboxStore, MessageStore};
+    use crate::types::MailboxName;
+    use crate::{AppendOptions, StoreError};
+
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+
+    #[test]
+    fn handles_are_shareable_and_accounts_shared() -> Result<()> {
+        shareable::<MemoryStore>();
+        shareable::<MemoryAccount>();
+        let store = MemoryStore::with_max_message_size(10);
+        let name = AccountName::try_from("a")?;
+        let (one, two) = (store.clone().account(&name)?, store.account(&name)?);
+        assert!(Arc::ptr_eq(&one.inner, &two.inner));
+        let dynamic: &dyn MailStore = &one;
+        let inbox = dynamic.mailbox(&MailboxName::inbox())?.id;
+        let refused = two.append_bytes(inbox, &[b'x'; 11], &AppendOptions::default());
+        assert!(matches!(
+            refused,
+            Err(StoreError::MessageTooLarge { limit: 10 })
+        ));
+        assert_eq!(
+            format!("{store:?}"),
+            "MemoryStore { accounts: 1, max_message_size: 10 }"
+        );
+        Ok(())
+    }
+}
