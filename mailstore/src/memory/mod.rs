@@ -245,7 +245,7 @@ impl AccountProvider for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{MailStore, MailboxStore, MessageStore};
+    use crate::store::{MailStore, MessageStore};
     use crate::types::MailboxName;
     use crate::{AppendOptions, StoreError};
 
