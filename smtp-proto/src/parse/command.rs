@@ -293,7 +293,12 @@ mod tests {
         };
         assert_eq!(mechanism, Mechanism::PLAIN);
         assert_eq!(
-            initial_response.unwrap().decode().unwrap().declassify().as_slice(),
+            initial_response
+                .unwrap()
+                .decode()
+                .unwrap()
+                .declassify()
+                .as_slice(),
             b"\0user\0pass"
         );
         assert!(matches!(

@@ -26,7 +26,7 @@ use crate::types::Secret;
 ///
 /// let response = SaslResponse::encode(b"\0user\0pass");
 /// assert_eq!(response.as_str(), "AHVzZXIAcGFzcw==");
-/// assert_eq!(response.decode()?.declassify(), b"\0user\0pass");
+/// assert_eq!(response.decode()?.declassify().as_slice(), b"\0user\0pass");
 /// assert_eq!(SaslResponse::encode(b"").as_str(), "=");
 /// # Ok::<(), smtp_proto::ValidationError>(())
 /// ```

@@ -58,7 +58,8 @@ impl Sink {
             server::Event::Auth(auth) => {
                 let credentials = auth.credentials();
                 let good = self.login.as_ref().is_some_and(|(user, pass)| {
-                    credentials.username() == user && credentials.password().declassify().as_str() == pass
+                    credentials.username() == user
+                        && credentials.password().declassify().as_str() == pass
                 });
                 if good {
                     self.logins.push(credentials.username().to_owned());
