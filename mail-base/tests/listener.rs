@@ -456,4 +456,8 @@ async fn stop_signals() {
     drop(send);
     stop.stopped().await;
     assert!(stop.is_stopping(), "a dropped sender is a stop");
+    stop.once().await;
+    let again = tokio::time::timeout(Duration::from_millis(50), stop.once()).await;
+    assert!(again.is_err(), "once: heard a single time");
+    stop.stopped().await;
 }

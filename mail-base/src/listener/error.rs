@@ -60,3 +60,40 @@ impl From<Error> for io::Error {
         }
     }
 }
+
+/// Why a connection of a protocol server ended abnormally: the connection itself,
+/// or the protocol session `S` (a driver that called it out of order, a bug). The
+/// IMAP and POP3 crates' `tokio::Error` is this type with their `SessionError`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError<S> {
+    /// Reading or writing failed, the TLS handshake failed, or a timeout of the
+    /// listener (handshake, write) expired.
+    #[error(transparent)]
+    Connection(#[from] Error),
+    /// The driver called the session out of order (a bug in the protocol crate).
+    #[error(transparent)]
+    Session(S),
+}
+
+impl<S> ServerError<S> {
+    /// Whether a timeout (TLS handshake, write) ended the connection.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Connection(error) if error.is_timeout())
+    }
+}
+
+impl<S> From<io::Error> for ServerError<S> {
+    fn from(error: io::Error) -> Self {
+        Self::Connection(Error::Io(error))
+    }
+}
+
+impl<S: std::error::Error + Send + Sync + 'static> From<ServerError<S>> for io::Error {
+    fn from(error: ServerError<S>) -> Self {
+        match error {
+            ServerError::Connection(error) => error.into(),
+            ServerError::Session(error) => Self::other(error),
+        }
+    }
+}

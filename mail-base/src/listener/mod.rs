@@ -8,13 +8,16 @@
 //! | [`serve`] | the accept loop: admission, the protocol's refusal line through [`Service::refusal`], implicit TLS, graceful shutdown (a [`Stop`] for every session, a grace period, then abort) |
 //! | [`TlsMode`] | TLS per listener: plaintext, STARTTLS offered, or implicit |
 //! | [`MaybeTls`] | a stream that runs TLS or not and upgrades in place (handshakes with a timeout) |
+//! | [`Driver`], [`Edge::drive`] | a per-connection driver run to the end of the connection, its stream upgraded in place when the session asks for TLS |
 //! | [`write_all_within`] | a write with the write timeout |
 //! | [`Observer`] | connections opened, refused and closed, for metrics and logs |
 //! | [`Edge`] | what a protocol `Server` holds of all this |
+//! | [`server_methods!`](crate::server_methods) | the `Server` methods the three crates share (`tls`, `options`, `observer`, `connection_count`, `serve`, `serve_connection`), written once |
 //! | [`server_tls_config`], [`client_tls_config`] | rustls configurations from PEM |
 //!
 //! A protocol crate's `Server` holds an [`Edge`], implements [`Service`] (its
-//! refusal line and its per-connection driver) and calls [`serve`]. Applications use
+//! refusal line and its per-connection driver) and gets its common methods from
+//! [`server_methods!`](crate::server_methods). Applications use
 //! the protocol crates' `Server` types, which all have the same shape:
 //!
 //! ```text
@@ -65,10 +68,12 @@
 //! # }
 //! ```
 
+mod driver;
 mod edge;
 mod error;
 mod io;
 mod limits;
+mod methods;
 mod observer;
 mod options;
 mod serve;
@@ -76,8 +81,9 @@ mod stop;
 mod stream;
 mod tls;
 
+pub use driver::{Driver, Outcome};
 pub use edge::Edge;
-pub use error::Error;
+pub use error::{Error, ServerError};
 pub use io::{sleep_until, write_all_within};
 pub use limits::{ConnectionLimits, ConnectionSlot};
 pub use observer::Observer;
@@ -86,3 +92,10 @@ pub use serve::{Accepted, Service, serve, serve_connection};
 pub use stop::Stop;
 pub use stream::{MaybeTls, TlsInfo};
 pub use tls::{TlsMode, client_tls_config, server_tls_config};
+
+/// What [`server_methods!`](crate::server_methods) names, reachable from any crate.
+#[doc(hidden)]
+pub mod __private {
+    pub use rustls::ServerConfig;
+    pub use tokio::net::{TcpListener, TcpStream};
+}
