@@ -46,9 +46,11 @@
 //! ```
 //!
 //! With the `tokio` feature, [`tokio::Server`] runs a session per connection over
-//! TCP and TLS and calls an async handler for each decision, and [`tokio::Client`]
-//! sends mail. `examples/smtp-sink` and `examples/smtp-send` in the workspace are
-//! complete programs.
+//! TCP and TLS and calls an async handler for each decision (built and configured as
+//! the IMAP and POP3 crates' servers are: `Server::new(config, handler)`, `&mut`
+//! setters, `serve(listener, TlsMode, shutdown)`), and [`tokio::Client`] sends mail.
+//! `examples/smtp-sink` and `examples/smtp-send` in the workspace are complete
+//! programs.
 //!
 //! # Design
 //!
@@ -79,7 +81,7 @@
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `tokio` | yes | [`tokio`]: server and client drivers over tokio, STARTTLS and implicit TLS with tokio-rustls |
+//! | `tokio` | yes | [`tokio`]: server and client drivers over tokio, STARTTLS and implicit TLS with tokio-rustls; the server's accept loop, connection limits, timeouts and shutdown come from `mail_base::listener` (feature `mail-base/tokio`), as in the IMAP and POP3 crates |
 //! | `arbitrary` | no | `arbitrary::Arbitrary` for the protocol types (always valid values), for fuzzing |
 //!
 //! # Supported RFCs and extensions

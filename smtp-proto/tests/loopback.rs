@@ -18,7 +18,7 @@ use smtp_proto::client::{ClientConfig, ClientCredentials};
 use smtp_proto::server::{Credentials, ServerConfig};
 use smtp_proto::tokio::{
     AuthResult, Client, ConnectionInfo, Context, Error, Handler, MessageOutcome, Options, Server,
-    SessionHandler, client_tls_config, server_tls_config,
+    SessionHandler, TlsMode, client_tls_config, server_tls_config,
 };
 use smtp_proto::{
     Domain, EnhancedStatusCode, Envelope, ForwardPath, Mailbox, Mechanism, Reply, ReplyCode,
@@ -73,7 +73,9 @@ impl Handler for TestHandler {
 
 impl SessionHandler for TestSession {
     async fn auth(&mut self, _ctx: &Context, credentials: &Credentials) -> AuthResult {
-        if credentials.username() == "alice" && credentials.password().declassify().as_str() == "secret" {
+        if credentials.username() == "alice"
+            && credentials.password().declassify().as_str() == "secret"
+        {
             AuthResult::Accepted
         } else {
             AuthResult::InvalidCredentials
@@ -158,7 +160,9 @@ async fn start(name: &str, options: Options) -> Running {
     )
     .unwrap();
     let store = Store::default();
-    let handler = Arc::new(TestHandler(store.clone()));
+    let mut server = Server::new(config(), TestHandler(store.clone()));
+    server.tls(tls).options(options);
+    let server = Arc::new(server);
     let plain = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let implicit = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (port, tls_port) = (
@@ -166,21 +170,14 @@ async fn start(name: &str, options: Options) -> Running {
         implicit.local_addr().unwrap().port(),
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let servers = [
-        Server::with_handler(config(), Arc::clone(&handler))
-            .with_starttls(Arc::clone(&tls))
-            .with_options(options.clone()),
-        Server::with_handler(config(), handler)
-            .with_implicit_tls(tls)
-            .with_options(options),
-    ];
-    for (server, listener) in servers.into_iter().zip([plain, implicit]) {
+    for (listener, mode) in [(plain, TlsMode::Starttls), (implicit, TlsMode::Implicit)] {
+        let server = Arc::clone(&server);
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
             let shutdown = async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
-            server.serve(listener, shutdown).await
+            server.serve(listener, mode, shutdown).await
         });
     }
     Running {
@@ -196,7 +193,7 @@ async fn start(name: &str, options: Options) -> Running {
 fn fast() -> Options {
     let mut options = Options::default();
     options
-        .auth_failure_delay(Duration::from_millis(10))
+        .login_failure_delay(Duration::from_millis(10))
         .shutdown_grace(Duration::from_secs(2));
     options
 }
@@ -474,7 +471,7 @@ async fn read_reply(reader: &mut BufReader<TcpStream>) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_limit_and_graceful_shutdown() {
     let mut options = fast();
-    options.max_connections(1);
+    options.max_connections_per_ip(1);
     let running = start("limits", options).await;
     let mut first = BufReader::new(
         TcpStream::connect(("127.0.0.1", running.port))
@@ -492,7 +489,11 @@ async fn connection_limit_and_graceful_shutdown() {
             .unwrap(),
     );
     let busy = read_reply(&mut second).await;
-    assert!(busy.starts_with("421 4.3.2 "), "{busy}");
+    assert_eq!(
+        busy, "421 4.7.0 mx.test.example too many connections, try again later\r\n",
+        "over the per-IP limit"
+    );
+    assert_eq!(read_reply(&mut second).await, "", "closed after 421");
 
     // A session in the middle of a transaction finishes it after shutdown is asked;
     // then it gets 421.

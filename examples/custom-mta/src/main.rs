@@ -42,7 +42,9 @@ use mta_queue::{
     SchedulerConfig, Throttle,
 };
 use smtp_proto::server::ServerConfig;
-use smtp_proto::tokio::{ConnectionInfo, Context, Handler, MessageOutcome, Server, SessionHandler};
+use smtp_proto::tokio::{
+    ConnectionInfo, Context, Handler, MessageOutcome, Server, SessionHandler, TlsMode,
+};
 use smtp_proto::{Domain, EnhancedStatusCode, ForwardPath, Mailbox, Reply, ReplyCode};
 
 /// Command-line options.
@@ -231,11 +233,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         queue: queue.clone(),
         signer: signer.map(Arc::new),
     };
-    let server = Server::new(server_config, handler);
+    let server = Arc::new(Server::new(server_config, handler));
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("listening on {}", listener.local_addr()?);
     server
-        .serve(listener, async {
+        .serve(listener, TlsMode::Plain, async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;

@@ -21,7 +21,7 @@ use clap::Parser;
 use smtp_proto::server::{Credentials, Protocol, ServerConfig};
 use smtp_proto::tokio::{
     AuthResult, ConnectionInfo, Context, Handler, MessageOutcome, Options, Server, SessionHandler,
-    server_tls_config,
+    TlsMode, server_tls_config,
 };
 use smtp_proto::{Domain, EnhancedStatusCode, Envelope, ForwardPath, Mechanism, Reply, ReplyCode};
 use tokio::net::TcpListener;
@@ -127,11 +127,9 @@ impl Handler for Sink {
 impl SessionHandler for SinkSession {
     async fn auth(&mut self, _ctx: &Context, credentials: &Credentials) -> AuthResult {
         let password = credentials.password().declassify();
-        let known = self
-            .sink
-            .users
-            .iter()
-            .any(|(user, pass)| user == credentials.username() && pass == password);
+        let known = self.sink.users.iter().any(|(user, pass)| {
+            user == credentials.username() && pass.as_str() == password.as_str()
+        });
         if known
             && credentials
                 .authzid()
@@ -251,6 +249,7 @@ async fn run(mut args: Args) -> Result<(), String> {
     let mut options = Options::default();
     options
         .max_connections(args.max_connections)
+        .max_connections_per_ip(args.max_connections)
         .shutdown_grace(Duration::from_secs(10));
 
     let tls = if args.starttls || !args.tls_listen.is_empty() {
@@ -266,31 +265,36 @@ async fn run(mut args: Args) -> Result<(), String> {
         verbose: args.verbose,
     })));
 
+    let mut server = Server::new(config, sink);
+    server.options(options);
+    if let Some(tls) = &tls {
+        server.tls(Arc::clone(tls));
+    }
+    let server = Arc::new(server);
+    let plain = if args.starttls && tls.is_some() {
+        TlsMode::Starttls
+    } else {
+        TlsMode::Plain
+    };
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
-    let listeners = args
-        .listen
-        .iter()
-        .map(|addr| (*addr, false))
-        .chain(args.tls_listen.iter().map(|addr| (*addr, true)));
-    for (addr, implicit) in listeners {
+    let listeners = args.listen.iter().map(|addr| (*addr, plain)).chain(
+        args.tls_listen
+            .iter()
+            .map(|addr| (*addr, TlsMode::Implicit)),
+    );
+    for (addr, mode) in listeners {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|err| format!("cannot listen on {addr}: {err}"))?;
         let bound = listener.local_addr().map_err(|err| err.to_string())?;
-        let mut server = Server::with_handler(config.clone(), Arc::clone(&sink));
-        server = match (&tls, implicit) {
-            (Some(tls), true) => server.with_implicit_tls(Arc::clone(tls)),
-            (Some(tls), false) if args.starttls => server.with_starttls(Arc::clone(tls)),
-            _ => server,
-        };
-        let server = server.with_options(options.clone());
+        let server = Arc::clone(&server);
         let mut stopped = stopped.clone();
         tasks.push(tokio::spawn(async move {
             let shutdown = async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
-            server.serve(listener, shutdown).await
+            server.serve(listener, mode, shutdown).await
         }));
         println!("listening on {bound}");
     }

@@ -13,8 +13,9 @@ use tokio_rustls::TlsConnector;
 use crate::client::{
     ClientConfig, ClientCredentials, ClientSession, EnvelopeResult, Event, MessageResult,
 };
+use mail_base::listener::MaybeTls;
+
 use crate::tokio::io::{Io, Pump, arm};
-use crate::tokio::tls::MaybeTls;
 use crate::tokio::{Error, TlsInfo, now};
 use crate::types::{Capabilities, Envelope};
 
@@ -86,14 +87,11 @@ impl Client<TcpStream> {
     ) -> Result<Self, Error> {
         let stream = TcpStream::connect(addr).await?;
         let _ = stream.set_nodelay(true);
-        let tls = TlsConnector::from(tls)
-            .connect(server_name, stream)
-            .await
-            .map_err(Error::from_handshake)?;
-        let mut client = Self::new(
-            MaybeTls::Client(Box::new(tls)),
-            ClientSession::new_tls(config),
-        );
+        let mut client = Self::new(MaybeTls::plain(stream), ClientSession::new_tls(config));
+        client
+            .stream
+            .connect_tls(&TlsConnector::from(tls), server_name, client.write_timeout)
+            .await?;
         client.until_ready().await?;
         Ok(client)
     }
@@ -107,7 +105,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Client<S> {
     ///
     /// A refused greeting or EHLO, I/O failures, timeouts.
     pub async fn start(stream: S, config: ClientConfig) -> Result<Self, Error> {
-        let mut client = Self::new(MaybeTls::Plain(stream), ClientSession::new(config));
+        let mut client = Self::new(MaybeTls::plain(stream), ClientSession::new(config));
         client.until_ready().await?;
         Ok(client)
     }
@@ -122,7 +120,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Client<S> {
     }
 
     /// The timeout for writing body data (RFC 5321 section 4.5.3.2.5: 3 minutes per
-    /// data block, the default).
+    /// data block, the default); it also bounds a TLS handshake.
     pub fn set_write_timeout(&mut self, timeout: Duration) {
         self.write_timeout = timeout;
     }
@@ -161,14 +159,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Client<S> {
                 _ => {}
             }
         }
-        self.pump.flush(&mut self.stream).await?;
+        self.pump
+            .flush(&mut self.stream, self.write_timeout)
+            .await?;
         self.pump.leftover.clear();
-        let plain = self.stream.take_plain()?;
-        let stream = TlsConnector::from(tls)
-            .connect(server_name, plain)
-            .await
-            .map_err(Error::from_handshake)?;
-        self.stream = MaybeTls::Client(Box::new(stream));
+        self.stream
+            .connect_tls(&TlsConnector::from(tls), server_name, self.write_timeout)
+            .await?;
         self.session.tls_started();
         self.until_ready().await
     }
@@ -322,7 +319,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Client<S> {
             }
             Io::Timer => {
                 if write_deadline.is_some_and(|deadline| now() >= deadline) {
-                    return Err(Error::Timeout);
+                    return Err(mail_base::listener::Error::WriteTimeout.into());
                 }
                 self.session.handle_timeout(now());
             }

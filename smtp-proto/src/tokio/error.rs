@@ -2,6 +2,8 @@
 
 use std::io;
 
+use mail_base::listener;
+
 use crate::client::Failure;
 use crate::error::ClientError;
 use crate::reply::Reply;
@@ -11,13 +13,13 @@ use crate::reply::Reply;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Reading or writing the connection failed.
-    #[error("i/o: {0}")]
-    Io(#[from] io::Error),
-    /// The TLS handshake failed.
-    #[error("tls: {0}")]
-    Tls(rustls::Error),
-    /// A timeout of the edge expired (the TLS handshake, a write of body data).
+    /// Reading or writing failed, the TLS handshake failed, or a timeout of the
+    /// connection (TLS handshake, write) expired: the same
+    /// [`mail_base::listener::Error`] as in the IMAP and POP3 crates.
+    #[error(transparent)]
+    Connection(#[from] listener::Error),
+    /// The peer did not answer in time (the client's reply timeouts, RFC 5321
+    /// section 4.5.3.2).
     #[error("timeout")]
     Timeout,
     /// The peer closed the connection.
@@ -26,7 +28,7 @@ pub enum Error {
     /// The server refused what the client asked for, with this reply.
     #[error("server refused: {0}")]
     Rejected(Reply<'static>),
-    /// The client session failed (malformed reply, reply timeout, `421`).
+    /// The client session failed (malformed reply, `421`).
     #[error(transparent)]
     Client(Failure),
     /// The client session was asked for something it cannot do now.
@@ -37,23 +39,27 @@ pub enum Error {
 impl Error {
     /// Whether a TLS handshake failed (the peer may not support our TLS settings).
     pub fn is_tls(&self) -> bool {
-        matches!(self, Self::Tls(_))
+        matches!(self, Self::Connection(listener::Error::Tls(_)))
+    }
+
+    /// Whether a timeout ended the connection (a TLS handshake, a write, a reply).
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Self::Timeout => true,
+            Self::Connection(error) => error.is_timeout(),
+            _ => false,
+        }
     }
 
     /// Whether the server answered with a refusal (as opposed to a network fault).
     pub fn is_rejected(&self) -> bool {
         matches!(self, Self::Rejected(_)) || matches!(self, Self::Client(Failure::Rejected(_)))
     }
+}
 
-    /// A TLS handshake error: the rustls error inside the `io::Error` when there is one.
-    pub(crate) fn from_handshake(error: io::Error) -> Self {
-        match error
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            Some(tls) => Self::Tls(tls.clone()),
-            None => Self::Io(error),
-        }
+impl From<io::Error> for Error {
+    fn from(error: io::Error) -> Self {
+        Self::Connection(listener::Error::Io(error))
     }
 }
 
@@ -70,7 +76,7 @@ impl From<Failure> for Error {
 impl From<Error> for io::Error {
     fn from(error: Error) -> Self {
         match error {
-            Error::Io(io) => io,
+            Error::Connection(error) => error.into(),
             Error::Timeout => Self::new(io::ErrorKind::TimedOut, error),
             Error::Closed => Self::new(io::ErrorKind::UnexpectedEof, error),
             error => Self::other(error),

@@ -28,6 +28,19 @@ pub trait Handler: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Self::Session, Reply<'static>>> + Send;
 }
 
+/// One handler shared by several servers (an inbound and a submission server with
+/// different configurations, say).
+impl<H: Handler> Handler for std::sync::Arc<H> {
+    type Session = H::Session;
+
+    fn connect(
+        &self,
+        info: &ConnectionInfo,
+    ) -> impl Future<Output = Result<Self::Session, Reply<'static>>> + Send {
+        H::connect(self, info)
+    }
+}
+
 /// The decisions of one connection, one async method per event of the session.
 ///
 /// Every method has a default that does what the RFC allows without further

@@ -4,13 +4,13 @@ use std::future::{Future, poll_fn};
 use std::io;
 use std::pin::Pin;
 use std::task::Poll;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Sleep;
 
-use crate::tokio::tls::MaybeTls;
+use crate::tokio::Error;
 
 /// What happened in one step.
 #[derive(Debug)]
@@ -53,7 +53,7 @@ impl Pump {
     /// neither peer can block the other.
     pub(crate) async fn step<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
-        stream: &mut MaybeTls<S>,
+        stream: &mut S,
         read: bool,
         mut sleep: Pin<&mut Sleep>,
         mut stop: Option<Pin<&mut (dyn Future<Output = ()> + Send)>>,
@@ -101,15 +101,14 @@ impl Pump {
         .await
     }
 
-    /// Writes and flushes everything in `out`.
-    pub(crate) async fn flush<S: AsyncRead + AsyncWrite + Unpin>(
+    /// Writes and flushes everything in `out` within `timeout`.
+    pub(crate) async fn flush<S: AsyncWrite + Unpin>(
         &mut self,
-        stream: &mut MaybeTls<S>,
-    ) -> io::Result<()> {
-        use tokio::io::AsyncWriteExt;
-        stream.write_all(&self.out).await?;
+        stream: &mut S,
+        timeout: Duration,
+    ) -> Result<(), Error> {
+        mail_base::listener::write_all_within(stream, &self.out, timeout).await?;
         self.out.clear();
-        stream.flush().await?;
         self.unflushed = false;
         Ok(())
     }
@@ -117,7 +116,7 @@ impl Pump {
 
 /// Sets `sleep` to the earliest of the deadlines, or far away when there is none.
 pub(crate) fn arm(sleep: Pin<&mut Sleep>, deadlines: &[Option<Instant>]) {
-    let far = crate::tokio::now() + std::time::Duration::from_secs(86_400 * 365);
+    let far = crate::tokio::now() + Duration::from_secs(86_400 * 365);
     let at = deadlines.iter().flatten().min().copied().unwrap_or(far);
     let at = tokio::time::Instant::from_std(at);
     if sleep.deadline() != at {
