@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use imap_proto::server::ServerConfig;
-use imap_proto::tokio::{MemoryBackend, Options, Server, server_config_from_pem};
+use imap_proto::tokio::{MemoryBackend, Options, Server, TlsMode, server_tls_config};
 use imap_proto::types::{Flag, MailboxAttribute};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -48,7 +48,9 @@ fn backend() -> MemoryBackend {
     backend
 }
 
-async fn start(options: Options, config: ServerConfig) -> TestServer {
+/// A server over [`backend`] with TLS, set up further by `configure`, on a
+/// STARTTLS listener and an implicit-TLS one.
+async fn start(configure: impl FnOnce(&mut Server<MemoryBackend>)) -> TestServer {
     let certified =
         rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
             .unwrap();
@@ -57,16 +59,14 @@ async fn start(options: Options, config: ServerConfig) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, &cert_pem).unwrap();
-    let mut server = Server::new(backend());
-    server
-        .tls(server_config_from_pem(cert_pem.as_bytes(), key_pem.as_bytes()).unwrap())
-        .options(options)
-        .config(config);
+    let mut server = Server::new(ServerConfig::default(), backend());
+    server.tls(server_tls_config(cert_pem.as_bytes(), key_pem.as_bytes()).unwrap());
+    configure(&mut server);
     let server = Arc::new(server);
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
     let mut addresses = Vec::new();
-    for implicit_tls in [false, true] {
+    for mode in [TlsMode::Starttls, TlsMode::Implicit] {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         addresses.push(listener.local_addr().unwrap());
         let server = Arc::clone(&server);
@@ -75,7 +75,7 @@ async fn start(options: Options, config: ServerConfig) -> TestServer {
             let shutdown = async move {
                 let _ = stopped.wait_for(|s| *s).await;
             };
-            server.serve(listener, implicit_tls, shutdown).await
+            server.serve(listener, mode, shutdown).await
         }));
     }
     TestServer {
@@ -90,7 +90,7 @@ async fn start(options: Options, config: ServerConfig) -> TestServer {
 }
 
 async fn default_server() -> TestServer {
-    start(Options::default(), ServerConfig::default()).await
+    start(|_| {}).await
 }
 
 /// Runs a client program with a time limit; returns (success, stdout + stderr).
@@ -200,9 +200,10 @@ async fn read_until(reader: &mut BufReader<TcpStream>, end: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plaintext_login_is_allowed_on_loopback_only_when_configured() {
-    let mut options = Options::default();
-    options.plaintext_on_loopback(false);
-    let server = start(options, ServerConfig::default()).await;
+    let server = start(|server| {
+        server.plaintext_on_loopback(false);
+    })
+    .await;
     let stream = TcpStream::connect(server.plain).await.unwrap();
     let mut reader = BufReader::new(stream);
     let greeting = read_until(&mut reader, "* OK").await;
@@ -273,7 +274,10 @@ async fn connection_limits_and_graceful_shutdown() {
     options
         .max_connections_per_ip(2)
         .shutdown_grace(Duration::from_secs(5));
-    let server = start(options, ServerConfig::default()).await;
+    let server = start(|server| {
+        server.options(options);
+    })
+    .await;
     let mut clients = Vec::new();
     for _ in 0..2 {
         let mut reader = BufReader::new(TcpStream::connect(server.plain).await.unwrap());

@@ -5,8 +5,9 @@
 use std::time::Instant;
 
 use bytes::BytesMut;
+use mail_base::listener::{Driver, MaybeTls, Outcome, Stop, sleep_until, write_all_within};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::watch;
+use tokio::net::TcpStream;
 
 use crate::server::{Event, FetchDecision, MailboxOperation, Rejection, ServerSession};
 use crate::tokio::{Account, Backend, Error, FetchRequest, Peer, SelectRequest, Server};
@@ -25,12 +26,6 @@ enum Handled {
     StartTls,
 }
 
-/// How one run of the driver ended.
-pub(crate) enum Outcome {
-    Closed,
-    StartTls,
-}
-
 /// The state of one connection across the plaintext and TLS phases.
 pub(crate) struct Connection<'s, B: Backend> {
     server: &'s Server<B>,
@@ -39,8 +34,7 @@ pub(crate) struct Connection<'s, B: Backend> {
     selected: bool,
     append: Vec<u8>,
     peer: Peer,
-    shutdown: watch::Receiver<bool>,
-    shutting_down: bool,
+    stop: Stop,
 }
 
 impl<'s, B: Backend> Connection<'s, B> {
@@ -48,7 +42,7 @@ impl<'s, B: Backend> Connection<'s, B> {
         server: &'s Server<B>,
         session: ServerSession,
         peer: Peer,
-        shutdown: watch::Receiver<bool>,
+        stop: Stop,
     ) -> Self {
         Self {
             server,
@@ -57,22 +51,17 @@ impl<'s, B: Backend> Connection<'s, B> {
             selected: false,
             append: Vec::new(),
             peer,
-            shutdown,
-            shutting_down: false,
+            stop,
         }
     }
+}
 
-    pub(crate) fn tls_started(&mut self) {
-        self.session.tls_started();
-        self.peer.tls = true;
-    }
+impl<B: Backend> Driver for Connection<'_, B> {
+    type Error = Error;
 
     /// Output, events, input, changes and time, until the session closes or asks
     /// for TLS.
-    pub(crate) async fn drive<S>(&mut self, stream: &mut S) -> Result<Outcome, Error>
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send,
-    {
+    async fn drive(&mut self, stream: &mut MaybeTls<TcpStream>) -> Result<Outcome, Error> {
         let mut out = BytesMut::new();
         loop {
             self.flush(stream, &mut out).await?;
@@ -121,16 +110,18 @@ impl<'s, B: Backend> Connection<'s, B> {
                     self.session.handle_mailbox_changes(changes);
                 }
                 () = sleep_until(deadline), if deadline.is_some() => {}
-                changed = self.shutdown.changed(), if !self.shutting_down => {
-                    self.shutting_down = true;
-                    if changed.is_err() || *self.shutdown.borrow() {
-                        self.session.close();
-                    }
-                }
+                () = self.stop.once() => self.session.close(),
             }
         }
     }
 
+    fn tls_started(&mut self) {
+        self.session.tls_started();
+        self.peer.tls = true;
+    }
+}
+
+impl<B: Backend> Connection<'_, B> {
     /// Keeps the account's selection in step with the session's (UNSELECT, CLOSE,
     /// a failed SELECT and LOGOUT leave the selected state without an event).
     fn track_selection(&mut self) {
@@ -260,7 +251,7 @@ impl<'s, B: Backend> Connection<'s, B> {
                 }
             }
             Event::Fetch(d) => {
-                let batch = server.options.fetch_batch;
+                let batch = server.fetch_batch;
                 let done = fetch_batch(account.as_mut(), d, batch).await;
                 if !done && self.session.buffered_output() > OUTPUT_HIGH_WATER {
                     self.flush(stream, out).await?;
@@ -334,13 +325,7 @@ impl<'s, B: Backend> Connection<'s, B> {
                 }
                 return Ok(());
             }
-            let write = async {
-                stream.write_all(out).await?;
-                stream.flush().await
-            };
-            tokio::time::timeout(self.server.options.write_timeout, write)
-                .await
-                .map_err(|_| Error::Timeout)??;
+            write_all_within(stream, out, self.server.edge.write_timeout()).await?;
             out.clear();
         }
     }
@@ -401,13 +386,6 @@ async fn fetch_batch<A: Account>(
 async fn changes<A: Account>(account: &mut Option<A>) -> crate::server::MailboxChanges {
     match account {
         Some(account) => account.changes().await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
         None => std::future::pending().await,
     }
 }

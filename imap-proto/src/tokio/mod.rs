@@ -5,22 +5,29 @@
 //! The driver adds no protocol logic. It moves bytes between the socket and the
 //! session, answers the session's events through a [`Backend`] (login) and its
 //! [`Account`] (mailboxes), feeds the account's change notifications to the
-//! session, and owns what needs a clock or a socket: the timers armed from
-//! `poll_timeout` (autologout, IDLE, failed-login delay), the write timeout, the TLS
-//! handshakes, connection limits and graceful shutdown. A large FETCH is answered
-//! in batches with the output written in between, so it is streamed rather than
-//! built whole in memory.
+//! session, and owns what needs a clock: the timers armed from `poll_timeout`
+//! (autologout, IDLE, failed-login delay). A large FETCH is answered in batches with
+//! the output written in between, so it is streamed rather than built whole in
+//! memory.
+//!
+//! The accept loop, connection limits (total and per IP), TLS per listener
+//! ([`TlsMode`]), handshake and write timeouts and graceful shutdown are the shared
+//! listener code of [`mail_base::listener`], configured the same way as in the SMTP
+//! and POP3 crates: `Server::new(config, backend)`, `&mut` setters
+//! ([`Server::tls`], [`Server::options`] with [`Options`], [`Server::observer`],
+//! [`Server::plaintext_on_loopback`], [`Server::fetch_batch`]), then
+//! `serve(listener, TlsMode, shutdown)` per listener; the defaults are in
+//! [`Server`]'s documentation.
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use imap_proto::tokio::{MemoryBackend, Server};
+//! use imap_proto::server::ServerConfig;
+//! use imap_proto::tokio::{Backend, Server, TlsMode};
 //!
-//! # async fn run() -> std::io::Result<()> {
-//! let backend = MemoryBackend::new();
-//! backend.add_user("alice", "secret");
-//! let server = Arc::new(Server::new(backend));
+//! # async fn run(backend: impl Backend) -> std::io::Result<()> {
+//! let server = Arc::new(Server::new(ServerConfig::default(), backend));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:1143").await?;
-//! server.serve(listener, false, std::future::pending()).await
+//! server.serve(listener, TlsMode::Plain, std::future::pending()).await
 //! # }
 //! ```
 
@@ -30,11 +37,10 @@ mod error;
 #[cfg(feature = "memory")]
 mod memory;
 mod server;
-mod tls;
 
 pub use backend::{Account, Backend, FetchRequest, Peer, SelectRequest};
 pub use error::Error;
+pub use mail_base::listener::{Observer, Options, Stop, TlsMode, server_tls_config};
 #[cfg(feature = "memory")]
 pub use memory::{MemoryAccount, MemoryBackend};
-pub use server::{Options, Server};
-pub use tls::server_config_from_pem;
+pub use server::Server;

@@ -182,10 +182,15 @@ async fn session(server: &Server<MemoryBackend>, input: Vec<u8>) -> std::io::Res
         Ok::<_, std::io::Error>(output)
     };
     let serve = async {
-        let (stream, peer) = listener.accept().await?;
-        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        let (stream, _) = listener.accept().await?;
         // A connection that ends in an I/O error is still a finished session.
-        let _ = server.serve_connection(stream, peer, false, stopped).await;
+        let _ = server
+            .serve_connection(
+                stream,
+                crate::tokio::TlsMode::Plain,
+                crate::tokio::Stop::never(),
+            )
+            .await;
         Ok::<_, std::io::Error>(())
     };
     let (output, served) = tokio::join!(client, serve);
@@ -227,7 +232,7 @@ proptest! {
         }
         input.push_str("z LOGOUT\r\n");
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        let server = Server::new(backend(&messages));
+        let server = Server::new(crate::server::ServerConfig::default(), backend(&messages));
         let output = runtime.block_on(async {
             tokio::time::timeout(Duration::from_secs(30), session(&server, input.into_bytes())).await
         });
@@ -252,7 +257,10 @@ fn server_survives_unicode_input() -> Result<(), Box<dyn std::error::Error>> {
         .enable_all()
         .build()?;
     let subject = "Subject: 日本語の件名テスト #2\r\nFrom: Привет <p@x>\r\n\r\nbody\r\n";
-    let server = Arc::new(Server::new(backend(&[subject.as_bytes().to_vec()])));
+    let server = Arc::new(Server::new(
+        crate::server::ServerConfig::default(),
+        backend(&[subject.as_bytes().to_vec()]),
+    ));
     let first = "l LOGIN alice secret\r\ns SELECT INBOX\r\na SEARCH CHARSET UTF-8 SUBJECT \"テスト #2\"\r\nb UID SORT (SUBJECT) UTF-8 ALL\r\nc FETCH 1 (ENVELOPE BODY[HEADER.FIELDS (SUBJECT)])\r\nz LOGOUT\r\n";
     let output = runtime.block_on(session(&server, first.as_bytes().to_vec()))?;
     let text = String::from_utf8_lossy(&output);
