@@ -53,7 +53,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! With the `tokio` feature, [`tokio::Server`] runs all of this over sockets; see
+//! With the `tokio` feature, [`tokio::Server`] runs all of this over sockets (built and
+//! configured as the SMTP and IMAP crates' servers are: `Server::new(config, handler)`,
+//! `&mut` setters, `serve(listener, TlsMode, shutdown)`); see
 //! `examples/pop3-memory-server` in the workspace for a complete server.
 //!
 //! # Design
@@ -86,7 +88,7 @@
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `tokio` | yes | [`tokio`]: the async driver, STLS and implicit TLS (tokio-rustls), graceful shutdown |
+//! | `tokio` | yes | [`tokio`]: the async driver, STLS and implicit TLS (tokio-rustls); the accept loop, connection limits, timeouts and graceful shutdown come from `mail_base::listener` (feature `mail-base/tokio`), as in the SMTP and IMAP crates |
 //! | `arbitrary` | no | `arbitrary::Arbitrary` for the protocol types, for fuzzing |
 //!
 //! # Supported RFCs

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pop3_proto::maildrop::MemoryStore;
-use pop3_proto::tokio::{Options, Server, server_config_from_pem};
+use pop3_proto::server::ServerConfig;
+use pop3_proto::tokio::{Options, Server, TlsMode, server_tls_config};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::Command;
@@ -42,14 +43,21 @@ fn large_message(size: usize) -> Vec<u8> {
     message
 }
 
-async fn start(name: &str, large: &[u8]) -> Running {
+/// Options with a short login-failure delay.
+fn fast() -> Options {
+    let mut options = Options::default();
+    options.login_failure_delay(Duration::from_millis(50));
+    options
+}
+
+async fn start(name: &str, large: &[u8], options: Options) -> Running {
     let dir = std::env::temp_dir().join(format!("pop3-loopback-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let cert =
         rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
     let ca_file = dir.join("ca.pem");
     std::fs::write(&ca_file, cert.cert.pem()).unwrap();
-    let tls = server_config_from_pem(
+    let tls = server_tls_config(
         cert.cert.pem().as_bytes(),
         cert.signing_key.serialize_pem().as_bytes(),
     )
@@ -64,9 +72,7 @@ async fn start(name: &str, large: &[u8]) -> Running {
     store.deliver("mrose", large.to_vec());
     store.deliver("mrose", "Subject: dots\n\n.\n..two dots\nend\n");
 
-    let mut server = Server::new(store.clone());
-    let mut options = Options::default();
-    options.failed_login_delay(Duration::from_millis(50));
+    let mut server = Server::new(ServerConfig::default(), store.clone());
     server.tls(tls).options(options);
     let server = Arc::new(server);
     let plain = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -76,14 +82,14 @@ async fn start(name: &str, large: &[u8]) -> Running {
         implicit.local_addr().unwrap().port(),
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    for (listener, implicit_tls) in [(plain, false), (implicit, true)] {
+    for (listener, mode) in [(plain, TlsMode::Starttls), (implicit, TlsMode::Implicit)] {
         let server = Arc::clone(&server);
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
             let shutdown = async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
-            server.serve(listener, implicit_tls, shutdown).await
+            server.serve(listener, mode, shutdown).await
         });
     }
     Running {
@@ -99,7 +105,7 @@ async fn start(name: &str, large: &[u8]) -> Running {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_poplib() {
     let large = large_message(3 * 1024 * 1024);
-    let running = start("poplib", &large).await;
+    let running = start("poplib", &large, fast()).await;
     let large_file = running.dir.join("large.eml");
     std::fs::write(&large_file, &large).unwrap();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/poplib_check.py");
@@ -146,7 +152,7 @@ async fn curl(args: &[&str]) -> (bool, Vec<u8>, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn curl_pop3_and_pop3s() {
     let large = large_message(1024 * 1024);
-    let running = start("curl", &large).await;
+    let running = start("curl", &large, fast()).await;
     let ca = running.ca_file.to_string_lossy().into_owned();
 
     // pop3:// LIST (curl uses CAPA, AUTH or USER/PASS, then LIST).
@@ -194,7 +200,7 @@ async fn curl_pop3_and_pop3s() {
 /// Graceful shutdown: a logged-in session gets `-ERR [SYS/TEMP]`, nothing is removed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_applies_no_deletions() {
-    let running = start("shutdown", b"Subject: x\r\n\r\ny\r\n").await;
+    let running = start("shutdown", b"Subject: x\r\n\r\ny\r\n", fast()).await;
     let stream = TcpStream::connect(("127.0.0.1", running.port))
         .await
         .unwrap();
@@ -217,4 +223,43 @@ async fn graceful_shutdown_applies_no_deletions() {
     assert_eq!(farewell, "-ERR [SYS/TEMP] server shutting down");
     assert_eq!(lines.next_line().await.unwrap(), None, "connection closed");
     assert_eq!(running.store.count("mrose"), 3, "no UPDATE on shutdown");
+}
+
+/// A connection over the per-IP limit gets `-ERR [SYS/TEMP]` and is closed; the
+/// slot comes back when the first client leaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_limit_refuses_with_sys_temp() {
+    let mut options = fast();
+    options.max_connections_per_ip(1);
+    let running = start("limit", b"Subject: x\r\n\r\ny\r\n", options).await;
+    let connect = || async {
+        let stream = TcpStream::connect(("127.0.0.1", running.port))
+            .await
+            .unwrap();
+        let (read, write) = stream.into_split();
+        (BufReader::new(read).lines(), write)
+    };
+    let (mut first, mut first_write) = connect().await;
+    assert!(first.next_line().await.unwrap().unwrap().starts_with("+OK"));
+    let (mut second, _) = connect().await;
+    assert_eq!(
+        second.next_line().await.unwrap().unwrap(),
+        "-ERR [SYS/TEMP] too many connections"
+    );
+    assert_eq!(second.next_line().await.unwrap(), None, "then closed");
+    first_write.write_all(b"QUIT\r\n").await.unwrap();
+    assert!(first.next_line().await.unwrap().unwrap().starts_with("+OK"));
+    assert_eq!(first.next_line().await.unwrap(), None);
+    let mut third = None;
+    for _ in 0..100 {
+        let (mut lines, write) = connect().await;
+        let line = lines.next_line().await.unwrap().unwrap();
+        if line.starts_with("+OK") {
+            third = Some((lines, write));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(third.is_some(), "the slot was given back");
+    let _ = running.stop.send(true);
 }

@@ -4,21 +4,30 @@
 //! The driver adds no protocol logic. It moves bytes between the socket and the
 //! session, answers the session's events with a [`Handler`] (credentials to a locked
 //! [`Maildrop`](crate::maildrop::Maildrop)) and the maildrop (listing, streamed
-//! messages, UPDATE), and owns what needs a clock or a socket: the autologout timer
-//! armed from `poll_timeout`, the delay before a failed login's `-ERR`, a write
-//! timeout, the TLS handshakes, and graceful shutdown.
+//! messages, UPDATE), and owns what needs a clock: the autologout timer armed from
+//! `poll_timeout` and the delay before a failed login's `-ERR`.
+//!
+//! The accept loop, connection limits (total and per IP), TLS per listener
+//! ([`TlsMode`]), handshake and write timeouts and graceful shutdown are the shared
+//! listener code of [`mail_base::listener`], configured the same way as in the SMTP
+//! and IMAP crates: `Server::new(config, handler)`, `&mut` setters ([`Server::tls`],
+//! [`Server::options`] with [`Options`], [`Server::observer`],
+//! [`Server::plaintext_on_loopback`], [`Server::apop`], [`Server::hostname`]), then
+//! `serve(listener, TlsMode, shutdown)` per listener; the defaults are in
+//! [`Server`]'s documentation.
 //!
 //! ```no_run
 //! use std::sync::Arc;
 //! use pop3_proto::maildrop::MemoryStore;
-//! use pop3_proto::tokio::Server;
+//! use pop3_proto::server::ServerConfig;
+//! use pop3_proto::tokio::{Server, TlsMode};
 //!
 //! # async fn run() -> std::io::Result<()> {
 //! let store = MemoryStore::new();
 //! store.add_user("mrose", "tanstaaf");
-//! let server = Arc::new(Server::new(store));
+//! let server = Arc::new(Server::new(ServerConfig::default(), store));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:1110").await?;
-//! server.serve(listener, false, std::future::pending()).await
+//! server.serve(listener, TlsMode::Plain, std::future::pending()).await
 //! # }
 //! ```
 
@@ -26,9 +35,8 @@ mod error;
 mod handler;
 mod memory;
 mod server;
-mod tls;
 
 pub use error::Error;
 pub use handler::{Handler, Peer};
-pub use server::{Options, Server};
-pub use tls::server_config_from_pem;
+pub use mail_base::listener::{Observer, Options, Stop, TlsMode, server_tls_config};
+pub use server::Server;

@@ -1,18 +1,17 @@
-//! The connection driver and the accept loop.
+//! The server: its settings, and the driver of one [`ServerSession`] per connection,
+//! admitted and accepted by the shared listener code of [`mail_base::listener`].
 
-use std::future::Future;
-use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::BytesMut;
+use mail_base::listener::{
+    Accepted, Driver, Edge, MaybeTls, Outcome, Service, Stop, TlsMode, sleep_until,
+    write_all_within,
+};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
-use tokio::task::JoinSet;
-use tokio_rustls::TlsAcceptor;
+use tokio::net::TcpStream;
 
 use crate::frame::BodyProgress;
 use crate::maildrop::{Maildrop, MaildropError, MessageReader};
@@ -20,33 +19,94 @@ use crate::server::{Event, LoginRejection, ServerConfig, ServerSession};
 use crate::tokio::{Error, Handler, Peer};
 use crate::types::ApopTimestamp;
 
-/// Settings of the driver that are not protocol rules.
-#[derive(Clone, Debug)]
-pub struct Options {
-    failed_login_delay: Duration,
-    write_timeout: Duration,
+/// A POP3 server: the session configuration, the application's [`Handler`], TLS
+/// and the listener [`Options`](crate::tokio::Options). One server serves any number of listeners, each
+/// with its own [`TlsMode`]; the connection limits count over all of them.
+///
+/// Call order: [`Server::new`], then the `&mut` setters, then [`Arc::new`](std::sync::Arc::new) and one
+/// [`serve`](Self::serve) per listener.
+///
+/// | setter | default |
+/// | --- | --- |
+/// | [`tls`](Self::tls) | none: only [`TlsMode::Plain`] listeners |
+/// | [`options`](Self::options) | [`Options::default`](crate::tokio::Options::default): 1,000 connections, 50 per IP, handshake 30 s, write 10 min, login-failure delay 2 s, shutdown grace 30 s |
+/// | [`observer`](Self::observer) | none |
+/// | [`plaintext_on_loopback`](Self::plaintext_on_loopback) | `true` |
+/// | [`apop`](Self::apop) | `true` |
+/// | [`hostname`](Self::hostname) | `localhost` |
+///
+/// The session's autologout timer is in [`Limits`](crate::server::Limits). A
+/// connection over a limit gets `-ERR [SYS/TEMP] too many connections`; at shutdown
+/// every session gets `-ERR [SYS/TEMP] server shutting down` (no UPDATE).
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use pop3_proto::maildrop::MemoryStore;
+/// use pop3_proto::server::ServerConfig;
+/// use pop3_proto::tokio::{Options, Server, TlsMode};
+///
+/// # async fn run(tls: Arc<rustls::ServerConfig>) -> std::io::Result<()> {
+/// let store = MemoryStore::new();
+/// store.add_user("mrose", "tanstaaf");
+/// let mut options = Options::default();
+/// options.max_connections(500).max_connections_per_ip(20);
+/// let mut server = Server::new(ServerConfig::default(), store);
+/// server.tls(tls).options(options).hostname("pop.example.org");
+/// let server = Arc::new(server);
+/// let pop3 = tokio::net::TcpListener::bind("127.0.0.1:1110").await?;
+/// let pop3s = tokio::net::TcpListener::bind("127.0.0.1:1995").await?;
+/// let (both, _) = tokio::join!(
+///     Arc::clone(&server).serve(pop3, TlsMode::Starttls, std::future::pending()),
+///     server.serve(pop3s, TlsMode::Implicit, std::future::pending()),
+/// );
+/// both
+/// # }
+/// ```
+pub struct Server<H> {
+    handler: H,
+    config: ServerConfig,
+    edge: Edge,
     plaintext_on_loopback: bool,
     apop: bool,
     hostname: String,
-    shutdown_grace: Duration,
 }
 
-impl Options {
-    /// How long to wait before answering a rejected login (slows password guessing).
-    /// Default 2 seconds.
-    pub fn failed_login_delay(&mut self, delay: Duration) -> &mut Self {
-        self.failed_login_delay = delay;
-        self
+impl<H> std::fmt::Debug for Server<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("config", &self.config)
+            .field("edge", &self.edge)
+            .field("plaintext_on_loopback", &self.plaintext_on_loopback)
+            .field("apop", &self.apop)
+            .field("hostname", &self.hostname)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Per-process counter that makes APOP timestamps unique.
+static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
+
+impl<H: Handler> Server<H> {
+    /// A server with the session configuration `config` (the driver sets the APOP
+    /// timestamp, `STLS`, the TLS state and the loopback rule per connection on a
+    /// copy) and the application's handler, without TLS, with default [`Options`](crate::tokio::Options).
+    pub fn new(config: ServerConfig, handler: H) -> Self {
+        Self {
+            handler,
+            config,
+            edge: Edge::new(),
+            plaintext_on_loopback: true,
+            apop: true,
+            hostname: "localhost".to_owned(),
+        }
     }
 
-    /// How long one write may wait for the client to take our output. Default 10 minutes.
-    pub fn write_timeout(&mut self, timeout: Duration) -> &mut Self {
-        self.write_timeout = timeout;
-        self
-    }
+    // tls, options, observer, connection_count, serve, serve_connection: the same
+    // in the SMTP, IMAP and POP3 crates, written once in mail-base.
+    mail_base::server_methods!(Error);
 
-    /// Whether loopback clients may send passwords without TLS (DESIGN.md, as Dovecot
-    /// does). Default `true`.
+    /// Whether loopback clients may send passwords without TLS (as Dovecot allows).
+    /// Default `true`.
     pub fn plaintext_on_loopback(&mut self, allowed: bool) -> &mut Self {
         self.plaintext_on_loopback = allowed;
         self
@@ -64,194 +124,13 @@ impl Options {
         self
     }
 
-    /// How long [`Server::serve`] waits for sessions to end after shutdown was asked,
-    /// before it drops them. Default 10 seconds.
-    pub fn shutdown_grace(&mut self, grace: Duration) -> &mut Self {
-        self.shutdown_grace = grace;
-        self
-    }
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            failed_login_delay: Duration::from_secs(2),
-            write_timeout: Duration::from_secs(600),
-            plaintext_on_loopback: true,
-            apop: true,
-            hostname: "localhost".to_owned(),
-            shutdown_grace: Duration::from_secs(10),
-        }
-    }
-}
-
-/// A POP3 server: the session configuration, TLS, driver options and the handler.
-pub struct Server<H> {
-    handler: H,
-    config: ServerConfig,
-    tls: Option<TlsAcceptor>,
-    options: Options,
-}
-
-impl<H> std::fmt::Debug for Server<H> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Server")
-            .field("config", &self.config)
-            .field("tls", &self.tls.is_some())
-            .field("options", &self.options)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Per-process counter that makes APOP timestamps unique.
-static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
-
-impl<H: Handler> Server<H> {
-    /// A server with the default [`ServerConfig`] and [`Options`], without TLS.
-    pub fn new(handler: H) -> Self {
-        Self {
-            handler,
-            config: ServerConfig::default(),
-            tls: None,
-            options: Options::default(),
-        }
-    }
-
-    /// The session configuration used for each connection (the driver sets the APOP
-    /// timestamp, `STLS`, TLS state and loopback rule per connection on a copy).
-    pub fn config(&mut self, config: ServerConfig) -> &mut Self {
-        self.config = config;
-        self
-    }
-
-    /// Enables TLS: `STLS` on plain listeners, and implicit-TLS listeners.
-    pub fn tls(&mut self, config: Arc<rustls::ServerConfig>) -> &mut Self {
-        self.tls = Some(TlsAcceptor::from(config));
-        self
-    }
-
-    /// The driver options.
-    pub fn options(&mut self, options: Options) -> &mut Self {
-        self.options = options;
-        self
-    }
-
-    /// Accepts connections until `shutdown` completes, then asks every session to
-    /// close (`-ERR [SYS/TEMP] server shutting down`, no UPDATE) and waits for them up
-    /// to the shutdown grace period.
-    ///
-    /// `implicit_tls` runs TLS from the first byte (port 995 style).
-    ///
-    /// # Errors
-    ///
-    /// Only if accepting fails in a way that is not about one connection. An
-    /// implicit-TLS listener without [`tls`](Self::tls) is refused with
-    /// [`io::ErrorKind::InvalidInput`].
-    pub async fn serve(
-        self: Arc<Self>,
-        listener: TcpListener,
-        implicit_tls: bool,
-        shutdown: impl Future<Output = ()>,
-    ) -> io::Result<()> {
-        if implicit_tls && self.tls.is_none() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "implicit TLS needs a TLS configuration",
-            ));
-        }
-        let (stop, stopped) = watch::channel(false);
-        let mut sessions = JoinSet::new();
-        let mut shutdown = std::pin::pin!(shutdown);
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    // One failed accept (EMFILE, a reset before accept) is about one
-                    // connection; back off briefly and go on.
-                    let Ok((stream, _)) = accepted else {
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    };
-                    let server = Arc::clone(&self);
-                    let stopped = stopped.clone();
-                    sessions.spawn(async move {
-                        let _ = server.serve_connection(stream, implicit_tls, stopped).await;
-                    });
-                }
-                Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
-                () = &mut shutdown => break,
-            }
-        }
-        let _ = stop.send(true);
-        let grace = tokio::time::sleep(self.options.shutdown_grace);
-        tokio::pin!(grace);
-        while !sessions.is_empty() {
-            tokio::select! {
-                _ = sessions.join_next() => {}
-                () = &mut grace => {
-                    sessions.abort_all();
-                    break;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Runs one connection to its end. `shutdown` turning `true` closes the session
-    /// gracefully.
-    ///
-    /// # Errors
-    ///
-    /// I/O and TLS failures, and the write timeout. A client that simply disconnects
-    /// is not an error.
-    pub async fn serve_connection(
-        &self,
-        stream: TcpStream,
-        implicit_tls: bool,
-        shutdown: watch::Receiver<bool>,
-    ) -> Result<(), Error> {
-        let address = stream.peer_addr()?;
-        let _ = stream.set_nodelay(true);
-        let mut connection = Connection {
-            server: self,
-            session: ServerSession::new(self.session_config(address, implicit_tls)),
-            maildrop: None,
-            peer: Peer {
-                address,
-                tls: implicit_tls,
-            },
-            shutdown,
-            shutting_down: false,
-        };
-        match (&self.tls, implicit_tls) {
-            (Some(tls), true) => {
-                let mut stream = tls.accept(stream).await?;
-                connection.drive(&mut stream).await.map(drop)
-            }
-            (_, _) => {
-                let mut stream = stream;
-                match connection.drive(&mut stream).await? {
-                    Outcome::Closed => Ok(()),
-                    Outcome::StartTls => {
-                        let Some(tls) = &self.tls else { return Ok(()) };
-                        let mut stream = tls.accept(stream).await?;
-                        connection.session.tls_started();
-                        connection.peer.tls = true;
-                        connection.drive(&mut stream).await.map(drop)
-                    }
-                }
-            }
-        }
-    }
-
-    fn session_config(&self, address: SocketAddr, implicit_tls: bool) -> ServerConfig {
+    fn session_config(&self, address: SocketAddr, mode: TlsMode) -> ServerConfig {
         let mut config = self.config.clone();
         config
-            .tls_active(implicit_tls)
-            .stls(self.tls.is_some() && !implicit_tls)
-            .plaintext_without_tls(
-                self.options.plaintext_on_loopback && address.ip().is_loopback(),
-            );
-        if self.options.apop {
+            .tls_active(mode == TlsMode::Implicit)
+            .stls(mode == TlsMode::Starttls)
+            .plaintext_without_tls(self.plaintext_on_loopback && address.ip().is_loopback());
+        if self.apop {
             config.apop(self.apop_timestamp());
         }
         config
@@ -268,16 +147,38 @@ impl<H: Handler> Server<H> {
         ApopTimestamp::try_from(format!(
             "<{}.{count}.{seconds}@{}>",
             std::process::id(),
-            self.options.hostname
+            self.hostname
         ))
         .ok()
     }
 }
 
-/// How one run of the driver ended.
-enum Outcome {
-    Closed,
-    StartTls,
+impl<H: Handler> Service for Server<H> {
+    type Error = Error;
+
+    fn edge(&self) -> &Edge {
+        &self.edge
+    }
+
+    /// `-ERR [SYS/TEMP] too many connections`.
+    fn refusal(&self) -> Vec<u8> {
+        b"-ERR [SYS/TEMP] too many connections\r\n".to_vec()
+    }
+
+    async fn connection(&self, accepted: Accepted) -> Result<(), Error> {
+        let mut stream = accepted.stream;
+        let mut connection = Connection {
+            server: self,
+            session: ServerSession::new(self.session_config(accepted.peer, accepted.mode)),
+            maildrop: None,
+            peer: Peer {
+                address: accepted.peer,
+                tls: stream.is_tls(),
+            },
+            stop: accepted.stop,
+        };
+        self.edge.drive(&mut connection, &mut stream).await
+    }
 }
 
 /// The state of one connection across the plaintext and TLS phases.
@@ -286,16 +187,14 @@ struct Connection<'s, H: Handler> {
     session: ServerSession,
     maildrop: Option<H::Maildrop>,
     peer: Peer,
-    shutdown: watch::Receiver<bool>,
-    shutting_down: bool,
+    stop: Stop,
 }
 
-impl<H: Handler> Connection<'_, H> {
+impl<H: Handler> Driver for Connection<'_, H> {
+    type Error = Error;
+
     /// Output, events, input and time, until the session closes or asks for TLS.
-    async fn drive<S>(&mut self, stream: &mut S) -> Result<Outcome, Error>
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send,
-    {
+    async fn drive(&mut self, stream: &mut MaybeTls<TcpStream>) -> Result<Outcome, Error> {
         let mut out = BytesMut::with_capacity(16 * 1024);
         let mut read_buf = vec![0u8; 8 * 1024];
         loop {
@@ -330,16 +229,19 @@ impl<H: Handler> Connection<'_, H> {
                     self.session.handle_input(&read_buf[..read]);
                 }
                 () = sleep_until(deadline), if deadline.is_some() => {}
-                changed = self.shutdown.changed(), if !self.shutting_down => {
-                    self.shutting_down = true;
-                    if changed.is_err() || *self.shutdown.borrow() {
-                        self.session.close();
-                    }
-                }
+                () = self.stop.once() => self.session.close(),
             }
         }
     }
 
+    /// `STLS` succeeded: the session goes back to the greeting state, encrypted.
+    fn tls_started(&mut self) {
+        self.session.tls_started();
+        self.peer.tls = true;
+    }
+}
+
+impl<H: Handler> Connection<'_, H> {
     /// Answers one event, if there is one; `true` when one was answered (or is
     /// `StartTls`, which the caller handles).
     async fn handle_event<S>(&mut self, stream: &mut S, out: &mut BytesMut) -> Result<bool, Error>
@@ -364,7 +266,7 @@ impl<H: Handler> Connection<'_, H> {
                     },
                     Err(rejection) => {
                         if rejection == LoginRejection::BadCredentials {
-                            tokio::time::sleep(server.options.failed_login_delay).await;
+                            tokio::time::sleep(server.edge.login_failure_delay()).await;
                         }
                         decision.reject(rejection);
                     }
@@ -415,7 +317,7 @@ impl<H: Handler> Connection<'_, H> {
         loop {
             match message.next_chunk().await {
                 Ok(Some(chunk)) => {
-                    let progress = self.session.handle_body(&chunk)?;
+                    let progress = self.session.handle_body(&chunk).map_err(Error::Session)?;
                     self.flush(stream, out).await?;
                     if progress == BodyProgress::Complete {
                         break;
@@ -428,7 +330,7 @@ impl<H: Handler> Connection<'_, H> {
                 }
             }
         }
-        self.session.finish_body()?;
+        self.session.finish_body().map_err(Error::Session)?;
         Ok(())
     }
 
@@ -441,21 +343,8 @@ impl<H: Handler> Connection<'_, H> {
             if self.session.poll_output(out) == 0 {
                 return Ok(());
             }
-            let write = async {
-                stream.write_all(out).await?;
-                stream.flush().await
-            };
-            tokio::time::timeout(self.server.options.write_timeout, write)
-                .await
-                .map_err(|_| Error::Timeout)??;
+            write_all_within(stream, out, self.server.edge.write_timeout()).await?;
             out.clear();
         }
-    }
-}
-
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
-        None => std::future::pending().await,
     }
 }
