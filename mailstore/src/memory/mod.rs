@@ -4,8 +4,9 @@
 //! UIDVALIDITY rule, MODSEQ steps, flags, COPYUID and VANISHED data, sections and
 //! BODYSTRUCTURE (the same MIME analysis), search and sort results (the same matchers,
 //! the same full-text words as the SQLite index's FTS5 tokenizer), notifications,
-//! quota errors and error variants. Integration tests run one suite against both
-//! (`tests/store.rs`) and compare them on random operation sequences
+//! quota errors and error variants. The integration tests run one suite against both
+//! (`tests/common/mod.rs`, used by `store.rs`, `edges.rs`, `read_path.rs`,
+//! `indexing.rs`, `durability.rs`) and compare them on random operation sequences
 //! (`tests/equivalence.rs`). Nothing is written anywhere: when the last handle goes, so
 //! does the mail. For tests, demos, and as the second implementation that keeps the
 //! store traits honest.
@@ -42,6 +43,10 @@
 //!   for every message that exists, listed or not (unless a writer holds the account at
 //!   that moment), where the Maildir backend answers for the files its last listing
 //!   located.
+//! * [`MailboxStore::unindexed`](crate::store::MailboxStore::unindexed) lists the
+//!   messages whose analysis failed with their stable id as the location; they are not
+//!   analysed again later, as the index does when a newer version opens it: a process
+//!   runs one version of the analyzer, and the mail does not outlive the process.
 
 mod mailboxes;
 mod messages;
