@@ -1,24 +1,31 @@
-//! `imap-memory-server`: an IMAP4rev2 server whose mailboxes live in memory.
+//! `imap-memory-server`: an IMAP4rev2 server whose mailboxes last as long as it runs.
 //!
-//! It shows the whole path of `imap-proto` (codec, session, tokio driver, TLS, and
-//! the backend traits implemented by the in-memory `MemoryBackend`) and is the
-//! interop target for Python's imaplib and curl:
+//! It shows the whole path of an IMAP server built from the workspace's crates:
+//! `imap-proto` (codec, session, tokio driver, TLS) over `mailstore-imap` (the backend
+//! traits implemented over mailstore's store traits), with mailstore's in-memory store
+//! and a fixed table of users. It is the interop target for Python's imaplib and curl:
 //!
 //! ```sh
 //! imap-memory-server --listen 127.0.0.1:1143
 //! # log in as demo / demo
 //! ```
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use imap_proto::tokio::{MemoryBackend, Options, Server, server_config_from_pem};
-use imap_proto::types::{Flag, MailboxAttribute};
+use imap_proto::server::LoginRejection;
+use imap_proto::tokio::{Options, Peer, Server, TlsMode, server_tls_config};
+use mailstore::store::{AccountProvider, MailboxStore, MessageStore};
+use mailstore::{
+    AccountName, AppendOptions, Flags, MailboxName, SpecialUse, SpecialUses, SystemFlag,
+};
+use mailstore_imap::{Authenticator, Delimiter, ImapBackend};
 
 const HELP: &str = "\
 imap-memory-server: an IMAP4rev2/IMAP4rev1 server (RFC 9051, 3501 and extensions) over
-an in-memory mailbox set
+an in-memory mailbox set (mailstore's in-memory store, gone when the server stops)
 
 USAGE:
     imap-memory-server [OPTIONS]
@@ -35,7 +42,8 @@ OPTIONS:
     -h, --help               print this help
 
 The demo login is `demo` / `demo`: its INBOX holds three messages and it has Drafts,
-Sent, Trash and Archive mailboxes (with their special-use attributes).
+Sent, Trash and Archive mailboxes (with their special-use attributes). The hierarchy
+delimiter is `/`.
 
 Prints `listening on ADDR:PORT` for each listener once it is bound; Ctrl-C shuts down
 gracefully. Without --listen/--tls-listen it listens on 127.0.0.1:1143. Loopback clients
@@ -86,29 +94,81 @@ fn main() -> ExitCode {
     }
 }
 
-/// The demo account: three messages in INBOX and the special-use mailboxes.
-fn demo(backend: &MemoryBackend) {
-    backend.add_user(DEMO_USER, DEMO_PASSWORD);
-    for (name, use_) in [
-        ("Drafts", MailboxAttribute::DRAFTS),
-        ("Sent", MailboxAttribute::SENT),
-        ("Trash", MailboxAttribute::TRASH),
-        ("Archive", MailboxAttribute::ARCHIVE),
-    ] {
-        backend.create_mailbox(DEMO_USER, name, Some(use_));
+/// The users: login name and password; each user's mail is the account of that name.
+#[derive(Debug, Default)]
+struct Users(HashMap<String, String>);
+
+impl Authenticator for Users {
+    async fn authenticate(
+        &self,
+        username: &str,
+        password: &[u8],
+        _peer: Peer,
+    ) -> Result<AccountName, LoginRejection> {
+        match self.0.get(username) {
+            Some(known) if known.as_bytes() == password => {
+                AccountName::try_from(username).map_err(|_| LoginRejection::BadCredentials)
+            }
+            _ => Err(LoginRejection::BadCredentials),
+        }
     }
-    let messages: [(&str, &str, Vec<Flag<'static>>); 3] = [
+}
+
+/// The account of a user name.
+fn account<P: AccountProvider>(store: &P, user: &str) -> Result<P::Account, String> {
+    let name = AccountName::try_from(user).map_err(|e| format!("user {user}: {e}"))?;
+    store
+        .account(&name)
+        .map_err(|e| format!("account {user}: {e}"))
+}
+
+/// Stores `message` in `user`'s INBOX.
+fn deliver<P: AccountProvider>(
+    store: &P,
+    user: &str,
+    message: &[u8],
+    flags: Flags,
+) -> Result<(), String> {
+    let account = account(store, user)?;
+    let inbox = account
+        .mailbox(&MailboxName::inbox())
+        .map_err(|e| e.to_string())?;
+    account
+        .append_bytes(inbox.id, message, &AppendOptions::new(flags, None))
+        .map_err(|e| format!("deliver to {user}: {e}"))?;
+    Ok(())
+}
+
+/// The demo account: three messages in INBOX and the special-use mailboxes.
+fn demo<P: AccountProvider>(store: &P) -> Result<(), String> {
+    let account = account(store, DEMO_USER)?;
+    for (name, use_) in [
+        ("Drafts", SpecialUse::Drafts),
+        ("Sent", SpecialUse::Sent),
+        ("Trash", SpecialUse::Trash),
+        ("Archive", SpecialUse::Archive),
+    ] {
+        let name = MailboxName::try_from(name).map_err(|e| e.to_string())?;
+        account
+            .create_mailbox(&name, SpecialUses::new().with(use_))
+            .map_err(|e| e.to_string())?;
+    }
+    let messages = [
         (
             "Welcome to imap-memory-server",
-            "This server keeps everything in memory.\r\nLog in as demo/demo.\r\n",
-            vec![Flag::SEEN],
+            "This server forgets everything when it stops.\r\nLog in as demo/demo.\r\n",
+            Flags::new().with(SystemFlag::Seen),
         ),
         (
             "Quarterly report",
             "Numbers are up.\r\nSee you at the meeting.\r\n",
-            Vec::new(),
+            Flags::new(),
         ),
-        ("Lunch?", "Pizza at noon?\r\n", vec![Flag::FLAGGED]),
+        (
+            "Lunch?",
+            "Pizza at noon?\r\n",
+            Flags::new().with(SystemFlag::Flagged),
+        ),
     ];
     for (n, (subject, body, flags)) in messages.into_iter().enumerate() {
         let message = format!(
@@ -116,22 +176,38 @@ fn demo(backend: &MemoryBackend) {
              Date: Fri, 27 Nov 2026 10:0{n}:00 +0100\r\nMessage-ID: <demo-{n}@example.org>\r\n\
              Content-Type: text/plain; charset=us-ascii\r\n\r\n{body}"
         );
-        backend.append(DEMO_USER, "INBOX", message.as_bytes(), flags);
+        deliver(store, DEMO_USER, message.as_bytes(), flags)?;
     }
+    Ok(())
 }
 
 async fn run(mut args: Args) -> Result<(), String> {
-    let backend = MemoryBackend::new();
-    demo(&backend);
+    // The mailboxes: mailstore's in-memory store, gone when the server stops.
+    let store = mailstore::MemoryStore::new();
+    let mut users = Users::default();
+    users.0.insert(DEMO_USER.into(), DEMO_PASSWORD.into());
+    demo(&store)?;
     for (name, password) in &args.users {
-        backend.add_user(name, password);
+        account(&store, name)?;
+        users.0.insert(name.clone(), password.clone());
     }
     for (name, message) in args.messages.drain(..) {
-        backend
-            .append(&name, "INBOX", &message, Vec::new())
-            .ok_or_else(|| format!("--message for unknown user {name}"))?;
+        if !users.0.contains_key(&name) {
+            return Err(format!("--message for unknown user {name}"));
+        }
+        deliver(&store, &name, &message, Flags::new())?;
     }
-    let mut server = Server::new(backend);
+    let mut backend = ImapBackend::new(store, users);
+    let mut backend_options = mailstore_imap::Options::new();
+    backend_options.delimiter(Delimiter::Slash);
+    backend.options(backend_options);
+    let mut config = imap_proto::server::ServerConfig::default();
+    config
+        .greeting("imap-memory-server ready")
+        .id_field("name", "imap-memory-server")
+        .id_field("version", env!("CARGO_PKG_VERSION"));
+    backend.configure(&mut config);
+    let mut server = Server::new(config, backend);
     let mut options = Options::default();
     if let Some(n) = args.max_connections {
         options.max_connections(n);
@@ -140,17 +216,11 @@ async fn run(mut args: Args) -> Result<(), String> {
         options.max_connections_per_ip(n);
     }
     server.options(options);
-    let mut config = imap_proto::server::ServerConfig::default();
-    config
-        .greeting("imap-memory-server ready")
-        .id_field("name", "imap-memory-server")
-        .id_field("version", env!("CARGO_PKG_VERSION"));
-    server.config(config);
     match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
             let cert = std::fs::read(cert).map_err(|e| format!("cannot read {cert}: {e}"))?;
             let key = std::fs::read(key).map_err(|e| format!("cannot read {key}: {e}"))?;
-            let config = server_config_from_pem(&cert, &key).map_err(|e| format!("TLS: {e}"))?;
+            let config = server_tls_config(&cert, &key).map_err(|e| format!("TLS: {e}"))?;
             server.tls(config);
         }
         (None, None) if args.tls_listen.is_empty() => {}
@@ -166,8 +236,15 @@ async fn run(mut args: Args) -> Result<(), String> {
     let server = Arc::new(server);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
-    let listeners = args.listen.iter().map(|addr| (addr, false));
-    for (addr, implicit_tls) in listeners.chain(args.tls_listen.iter().map(|addr| (addr, true))) {
+    // A plain listener offers the upgrade when there is a certificate.
+    let plain = if args.tls_cert.is_some() {
+        TlsMode::Starttls
+    } else {
+        TlsMode::Plain
+    };
+    let listeners = args.listen.iter().map(|addr| (addr, plain));
+    let implicit = args.tls_listen.iter().map(|addr| (addr, TlsMode::Implicit));
+    for (addr, mode) in listeners.chain(implicit) {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -179,7 +256,7 @@ async fn run(mut args: Args) -> Result<(), String> {
             let shutdown = async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
-            server.serve(listener, implicit_tls, shutdown).await
+            server.serve(listener, mode, shutdown).await
         });
     }
     let _ = tokio::signal::ctrl_c().await;

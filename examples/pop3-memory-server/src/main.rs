@@ -1,22 +1,30 @@
-//! `pop3-memory-server`: a POP3 server whose maildrops live in memory.
+//! `pop3-memory-server`: a POP3 server whose maildrops last as long as it runs.
 //!
-//! It shows the whole path of `pop3-proto` (session, tokio driver, TLS, the
-//! in-memory `Maildrop`) and is the interop target for Python's poplib and curl:
+//! It shows the whole path of a POP3 server built from the workspace's crates:
+//! `pop3-proto` (session, tokio driver, TLS) over `mailstore-pop3` (the maildrop traits
+//! implemented over mailstore's store traits), with mailstore's in-memory store and a
+//! fixed table of users (USER/PASS, AUTH and APOP). It is the interop target for
+//! Python's poplib and curl:
 //!
 //! ```sh
 //! pop3-memory-server --listen 127.0.0.1:1110 --user mrose:tanstaaf \
 //!     --message mrose:tests/message.eml
 //! ```
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use pop3_proto::maildrop::MemoryStore;
-use pop3_proto::tokio::{Server, server_config_from_pem};
+use mailstore::store::{AccountProvider, MailboxStore, MessageStore};
+use mailstore::{AccountName, AppendOptions, MailboxName};
+use mailstore_pop3::{Authenticator, Pop3Handler};
+use pop3_proto::server::{Credentials, LoginRejection};
+use pop3_proto::tokio::{Peer, Server, TlsMode, server_tls_config};
 
 const HELP: &str = "\
 pop3-memory-server: a POP3 server (RFC 1939, 2449, 2595, 5034) over in-memory maildrops
+(mailstore's in-memory store, gone when the server stops)
 
 USAGE:
     pop3-memory-server [OPTIONS]
@@ -31,9 +39,10 @@ OPTIONS:
     --message-size NAME:N    deliver a generated message of N octets; repeatable
     -h, --help               print this help
 
-Prints `listening on ADDR:PORT` for each listener once it is bound; Ctrl-C shuts down
-gracefully. Without --listen/--tls-listen it listens on 127.0.0.1:1110. Loopback clients
-may log in without TLS.
+Users log in with USER/PASS, AUTH PLAIN/LOGIN or APOP. Prints `listening on ADDR:PORT`
+for each listener once it is bound; Ctrl-C shuts down gracefully. Without
+--listen/--tls-listen it listens on 127.0.0.1:1110. Loopback clients may log in without
+TLS.
 ";
 
 #[derive(Default)]
@@ -74,20 +83,74 @@ fn main() -> ExitCode {
     }
 }
 
+/// The users: login name and clear-text password (APOP needs it); each user's
+/// maildrop is the INBOX of the account of that name.
+#[derive(Debug, Default)]
+struct Users(HashMap<String, String>);
+
+impl Authenticator for Users {
+    async fn authenticate(
+        &self,
+        credentials: &Credentials,
+        _peer: Peer,
+    ) -> Result<AccountName, LoginRejection> {
+        let user = credentials.user();
+        let Some(secret) = self.0.get(user) else {
+            return Err(LoginRejection::BadCredentials);
+        };
+        let good = match credentials {
+            Credentials::Password { password, .. } => {
+                password.declassify().as_slice() == secret.as_bytes()
+            }
+            Credentials::Apop {
+                digest, timestamp, ..
+            } => timestamp.verify(secret.as_bytes(), digest),
+            _ => false,
+        };
+        if !good {
+            return Err(LoginRejection::BadCredentials);
+        }
+        AccountName::try_from(user).map_err(|_| LoginRejection::BadCredentials)
+    }
+}
+
+/// Stores `message` in `user`'s INBOX (creating the account if needed).
+fn deliver<P: AccountProvider>(store: &P, user: &str, message: &[u8]) -> Result<(), String> {
+    let name = AccountName::try_from(user).map_err(|e| format!("user {user}: {e}"))?;
+    let account = store
+        .account(&name)
+        .map_err(|e| format!("account {user}: {e}"))?;
+    let inbox = account
+        .mailbox(&MailboxName::inbox())
+        .map_err(|e| e.to_string())?;
+    account
+        .append_bytes(inbox.id, message, &AppendOptions::default())
+        .map_err(|e| format!("deliver to {user}: {e}"))?;
+    Ok(())
+}
+
 async fn run(mut args: Args) -> Result<(), String> {
-    let store = MemoryStore::new();
+    // The maildrops: mailstore's in-memory store, gone when the server stops.
+    let store = mailstore::MemoryStore::new();
+    let mut users = Users::default();
     for (name, password) in &args.users {
-        store.add_user(name, password);
+        let account =
+            AccountName::try_from(name.as_str()).map_err(|e| format!("user {name}: {e}"))?;
+        store
+            .account(&account)
+            .map_err(|e| format!("account {name}: {e}"))?;
+        users.0.insert(name.clone(), password.clone());
     }
     for (name, message) in args.messages.drain(..) {
-        store.deliver(&name, message);
+        deliver(&store, &name, &message)?;
     }
-    let mut server = Server::new(store);
+    let config = pop3_proto::server::ServerConfig::default();
+    let mut server = Server::new(config, Pop3Handler::new(store, users));
     match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
             let cert = std::fs::read(cert).map_err(|e| format!("cannot read {cert}: {e}"))?;
             let key = std::fs::read(key).map_err(|e| format!("cannot read {key}: {e}"))?;
-            let config = server_config_from_pem(&cert, &key).map_err(|e| format!("TLS: {e}"))?;
+            let config = server_tls_config(&cert, &key).map_err(|e| format!("TLS: {e}"))?;
             server.tls(config);
         }
         (None, None) if args.tls_listen.is_empty() => {}
@@ -103,8 +166,15 @@ async fn run(mut args: Args) -> Result<(), String> {
     let server = Arc::new(server);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
-    let listeners = args.listen.iter().map(|addr| (addr, false));
-    for (addr, implicit_tls) in listeners.chain(args.tls_listen.iter().map(|addr| (addr, true))) {
+    // A plain listener offers the upgrade when there is a certificate.
+    let plain = if args.tls_cert.is_some() {
+        TlsMode::Starttls
+    } else {
+        TlsMode::Plain
+    };
+    let listeners = args.listen.iter().map(|addr| (addr, plain));
+    let implicit = args.tls_listen.iter().map(|addr| (addr, TlsMode::Implicit));
+    for (addr, mode) in listeners.chain(implicit) {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -116,7 +186,7 @@ async fn run(mut args: Args) -> Result<(), String> {
             let shutdown = async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
-            server.serve(listener, implicit_tls, shutdown).await
+            server.serve(listener, mode, shutdown).await
         });
     }
     let _ = tokio::signal::ctrl_c().await;
