@@ -66,7 +66,6 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `tokio` | yes | [`tokio`]: the server driver with STARTTLS and implicit TLS (tokio-rustls), the `Backend`/`Account` traits; the accept loop, connection limits, timeouts and shutdown come from `mail_base::listener` (feature `mail-base/tokio`), as in the SMTP and POP3 crates |
-//! | `memory` | no | `tokio::MemoryBackend`: an in-memory mailbox set for tests and prototypes |
 //! | `arbitrary` | no | `arbitrary::Arbitrary` for the protocol types (the `imap_encode` fuzz target builds commands and responses with it) |
 //!
 //! # Supported RFCs and extensions

@@ -1,6 +1,7 @@
 //! The tokio server over real loopback sockets with real TLS (certificates made
 //! here with rcgen), driven by clients nobody here wrote: Python's imaplib and
 //! curl (run as subprocesses), plus raw sockets for the cases those cannot make.
+//! The backend is the small one of `tests/common` (fixed messages, no MIME parser).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,11 +15,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use imap_proto::server::ServerConfig;
-use imap_proto::tokio::{MemoryBackend, Options, Server, TlsMode, server_tls_config};
+use imap_proto::tokio::{Options, Server, TlsMode, server_tls_config};
 use imap_proto::types::{Flag, MailboxAttribute};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+
+mod common;
+
+use common::TestBackend;
 
 struct TestServer {
     plain: SocketAddr,
@@ -37,20 +42,20 @@ fn message(n: usize, subject: &str) -> String {
     )
 }
 
-fn backend() -> MemoryBackend {
-    let backend = MemoryBackend::new();
+fn backend() -> TestBackend {
+    let backend = TestBackend::new();
     backend.add_user("alice", "secret");
-    backend.create_mailbox("alice", "Sent", Some(MailboxAttribute::SENT));
+    backend.create_mailbox("Sent", Some(MailboxAttribute::SENT));
     for (n, subject) in ["Welcome", "Quarterly report", "Lunch"].iter().enumerate() {
         let flags = if n == 0 { vec![Flag::SEEN] } else { Vec::new() };
-        backend.append("alice", "INBOX", message(n, subject).as_bytes(), flags);
+        backend.append("INBOX", message(n, subject).as_bytes(), flags);
     }
     backend
 }
 
 /// A server over [`backend`] with TLS, set up further by `configure`, on a
 /// STARTTLS listener and an implicit-TLS one.
-async fn start(configure: impl FnOnce(&mut Server<MemoryBackend>)) -> TestServer {
+async fn start(configure: impl FnOnce(&mut Server<TestBackend>)) -> TestServer {
     let certified =
         rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
             .unwrap();

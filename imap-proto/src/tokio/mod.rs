@@ -34,13 +34,9 @@
 mod backend;
 mod driver;
 mod error;
-#[cfg(feature = "memory")]
-mod memory;
 mod server;
 
 pub use backend::{Account, Backend, FetchRequest, Peer, SelectRequest};
 pub use error::Error;
 pub use mail_base::listener::{Observer, Options, Stop, TlsMode, server_tls_config};
-#[cfg(feature = "memory")]
-pub use memory::{MemoryAccount, MemoryBackend};
 pub use server::Server;
