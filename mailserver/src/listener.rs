@@ -1,13 +1,17 @@
-//! The accept loop every service shares: binds, counts connections in the metrics,
-//! hands each to its protocol driver, and on shutdown waits for the sessions up to a
-//! grace period.
+//! What the server adds to the protocol crates' listeners (whose accept loop,
+//! connection limits, TLS and shutdown are `mail_base::listener`'s): binding with a
+//! message that names the listener, the listener options from the configuration, and
+//! the connection metrics and logs.
 
 use std::future::Future;
+use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
+// The same `mail_base::listener` types, re-exported by each protocol crate.
+use smtp_proto::tokio::{Observer, Options, TlsMode};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -37,52 +41,34 @@ pub async fn bind(name: &str, addr: SocketAddr) -> Result<TcpListener, String> {
         .map_err(|e| format!("listen.{name}: cannot listen on {addr}: {e}"))
 }
 
-/// Accepts connections until `shutdown` turns `true`, running `handle` for each, then
-/// waits up to [`SHUTDOWN_GRACE`] for the running ones (each also sees `shutdown`).
-pub async fn serve<F, Fut>(
-    app: Arc<App>,
-    service: Service,
-    listener: TcpListener,
-    shutdown: watch::Receiver<bool>,
-    handle: F,
-) where
-    F: Fn(TcpStream, SocketAddr, watch::Receiver<bool>) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
+/// Binds every address of a service's listeners (`(name, addresses, TLS mode)`, the
+/// name as in `listen.<name>`) and runs `serve(socket, mode)` on each socket in
+/// `tasks`: the protocol crate's `serve`. A listener that fails for good is logged.
+///
+/// # Errors
+/// A message naming the listener that could not be bound.
+pub async fn spawn<F, Fut>(
+    listeners: &[(&'static str, &[SocketAddr], TlsMode)],
+    tasks: &mut JoinSet<()>,
+    serve: F,
+) -> Result<(), String>
+where
+    F: Fn(TcpListener, TlsMode) -> Fut,
+    Fut: Future<Output = io::Result<()>> + Send + 'static,
 {
-    let mut sessions = JoinSet::new();
-    let stop = stopped(shutdown.clone());
-    tokio::pin!(stop);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, peer)) = accepted else {
-                    // EMFILE or a reset before accept: about one connection.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                };
-                let session = handle(stream, peer, shutdown.clone());
-                let app = Arc::clone(&app);
-                sessions.spawn(async move {
-                    let _open = app.metrics.connection(service);
-                    session.await;
-                });
-            }
-            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
-            () = &mut stop => break,
+    for &(name, addrs, mode) in listeners {
+        for &addr in addrs {
+            let socket = bind(name, addr).await?;
+            println!("listening on {addr} ({name})");
+            let served = serve(socket, mode);
+            tasks.spawn(async move {
+                if let Err(error) = served.await {
+                    tracing::error!(listener = name, %error, "listener failed");
+                }
+            });
         }
     }
-    drop(listener);
-    let grace = tokio::time::sleep(SHUTDOWN_GRACE);
-    tokio::pin!(grace);
-    while !sessions.is_empty() {
-        tokio::select! {
-            _ = sessions.join_next() => {}
-            () = &mut grace => {
-                sessions.abort_all();
-                break;
-            }
-        }
-    }
+    Ok(())
 }
 
 /// Completes when `shutdown` turns `true` (or its sender is gone).
@@ -90,82 +76,55 @@ pub async fn stopped(mut shutdown: watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stop| *stop).await;
 }
 
-/// Connection counts of one service (over all its listeners): at most `total` at once,
-/// at most `per_ip` from one address.
-#[derive(Debug)]
-pub struct ConnectionLimits {
-    total: usize,
-    per_ip: usize,
-    counts: std::sync::Mutex<(usize, std::collections::HashMap<std::net::IpAddr, usize>)>,
+/// The listener options of every service: the configured connection limits (per
+/// service, over all its listeners) and the server's shutdown grace.
+pub fn options(app: &App) -> Options {
+    let limits = &app.config.limits;
+    let mut options = Options::default();
+    options
+        .max_connections(limits.max_connections)
+        .max_connections_per_ip(limits.max_connections_per_ip)
+        .shutdown_grace(SHUTDOWN_GRACE);
+    options
 }
 
-/// A connection's place in its service's counts, given back when dropped.
+/// Counts a service's connections in the metrics and logs how they end.
 #[derive(Debug)]
-pub struct ConnectionSlot {
-    limits: Arc<ConnectionLimits>,
-    ip: std::net::IpAddr,
+pub struct ConnectionMetrics {
+    app: Arc<App>,
+    service: Service,
 }
 
-impl ConnectionLimits {
-    /// Limits of `total` connections, `per_ip` from one address.
-    pub fn new(total: usize, per_ip: usize) -> Arc<Self> {
+impl ConnectionMetrics {
+    /// The observer for `service`'s listeners.
+    pub fn new(app: &Arc<App>, service: Service) -> Arc<Self> {
         Arc::new(Self {
-            total,
-            per_ip,
-            counts: std::sync::Mutex::default(),
-        })
-    }
-
-    /// A slot for a connection from `ip`, or `None` when a limit is reached.
-    pub fn take(self: &Arc<Self>, ip: std::net::IpAddr) -> Option<ConnectionSlot> {
-        let mut counts = self
-            .counts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let from_ip = counts.1.get(&ip).copied().unwrap_or(0);
-        if counts.0 >= self.total || from_ip >= self.per_ip {
-            return None;
-        }
-        counts.0 += 1;
-        *counts.1.entry(ip).or_insert(0) += 1;
-        Some(ConnectionSlot {
-            limits: Arc::clone(self),
-            ip,
+            app: Arc::clone(app),
+            service,
         })
     }
 }
 
-impl Drop for ConnectionSlot {
-    fn drop(&mut self) {
-        let mut counts = self
-            .limits
-            .counts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        counts.0 = counts.0.saturating_sub(1);
-        if let Some(n) = counts.1.get_mut(&self.ip) {
-            *n -= 1;
-            if *n == 0 {
-                counts.1.remove(&self.ip);
-            }
-        }
+impl Observer for ConnectionMetrics {
+    fn opened(&self, _peer: SocketAddr, _local: SocketAddr) {
+        self.app.metrics.opened(self.service);
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::ConnectionLimits;
+    fn refused(&self, peer: SocketAddr, _local: SocketAddr) {
+        let service = self.service.as_str();
+        tracing::info!(%peer, service, "too many connections, refused");
+    }
 
-    #[test]
-    fn limits_total_and_per_ip() {
-        let limits = ConnectionLimits::new(3, 2);
-        let (a, b) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
-        let first = limits.take(a).unwrap();
-        let _second = limits.take(a).unwrap();
-        assert!(limits.take(a).is_none(), "per address");
-        let _third = limits.take(b).unwrap();
-        assert!(limits.take(b).is_none(), "in total");
-        drop(first);
-        assert!(limits.take(a).is_some(), "given back");
+    fn closed(
+        &self,
+        peer: SocketAddr,
+        _local: SocketAddr,
+        error: Option<&(dyn std::error::Error + 'static)>,
+    ) {
+        self.app.metrics.closed(self.service);
+        if let Some(error) = error {
+            let service = self.service.as_str();
+            tracing::debug!(%peer, service, %error, "connection ended");
+        }
     }
 }

@@ -7,11 +7,12 @@ mod fetch;
 
 use std::sync::Arc;
 
+use imap_proto::tokio::TlsMode;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 pub use self::backend::{StoreAccount, StoreBackend};
-use crate::listener;
+use crate::listener::{self, ConnectionMetrics};
 use crate::metrics::Service;
 use crate::state::App;
 
@@ -26,47 +27,25 @@ pub async fn start(
     stopped: &watch::Receiver<bool>,
     tasks: &mut JoinSet<()>,
 ) -> Result<(), String> {
-    let limits = &app.config.limits;
     let mut config = imap_proto::server::ServerConfig::default();
     config
         .greeting(format!("{} IMAP4rev2 ready", app.config.hostname))
         .delimiter(mailstore::types::HIERARCHY_DELIMITER);
     // APPEND sizes are checked against limits.max_message_size by the backend
     // (`check_append`), before the literal is read.
-    let mut options = imap_proto::tokio::Options::default();
-    options
-        .max_connections(limits.max_connections)
-        .max_connections_per_ip(limits.max_connections_per_ip)
-        .shutdown_grace(listener::SHUTDOWN_GRACE);
-    let mut server = imap_proto::tokio::Server::new(StoreBackend::new(Arc::clone(app)));
-    server.config(config).tls(Arc::clone(tls)).options(options);
+    let mut server = imap_proto::tokio::Server::new(config, StoreBackend::new(Arc::clone(app)));
+    server
+        .tls(Arc::clone(tls))
+        .options(listener::options(app))
+        .observer(ConnectionMetrics::new(app, Service::Imap));
     let server = Arc::new(server);
     let listen = &app.config.listen;
-    for (name, addrs, implicit) in [
-        ("imap", &listen.imap, false),
-        ("imaps", &listen.imaps, true),
-    ] {
-        for &addr in addrs {
-            let socket = listener::bind(name, addr).await?;
-            println!("listening on {addr} ({name})");
-            let server = Arc::clone(&server);
-            tasks.spawn(listener::serve(
-                Arc::clone(app),
-                Service::Imap,
-                socket,
-                stopped.clone(),
-                move |stream, peer, stop| {
-                    let server = Arc::clone(&server);
-                    async move {
-                        if let Err(error) =
-                            server.serve_connection(stream, peer, implicit, stop).await
-                        {
-                            tracing::debug!(%peer, %error, "imap connection ended");
-                        }
-                    }
-                },
-            ));
-        }
-    }
-    Ok(())
+    let listeners = [
+        ("imap", &listen.imap[..], TlsMode::Starttls),
+        ("imaps", &listen.imaps[..], TlsMode::Implicit),
+    ];
+    listener::spawn(&listeners, tasks, |socket, mode| {
+        Arc::clone(&server).serve(socket, mode, listener::stopped(stopped.clone()))
+    })
+    .await
 }

@@ -2,7 +2,7 @@
 //! and 465 with implicit TLS ([`submission`]), each run by smtp-proto's tokio server,
 //! whose `SessionHandler` they implement; both look recipients up the same way
 //! ([`rcpt`]). This module builds the session configurations and hands each connection
-//! its handler, within the connection limits.
+//! its handler; smtp-proto's server keeps the connection limits.
 
 pub mod inbound;
 pub mod rcpt;
@@ -11,14 +11,14 @@ pub mod submission;
 use std::sync::Arc;
 
 use smtp_proto::server::ServerConfig;
-use smtp_proto::tokio::{ConnectionInfo, Context, Handler, Options, Server};
+use smtp_proto::tokio::{ConnectionInfo, Context, Handler, Server, TlsMode};
 use smtp_proto::{Domain, EnhancedStatusCode, Mechanism, Reply, ReplyCode};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use self::inbound::Inbound;
 use self::submission::Submission;
-use crate::listener::{self, ConnectionLimits, ConnectionSlot};
+use crate::listener::{self, ConnectionMetrics};
 use crate::metrics::Service;
 use crate::state::App;
 
@@ -49,70 +49,27 @@ pub fn helo(ctx: &Context) -> String {
 enum Kind {
     Inbound,
     Submission,
-    Submissions,
 }
 
-/// A connection's place in the limits and the metrics, given back when the session
-/// handler (which holds it) is dropped.
+/// A connection the listener admitted: within the service's connection limits and
+/// counted in the metrics ([`ConnectionMetrics`]), both done by smtp-proto's server.
+/// The session handlers hold it for the connection's life.
 #[derive(Debug)]
-pub struct Admission {
-    app: Arc<App>,
-    service: Service,
-    _slot: ConnectionSlot,
-}
-
-impl Drop for Admission {
-    fn drop(&mut self) {
-        self.app.metrics.closed(self.service);
-    }
-}
-
-/// Admits connections to one SMTP service and makes their session handlers.
-#[derive(Debug)]
-struct Service25Or587 {
-    app: Arc<App>,
-    kind: Kind,
-    limits: Arc<ConnectionLimits>,
-}
-
-impl Service25Or587 {
-    fn admit(&self, info: &ConnectionInfo) -> Result<Admission, Reply<'static>> {
-        let service = if self.kind == Kind::Inbound {
-            Service::Smtp
-        } else {
-            Service::Submission
-        };
-        let Some(slot) = self.limits.take(info.peer.ip()) else {
-            tracing::info!(peer = %info.peer, "smtp: too many connections, refused");
-            return Err(reply(
-                ReplyCode::SERVICE_NOT_AVAILABLE,
-                (4, 7, 0),
-                "too many connections, try again later",
-            ));
-        };
-        self.app.metrics.opened(service);
-        Ok(Admission {
-            app: Arc::clone(&self.app),
-            service,
-            _slot: slot,
-        })
-    }
-}
+pub struct Admission(());
 
 /// The port 25 service.
 #[derive(Debug)]
-struct InboundService(Service25Or587);
+struct InboundService(Arc<App>);
 
-/// The submission services.
+/// The submission services (587 with STARTTLS, 465 with implicit TLS).
 #[derive(Debug)]
-struct SubmissionService(Service25Or587);
+struct SubmissionService(Arc<App>);
 
 impl Handler for InboundService {
     type Session = Inbound;
 
     async fn connect(&self, info: &ConnectionInfo) -> Result<Self::Session, Reply<'static>> {
-        let admission = self.0.admit(info)?;
-        Ok(Inbound::new(Arc::clone(&self.0.app), info.peer, admission))
+        Ok(Inbound::new(Arc::clone(&self.0), info.peer, Admission(())))
     }
 }
 
@@ -120,11 +77,10 @@ impl Handler for SubmissionService {
     type Session = Submission;
 
     async fn connect(&self, info: &ConnectionInfo) -> Result<Self::Session, Reply<'static>> {
-        let admission = self.0.admit(info)?;
         Ok(Submission::new(
-            Arc::clone(&self.0.app),
+            Arc::clone(&self.0),
             info.peer,
-            admission,
+            Admission(()),
         ))
     }
 }
@@ -152,7 +108,8 @@ fn session_config(app: &App, kind: Kind) -> Result<ServerConfig, String> {
     Ok(config)
 }
 
-/// Starts every SMTP listener of the configuration.
+/// Starts every SMTP listener of the configuration: one server for port 25, one for
+/// submission (587 and 465, whose connection limits count together).
 ///
 /// # Errors
 /// A message naming the listener that could not be bound.
@@ -163,60 +120,35 @@ pub async fn start(
     tasks: &mut JoinSet<()>,
 ) -> Result<(), String> {
     let listen = &app.config.listen;
-    let limits = &app.config.limits;
-    let services = [
-        ("smtp", &listen.smtp, Kind::Inbound),
-        ("submission", &listen.submission, Kind::Submission),
-        ("submissions", &listen.submissions, Kind::Submissions),
+    let mut inbound = Server::new(
+        session_config(app, Kind::Inbound)?,
+        InboundService(Arc::clone(app)),
+    );
+    inbound
+        .tls(Arc::clone(tls))
+        .options(listener::options(app))
+        .observer(ConnectionMetrics::new(app, Service::Smtp));
+    let inbound = Arc::new(inbound);
+    let listeners = [("smtp", &listen.smtp[..], TlsMode::Starttls)];
+    listener::spawn(&listeners, tasks, |socket, mode| {
+        Arc::clone(&inbound).serve(socket, mode, listener::stopped(stopped.clone()))
+    })
+    .await?;
+    let mut submission = Server::new(
+        session_config(app, Kind::Submission)?,
+        SubmissionService(Arc::clone(app)),
+    );
+    submission
+        .tls(Arc::clone(tls))
+        .options(listener::options(app))
+        .observer(ConnectionMetrics::new(app, Service::Submission));
+    let submission = Arc::new(submission);
+    let listeners = [
+        ("submission", &listen.submission[..], TlsMode::Starttls),
+        ("submissions", &listen.submissions[..], TlsMode::Implicit),
     ];
-    let mut options = Options::default();
-    options
-        .max_connections(limits.max_connections)
-        .shutdown_grace(listener::SHUTDOWN_GRACE);
-    for (name, addrs, kind) in services {
-        let service = Service25Or587 {
-            app: Arc::clone(app),
-            kind,
-            limits: ConnectionLimits::new(limits.max_connections, limits.max_connections_per_ip),
-        };
-        let config = session_config(app, kind)?;
-        let inbound = Arc::new(InboundService(Service25Or587 {
-            app: Arc::clone(&service.app),
-            kind,
-            limits: Arc::clone(&service.limits),
-        }));
-        let submission = Arc::new(SubmissionService(service));
-        for &addr in addrs {
-            let socket = listener::bind(name, addr).await?;
-            println!("listening on {addr} ({name})");
-            let stop = listener::stopped(stopped.clone());
-            match kind {
-                Kind::Inbound => {
-                    let server = Server::with_handler(config.clone(), Arc::clone(&inbound))
-                        .with_starttls(Arc::clone(tls))
-                        .with_options(options.clone());
-                    tasks.spawn(async move { report(name, server.serve(socket, stop).await) });
-                }
-                Kind::Submission => {
-                    let server = Server::with_handler(config.clone(), Arc::clone(&submission))
-                        .with_starttls(Arc::clone(tls))
-                        .with_options(options.clone());
-                    tasks.spawn(async move { report(name, server.serve(socket, stop).await) });
-                }
-                Kind::Submissions => {
-                    let server = Server::with_handler(config.clone(), Arc::clone(&submission))
-                        .with_implicit_tls(Arc::clone(tls))
-                        .with_options(options.clone());
-                    tasks.spawn(async move { report(name, server.serve(socket, stop).await) });
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn report(name: &str, result: std::io::Result<()>) {
-    if let Err(error) = result {
-        tracing::error!(listener = name, %error, "SMTP listener failed");
-    }
+    listener::spawn(&listeners, tasks, |socket, mode| {
+        Arc::clone(&submission).serve(socket, mode, listener::stopped(stopped.clone()))
+    })
+    .await
 }
