@@ -1,9 +1,7 @@
-//! The IMAP service: imap-proto's tokio server over [`StoreBackend`], the backend that
-//! answers imap-proto's calls from the user's mailstore account.
+//! The IMAP service: imap-proto's tokio server over mailstore-imap's backend, with
+//! logins through [`ImapLogin`] (the server's users, metrics and logs).
 
-mod backend;
-mod convert;
-mod fetch;
+mod login;
 
 use std::sync::Arc;
 
@@ -11,7 +9,7 @@ use imap_proto::tokio::TlsMode;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub use self::backend::{StoreAccount, StoreBackend};
+pub use self::login::{ImapLogin, backend};
 use crate::listener::{self, ConnectionMetrics};
 use crate::metrics::Service;
 use crate::state::App;
@@ -33,7 +31,7 @@ pub async fn start(
         .delimiter(mailstore::types::HIERARCHY_DELIMITER);
     // APPEND sizes are checked against limits.max_message_size by the backend
     // (`check_append`), before the literal is read.
-    let mut server = imap_proto::tokio::Server::new(config, StoreBackend::new(Arc::clone(app)));
+    let mut server = imap_proto::tokio::Server::new(config, backend(app));
     server
         .tls(Arc::clone(tls))
         .options(listener::options(app))

@@ -1,7 +1,8 @@
-//! The POP3 service: pop3-proto's tokio server over [`StoreHandler`], whose maildrop
-//! is the user's mailstore INBOX.
+//! The POP3 service: pop3-proto's tokio server over mailstore-pop3's handler (the
+//! maildrop is the user's INBOX), with logins through [`Pop3Login`] (the server's
+//! users, metrics and logs).
 
-mod maildrop;
+mod login;
 
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use pop3_proto::tokio::TlsMode;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub use self::maildrop::{StoreHandler, StoreMaildrop, StoreMessage};
+pub use self::login::{Pop3Login, handler};
 use crate::listener::{self, ConnectionMetrics};
 use crate::metrics::Service;
 use crate::state::App;
@@ -29,7 +30,7 @@ pub async fn start(
     let mut limits = pop3_proto::server::Limits::default();
     limits.max_failed_logins(app.config.limits.max_auth_failures);
     config.limits(limits);
-    let mut server = pop3_proto::tokio::Server::new(config, StoreHandler::new(Arc::clone(app)));
+    let mut server = pop3_proto::tokio::Server::new(config, handler(app));
     server
         .tls(Arc::clone(tls))
         .options(listener::options(app))
