@@ -139,6 +139,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod account;
+mod any_store;
 mod data;
 mod error;
 #[cfg(feature = "__fuzz")]
@@ -157,6 +158,7 @@ pub mod store;
 pub mod types;
 
 pub use account::{Account, INDEX_FILE, MaildirStore, Options};
+pub use any_store::{AnyAccount, AnyStore};
 pub use data::{MessageData, READ_WHOLE_MAX};
 pub use error::{QuotaResource, Result, StoreError};
 pub use mailbox::{MailboxInfo, MailboxStatus};
