@@ -186,7 +186,7 @@ pub fn run_offline(config: &Config, command: Command) -> Result<(), String> {
     let data = DataDir::open(&config.data_dir)
         .map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
     let directory = Directory::open(&data.users_db()).map_err(|e| e.to_string())?;
-    let store = provision::store(&data);
+    let store = provision::store(config, &data);
     if !config.demo {
         provision::ensure_domains(config, &data, &directory).map_err(|e| e.to_string())?;
     }

@@ -29,7 +29,6 @@ pub mod imap;
 pub mod listener;
 pub mod mail_auth;
 pub mod metrics;
-pub mod offload;
 pub mod pop3;
 pub mod provision;
 pub mod queue;

@@ -9,8 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-// The same `mail_base::listener` types, re-exported by each protocol crate.
-use smtp_proto::tokio::{Observer, Options, TlsMode};
+use mail_base::listener::{Observer, Options, TlsMode};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;

@@ -3,9 +3,9 @@
 //! domain is a directory row plus DKIM keys and the DNS records to publish.
 
 use mailstore::store::{AccountProvider, QuotaStore};
-use mailstore::{AccountName, MaildirStore, Options, Quota};
+use mailstore::{AccountName, AnyAccount, AnyStore, MaildirStore, MemoryStore, Options, Quota};
 
-use crate::config::Config;
+use crate::config::{Config, StoreBackend};
 use crate::data::DataDir;
 use crate::dkim_keys::{self, DnsRecord, KeyError};
 use crate::users::{Directory, DirectoryError, User};
@@ -32,16 +32,23 @@ impl ProvisionError {
     }
 }
 
-/// The mailbox store of a data folder.
-pub fn store(data: &DataDir) -> MaildirStore {
-    MaildirStore::new(data.mail(), Options::new())
+/// The mailbox store the configuration names (`[store] backend`): Maildir + SQLite
+/// under the data folder, or in memory.
+pub fn store(config: &Config, data: &DataDir) -> AnyStore {
+    match config.store {
+        StoreBackend::Maildir => AnyStore::new(MaildirStore::new(data.mail(), Options::new())),
+        StoreBackend::Memory => {
+            tracing::warn!("store.backend = \"memory\": mail is lost when the server stops");
+            AnyStore::new(MemoryStore::new())
+        }
+    }
 }
 
 /// The mailbox account of a user.
 ///
 /// # Errors
 /// Store errors; an address that is not a valid account name.
-pub fn account(store: &MaildirStore, address: &str) -> mailstore::Result<mailstore::Account> {
+pub fn account(store: &AnyStore, address: &str) -> mailstore::Result<AnyAccount> {
     let name = AccountName::try_from(address)?;
     store.account(&name)
 }
@@ -52,7 +59,7 @@ pub fn account(store: &MaildirStore, address: &str) -> mailstore::Result<mailsto
 /// [`ProvisionError`].
 pub fn add_user(
     directory: &Directory,
-    store: &MaildirStore,
+    store: &AnyStore,
     address: &str,
     password: &str,
     quota_bytes: Option<u64>,
@@ -80,7 +87,7 @@ fn quota(bytes: Option<u64>) -> Quota {
 /// [`ProvisionError`].
 pub fn set_quota(
     directory: &Directory,
-    store: &MaildirStore,
+    store: &AnyStore,
     address: &str,
     quota_bytes: Option<u64>,
     messages_per_hour: Option<u32>,
@@ -138,7 +145,7 @@ pub fn on_start(
     config: &Config,
     data: &DataDir,
     directory: &Directory,
-    store: &MaildirStore,
+    store: &AnyStore,
 ) -> Result<FirstStart, ProvisionError> {
     ensure_domains(config, data, directory)?;
     let mut first = FirstStart::default();

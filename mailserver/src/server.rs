@@ -59,7 +59,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let data = DataDir::open(&config.data_dir)
         .map_err(|e| format!("data folder {}: {e}", config.data_dir.display()))?;
     let directory = Directory::open(&data.users_db()).map_err(|e| e.to_string())?;
-    let store = provision::store(&data);
+    let store = provision::store(&config, &data);
     let first =
         provision::on_start(&config, &data, &directory, &store).map_err(|e| e.to_string())?;
     if let Some((user, password)) = &first.demo_user {

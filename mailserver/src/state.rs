@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use mailstore::MaildirStore;
+use mailstore::AnyStore;
 use smtp_proto::{Reply, ReplyCode};
 
 use crate::config::Config;
@@ -25,8 +25,8 @@ pub struct App {
     pub data: DataDir,
     /// Users, domains, aliases.
     pub directory: Directory,
-    /// The mailboxes.
-    pub store: MaildirStore,
+    /// The mailboxes, in the backend the configuration names.
+    pub store: AnyStore,
     /// SPF, DKIM, DMARC verification.
     pub checks: Checks,
     /// DKIM signing keys.

@@ -135,6 +135,14 @@ async fn non_ascii_subjects_keep_the_mailbox_usable() {
         .output();
     let log = server.log();
     assert!(!log.contains("panicked"), "{log}");
+    // Over the in-memory store (MAILSERVER_TEST_STORE=memory), nothing is written.
+    let messages_on_disk = maildir_messages(&server.data_dir().join("mail"));
+    if std::env::var("MAILSERVER_TEST_STORE").as_deref() == Ok("memory") {
+        assert!(log.contains("mail is lost when the server stops"), "{log}");
+        assert_eq!(messages_on_disk, 0);
+    } else {
+        assert!(messages_on_disk >= 24, "{messages_on_disk}");
+    }
     if let Ok(out) = openssl {
         assert!(
             String::from_utf8_lossy(&out.stdout).contains("BEGIN CERTIFICATE")
@@ -146,4 +154,26 @@ async fn non_ascii_subjects_keep_the_mailbox_usable() {
         let log = server.log();
         assert!(!log.contains("Illegal SNI"), "{log}");
     }
+}
+
+/// Files in `new/` and `cur/` folders below `dir`: the messages of Maildirs.
+fn maildir_messages(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            let in_maildir = path
+                .parent()
+                .and_then(|p| p.file_name())
+                .is_some_and(|n| n == "new" || n == "cur");
+            if path.is_dir() {
+                maildir_messages(&path)
+            } else {
+                usize::from(in_maildir)
+            }
+        })
+        .sum()
 }

@@ -4,9 +4,7 @@
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 
-use crate::types::{
-    Date, DateTime, Literal, Literal8, LiteralMode, Secret, Sequence, SequenceSet, Vec1,
-};
+use crate::types::{Date, DateTime, Literal, Literal8, LiteralMode, Sequence, SequenceSet, Vec1};
 
 impl<'a> Arbitrary<'a> for Literal<'a> {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
@@ -22,12 +20,6 @@ impl<'a> Arbitrary<'a> for Literal8<'a> {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let data: &'a [u8] = u.arbitrary()?;
         Ok(Literal8::new(data, u.arbitrary()?))
-    }
-}
-
-impl<'a, T: Arbitrary<'a>> Arbitrary<'a> for Secret<T> {
-    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        T::arbitrary(u).map(Secret::new)
     }
 }
 

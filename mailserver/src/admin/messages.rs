@@ -135,7 +135,7 @@ fn addresses(list: &[mailstore::mime::Address]) -> String {
 }
 
 fn summarize(
-    account: &mailstore::Account,
+    account: &mailstore::AnyAccount,
     mailbox: &MailboxName,
     uids: &[Uid],
 ) -> ApiResult<Vec<MessageSummary>> {

@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use super::{
     AdminSettings, Config, ConfigError, DkimAlgorithm, DkimPolicy, DnsSettings, InboundPolicy,
-    Limits, Listen, LogSettings, QueueSettings, RouteRule, RouteTarget, SubmissionPolicy, TlsFiles,
-    value,
+    Limits, Listen, LogSettings, QueueSettings, RouteRule, RouteTarget, StoreBackend,
+    SubmissionPolicy, TlsFiles, value,
 };
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +45,8 @@ struct File {
     admin: FileAdmin,
     #[serde(default)]
     log: FileLog,
+    #[serde(default)]
+    store: FileStore,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -151,6 +153,12 @@ struct FileAdmin {
 #[serde(deny_unknown_fields)]
 struct FileLog {
     level: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileStore {
+    backend: Option<String>,
 }
 
 /// Reads and checks TOML text.
@@ -403,6 +411,16 @@ impl File {
                 users: admin_users,
                 tls: self.admin.tls,
             },
+            store: match self.store.backend.as_deref() {
+                None | Some("maildir") => StoreBackend::Maildir,
+                Some("memory") => StoreBackend::Memory,
+                Some(other) => {
+                    return Err(ConfigError::invalid(
+                        "store.backend",
+                        format!("{other:?}: one of \"maildir\", \"memory\""),
+                    ));
+                }
+            },
             log: LogSettings { filter },
         })
     }
@@ -552,6 +570,9 @@ mod tests {
             [DkimAlgorithm::Rsa, DkimAlgorithm::Ed25519]
         );
         assert!(!config.demo);
+        assert_eq!(config.store, StoreBackend::Maildir);
+        let memory = parse("hostname = \"mx\"\n[store]\nbackend = \"memory\"\n").unwrap();
+        assert_eq!(memory.store, StoreBackend::Memory);
     }
 
     #[test]
@@ -580,6 +601,10 @@ mod tests {
             (
                 "hostname = \"mx\"\n[queue]\nmx_port = 70000\n",
                 "queue.mx_port",
+            ),
+            (
+                "hostname = \"mx\"\n[store]\nbackend = \"postgres\"\n",
+                "store.backend",
             ),
             (
                 "hostname = \"mx\"\n[[queue.route]]\ndomain = \"a b\"\n",

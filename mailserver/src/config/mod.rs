@@ -51,6 +51,8 @@ pub struct Config {
     pub queue: QueueSettings,
     /// The admin HTTP API.
     pub admin: AdminSettings,
+    /// The mailbox store.
+    pub store: StoreBackend,
     /// Logging.
     pub log: LogSettings,
 }
@@ -227,6 +229,28 @@ pub struct AdminSettings {
     pub tls: bool,
 }
 
+/// Where the mailboxes are kept (`[store]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreBackend {
+    /// Maildir files and an SQLite index per account, under the data folder (the
+    /// default; durable).
+    #[default]
+    Maildir,
+    /// In memory: everything is lost when the server stops. For tests and demos.
+    Memory,
+}
+
+impl StoreBackend {
+    /// The name in the configuration file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Maildir => "maildir",
+            Self::Memory => "memory",
+        }
+    }
+}
+
 /// Logging.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -272,6 +296,7 @@ impl Config {
                 users: Vec::new(),
                 tls: false,
             },
+            store: StoreBackend::Maildir,
             log: LogSettings {
                 filter: "info".to_owned(),
             },

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use imap_proto::server::LoginRejection;
 use imap_proto::tokio::Peer;
 use mailstore::store::AccountProvider;
-use mailstore::{AccountName, MaildirStore};
+use mailstore::{AccountName, AnyAccount};
 use mailstore_imap::{Authenticator, Delimiter, ImapBackend, Options};
 
 use crate::metrics::Service;
@@ -36,11 +36,10 @@ pub struct ImapLogin {
 }
 
 impl AccountProvider for ImapLogin {
-    type Account = mailstore::Account;
+    type Account = AnyAccount;
 
-    fn account(&self, name: &AccountName) -> mailstore::Result<mailstore::Account> {
-        let store: &MaildirStore = &self.app.store;
-        store.account(name)
+    fn account(&self, name: &AccountName) -> mailstore::Result<AnyAccount> {
+        self.app.store.account(name)
     }
 }
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use mailstore::store::AccountProvider;
-use mailstore::{AccountName, MaildirStore};
+use mailstore::{AccountName, AnyAccount};
 use mailstore_pop3::{Authenticator, Pop3Handler};
 use pop3_proto::server::{Credentials, LoginRejection};
 use pop3_proto::tokio::Peer;
@@ -29,11 +29,10 @@ pub struct Pop3Login {
 }
 
 impl AccountProvider for Pop3Login {
-    type Account = mailstore::Account;
+    type Account = AnyAccount;
 
-    fn account(&self, name: &AccountName) -> mailstore::Result<mailstore::Account> {
-        let store: &MaildirStore = &self.app.store;
-        store.account(name)
+    fn account(&self, name: &AccountName) -> mailstore::Result<AnyAccount> {
+        self.app.store.account(name)
     }
 }
 

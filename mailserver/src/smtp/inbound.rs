@@ -17,7 +17,7 @@ use smtp_proto::{
 };
 
 use super::rcpt::{self, Recipient};
-use super::{Admission, helo, reply};
+use super::{helo, reply};
 use crate::delivery;
 use crate::headers::{self, Trace};
 use crate::metrics::{Rejection, Service};
@@ -31,7 +31,6 @@ pub struct Inbound {
     peer: SocketAddr,
     relay_allowed: bool,
     transaction: Transaction,
-    _admission: Admission,
 }
 
 #[derive(Debug, Default)]
@@ -46,8 +45,9 @@ struct Transaction {
 }
 
 impl Inbound {
-    /// The handler for an admitted connection from `peer`.
-    pub fn new(app: Arc<App>, peer: SocketAddr, admission: Admission) -> Self {
+    /// The handler for a connection from `peer` (admitted, within the limits, and
+    /// counted by the listener).
+    pub fn new(app: Arc<App>, peer: SocketAddr) -> Self {
         let relay_allowed = app
             .config
             .trusted_networks
@@ -58,7 +58,6 @@ impl Inbound {
             peer,
             relay_allowed,
             transaction: Transaction::default(),
-            _admission: admission,
         }
     }
 }

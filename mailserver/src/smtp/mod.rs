@@ -51,12 +51,6 @@ enum Kind {
     Submission,
 }
 
-/// A connection the listener admitted: within the service's connection limits and
-/// counted in the metrics ([`ConnectionMetrics`]), both done by smtp-proto's server.
-/// The session handlers hold it for the connection's life.
-#[derive(Debug)]
-pub struct Admission(());
-
 /// The port 25 service.
 #[derive(Debug)]
 struct InboundService(Arc<App>);
@@ -69,7 +63,7 @@ impl Handler for InboundService {
     type Session = Inbound;
 
     async fn connect(&self, info: &ConnectionInfo) -> Result<Self::Session, Reply<'static>> {
-        Ok(Inbound::new(Arc::clone(&self.0), info.peer, Admission(())))
+        Ok(Inbound::new(Arc::clone(&self.0), info.peer))
     }
 }
 
@@ -77,11 +71,7 @@ impl Handler for SubmissionService {
     type Session = Submission;
 
     async fn connect(&self, info: &ConnectionInfo) -> Result<Self::Session, Reply<'static>> {
-        Ok(Submission::new(
-            Arc::clone(&self.0),
-            info.peer,
-            Admission(()),
-        ))
+        Ok(Submission::new(Arc::clone(&self.0), info.peer))
     }
 }
 

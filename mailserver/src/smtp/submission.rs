@@ -16,7 +16,7 @@ use smtp_proto::{
 };
 
 use super::rcpt::{self, Recipient};
-use super::{Admission, helo, reply};
+use super::{helo, reply};
 use crate::delivery;
 use crate::headers::{self, Trace};
 use crate::metrics::{Rejection, Service};
@@ -34,7 +34,6 @@ pub struct Submission {
     peer: SocketAddr,
     user: Option<String>,
     transaction: Transaction,
-    _admission: Admission,
 }
 
 #[derive(Debug, Default)]
@@ -46,14 +45,14 @@ struct Transaction {
 }
 
 impl Submission {
-    /// The handler for an admitted connection from `peer`.
-    pub fn new(app: Arc<App>, peer: SocketAddr, admission: Admission) -> Self {
+    /// The handler for a connection from `peer` (admitted, within the limits, and
+    /// counted by the listener).
+    pub fn new(app: Arc<App>, peer: SocketAddr) -> Self {
         Self {
             app,
             peer,
             user: None,
             transaction: Transaction::default(),
-            _admission: admission,
         }
     }
 

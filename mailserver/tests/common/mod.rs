@@ -133,6 +133,12 @@ impl Instance {
             l(ports.admin),
             data = dir.path().join("data").display(),
         );
+        // MAILSERVER_TEST_STORE=memory runs the instance over the in-memory store: the
+        // same tests over a second implementation of the store traits.
+        let config = match std::env::var("MAILSERVER_TEST_STORE") {
+            Ok(backend) => format!("{config}\n[store]\nbackend = \"{backend}\"\n"),
+            Err(_) => config,
+        };
         std::fs::write(dir.path().join("mailserver.toml"), config).unwrap();
         Self {
             name: name.to_owned(),
