@@ -78,7 +78,7 @@ fn dkim(c: &mut Criterion) {
         .unwrap();
     let message = benches::read("message_10k.eml");
     let zone_text = String::from_utf8(benches::read("dkim/zone.txt")).unwrap();
-    let zone = mailauth::dns::Zone::parse(&zone_text).unwrap();
+    let zone = mailwright_auth::dns::Zone::parse(&zone_text).unwrap();
 
     // mail-auth: the same key records in its cache.
     let cache = TxtCache(Mutex::new(HashMap::new()));
@@ -98,8 +98,9 @@ fn dkim(c: &mut Criterion) {
     let rsa_pem = benches::read("dkim/rsa2048.pem");
     let ed_pem = benches::read("dkim/ed25519.pem");
     let ours = |pem: &[u8], selector: &str| {
-        let key = mailauth::crypto::SigningKey::from_pem(&String::from_utf8_lossy(pem)).unwrap();
-        let mut signer = mailauth::dkim::DkimSigner::new(key, "example.com", selector);
+        let key =
+            mailwright_auth::crypto::SigningKey::from_pem(&String::from_utf8_lossy(pem)).unwrap();
+        let mut signer = mailwright_auth::dkim::DkimSigner::new(key, "example.com", selector);
         signer
             .set_headers(SIGNED_HEADERS)
             .set_oversigned(Vec::<String>::new());
@@ -123,7 +124,7 @@ fn dkim(c: &mut Criterion) {
     .selector("ed25519")
     .headers(SIGNED_HEADERS);
 
-    let verifier = mailauth::dkim::DkimVerifier::new(zone);
+    let verifier = mailwright_auth::dkim::DkimVerifier::new(zone);
     for (name, signer) in [("rsa2048", &our_rsa), ("ed25519", &our_ed)] {
         // The input: the message signed by us, checked by both before timing.
         let signed = [
@@ -134,7 +135,7 @@ fn dkim(c: &mut Criterion) {
         let results = rt.block_on(verifier.verify(&signed, NOW));
         assert_eq!(
             results[0].result,
-            mailauth::dkim::DkimResult::Pass,
+            mailwright_auth::dkim::DkimResult::Pass,
             "{name}"
         );
         let parsed = AuthenticatedMessage::parse(&signed).unwrap();

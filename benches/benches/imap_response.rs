@@ -14,7 +14,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use imap_codec::ResponseCodec;
 use imap_codec::decode::Decoder;
 use imap_codec::encode::Encoder;
-use imap_proto::frame::{FrameEvent, Framer};
+use mailwright_imap::frame::{FrameEvent, Framer};
 
 fn frames(input: &[u8]) -> Vec<Vec<u8>> {
     let mut framer = Framer::for_responses(1 << 20, 1 << 24);
@@ -29,7 +29,7 @@ fn frames(input: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
-type Ours = imap_proto::response::Response<'static>;
+type Ours = mailwright_imap::response::Response<'static>;
 type Theirs = imap_codec::imap_types::response::Response<'static>;
 
 fn is_fetch(frame: &[u8]) -> bool {
@@ -69,7 +69,7 @@ fn ours(frames: &[Vec<u8>]) -> Vec<Ours> {
     frames
         .iter()
         .map(|f| {
-            imap_proto::parse::response(f)
+            mailwright_imap::parse::response(f)
                 .unwrap_or_else(|e| panic!("imap-proto refuses bench input: {e}"))
                 .into_owned()
         })
@@ -98,7 +98,7 @@ fn encode(c: &mut Criterion) {
         let theirs = theirs(&case.frames);
         let mut out = Vec::with_capacity(octets);
         for r in &ours {
-            imap_proto::encode::response(r, &mut out);
+            mailwright_imap::encode::response(r, &mut out);
         }
         assert_eq!(
             out.len(),
@@ -110,7 +110,7 @@ fn encode(c: &mut Criterion) {
             b.iter(|| {
                 out.clear();
                 for r in &ours {
-                    imap_proto::encode::response(black_box(r), &mut out);
+                    mailwright_imap::encode::response(black_box(r), &mut out);
                 }
                 black_box(out.len())
             });
@@ -139,7 +139,7 @@ fn parse(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new(case.name, "imap-proto"), |b| {
         b.iter(|| {
             for f in &case.frames {
-                let _ = black_box(imap_proto::parse::response(black_box(f)));
+                let _ = black_box(mailwright_imap::parse::response(black_box(f)));
             }
         });
     });

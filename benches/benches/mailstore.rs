@@ -13,8 +13,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use mailstore::store::{MailboxStore, MessageReader, MessageStore, SearchStore};
-use mailstore::{
+use mailwright_store::store::{MailboxStore, MessageReader, MessageStore, SearchStore};
+use mailwright_store::{
     Account, AppendOptions, FetchOptions, FlagOp, Flags, MailboxId, MailboxName, Options,
     SearchKey, SystemFlag, UidSet,
 };

@@ -19,8 +19,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use mailstore::store::{MailboxStore, MessageReader};
-use mailstore::{
+use mailwright_store::store::{MailboxStore, MessageReader};
+use mailwright_store::{
     Account, AppendOptions, FetchOptions, Flags, MailboxId, MailboxName, Options, Section,
     SectionText, SystemFlag, UidSet,
 };

@@ -19,13 +19,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use mta_queue::mx::{MxHost, MxResolution};
-use mta_queue::scheduler::{Action, JobEnd, NextBatch, RcptOutcome};
-use mta_queue::{
+use mailwright_queue::mx::{MxHost, MxResolution};
+use mailwright_queue::scheduler::{Action, JobEnd, NextBatch, RcptOutcome};
+use mailwright_queue::{
     Diagnostic, Envelope, FileSpool, QueueEntry, QueueId, Recipient, Scheduler, SchedulerConfig,
     Spool, Timestamp,
 };
-use smtp_proto::{EnhancedStatusCode, Mailbox};
+use mailwright_smtp::{EnhancedStatusCode, Mailbox};
 
 const MESSAGE: &[u8] = include_bytes!("../data/message_10k.eml");
 

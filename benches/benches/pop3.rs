@@ -7,10 +7,10 @@ use std::hint::black_box;
 
 use bytes::BytesMut;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use pop3_proto::frame::BodyEncoder;
-use pop3_proto::maildrop::MessageInfo;
-use pop3_proto::server::{Event, ServerConfig, ServerSession};
-use pop3_proto::{UniqueId, parse};
+use mailwright_pop3::frame::BodyEncoder;
+use mailwright_pop3::maildrop::MessageInfo;
+use mailwright_pop3::server::{Event, ServerConfig, ServerSession};
+use mailwright_pop3::{UniqueId, parse};
 
 /// The client side of RFC 1939's examples plus the extensions, as one would see them
 /// from a mail client's session.

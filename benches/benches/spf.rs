@@ -29,8 +29,8 @@ use mail_auth::spf::verify::SpfParameters;
 use mail_auth::{
     DnssecStatus, MX, MessageAuthenticator, Parameters, RecordSet, ResolverCache, Txt,
 };
-use mailauth::dns::{Rdata, Zone};
-use mailauth::spf::{SpfConfig, SpfResult, SpfVerifier};
+use mailwright_auth::dns::{Rdata, Zone};
+use mailwright_auth::spf::{SpfConfig, SpfResult, SpfVerifier};
 
 /// A mail-auth resolver cache over a map, filled before timing.
 struct MapCache<K, V>(Mutex<HashMap<K, V>>);

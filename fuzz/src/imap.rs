@@ -3,13 +3,13 @@
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use imap_proto::frame::{FrameEvent, Framer};
-use imap_proto::response::FetchData;
-use imap_proto::server::{
+use mailwright_imap::frame::{FrameEvent, Framer};
+use mailwright_imap::response::FetchData;
+use mailwright_imap::server::{
     AppendUid, CopyResult, Event, LoginRejection, MailboxInfo, SelectedMailbox, ServerConfig,
     ServerSession, StatusInfo, StoreResult,
 };
-use imap_proto::types::{Flag, Uid};
+use mailwright_imap::types::{Flag, Uid};
 
 /// Frames `data` with a framer that takes every literal (within its limits).
 fn frames(mut framer: Framer, data: &[u8]) -> Vec<bytes::Bytes> {
@@ -36,23 +36,23 @@ fn frames(mut framer: Framer, data: &[u8]) -> Vec<bytes::Bytes> {
 /// the same command.
 pub fn imap_command(data: &[u8]) {
     for frame in frames(Framer::for_commands(4096, 64 * 1024), data) {
-        if let Ok(command) = imap_proto::parse::command(&frame) {
-            let encoded = imap_proto::encode::command(&command);
-            let again = imap_proto::parse::command(encoded.as_bytes());
+        if let Ok(command) = mailwright_imap::parse::command(&frame) {
+            let encoded = mailwright_imap::encode::command(&command);
+            let again = mailwright_imap::parse::command(encoded.as_bytes());
             assert_eq!(again.as_ref(), Ok(&command), "round trip of {frame:?}");
             // Fragments cover the encoding exactly.
             let joined: Vec<u8> = encoded
                 .fragments()
                 .flat_map(|f| match f {
-                    imap_proto::encode::Fragment::Line(b) => b.to_vec(),
-                    imap_proto::encode::Fragment::Literal { data, .. } => data.to_vec(),
+                    mailwright_imap::encode::Fragment::Line(b) => b.to_vec(),
+                    mailwright_imap::encode::Fragment::Literal { data, .. } => data.to_vec(),
                 })
                 .collect();
             assert_eq!(joined, encoded.as_bytes());
         }
-        let _ = imap_proto::parse::idle_done(&frame);
-        let _ = imap_proto::parse::authenticate_data(&frame);
-        let _ = imap_proto::parse::command_tag(&frame);
+        let _ = mailwright_imap::parse::idle_done(&frame);
+        let _ = mailwright_imap::parse::authenticate_data(&frame);
+        let _ = mailwright_imap::parse::command_tag(&frame);
     }
 }
 
@@ -60,13 +60,13 @@ pub fn imap_command(data: &[u8]) {
 /// and greeting parsers, with the same round-trip rule.
 pub fn imap_response(data: &[u8]) {
     for frame in frames(Framer::for_responses(4096, 64 * 1024), data) {
-        if let Ok(response) = imap_proto::parse::response(&frame) {
+        if let Ok(response) = mailwright_imap::parse::response(&frame) {
             let mut encoded = Vec::new();
-            imap_proto::encode::response(&response, &mut encoded);
-            let again = imap_proto::parse::response(&encoded);
+            mailwright_imap::encode::response(&response, &mut encoded);
+            let again = mailwright_imap::parse::response(&encoded);
             assert_eq!(again.as_ref(), Ok(&response), "round trip of {frame:?}");
         }
-        let _ = imap_proto::parse::greeting(&frame);
+        let _ = mailwright_imap::parse::greeting(&frame);
     }
 }
 
@@ -225,7 +225,7 @@ pub fn imap_session(data: &[u8]) {
     while let Some(event) = framer.poll() {
         if let FrameEvent::Frame(frame) = event {
             assert!(
-                imap_proto::parse::response(&frame).is_ok(),
+                mailwright_imap::parse::response(&frame).is_ok(),
                 "server sent {frame:?}"
             );
         }
@@ -237,7 +237,7 @@ pub fn imap_session(data: &[u8]) {
 /// parser's limits), and re-encoding what was parsed must give the same value.
 pub fn imap_encode(data: &[u8]) {
     use arbitrary::{Arbitrary, Unstructured};
-    use imap_proto::error::ParseError;
+    use mailwright_imap::error::ParseError;
 
     let mut u = Unstructured::new(data);
     let Ok(command_side) = bool::arbitrary(&mut u) else {
@@ -246,15 +246,15 @@ pub fn imap_encode(data: &[u8]) {
     let too_deep =
         |e: &ParseError| matches!(e, ParseError::TooDeep { .. } | ParseError::TooMany { .. });
     if command_side {
-        let Ok(command) = imap_proto::command::Command::arbitrary(&mut u) else {
+        let Ok(command) = mailwright_imap::command::Command::arbitrary(&mut u) else {
             return;
         };
-        let first = imap_proto::encode::command(&command).into_bytes();
-        match imap_proto::parse::command(&first) {
+        let first = mailwright_imap::encode::command(&command).into_bytes();
+        match mailwright_imap::parse::command(&first) {
             Ok(parsed) => {
-                let second = imap_proto::encode::command(&parsed).into_bytes();
+                let second = mailwright_imap::encode::command(&parsed).into_bytes();
                 assert_eq!(
-                    imap_proto::parse::command(&second).as_ref(),
+                    mailwright_imap::parse::command(&second).as_ref(),
                     Ok(&parsed),
                     "{first:?}"
                 );
@@ -263,17 +263,17 @@ pub fn imap_encode(data: &[u8]) {
             Err(e) => panic!("{command:?} encodes to {first:?}, which does not parse: {e}"),
         }
     } else {
-        let Ok(response) = imap_proto::response::Response::arbitrary(&mut u) else {
+        let Ok(response) = mailwright_imap::response::Response::arbitrary(&mut u) else {
             return;
         };
         let mut first = Vec::new();
-        imap_proto::encode::response(&response, &mut first);
-        match imap_proto::parse::response(&first) {
+        mailwright_imap::encode::response(&response, &mut first);
+        match mailwright_imap::parse::response(&first) {
             Ok(parsed) => {
                 let mut second = Vec::new();
-                imap_proto::encode::response(&parsed, &mut second);
+                mailwright_imap::encode::response(&parsed, &mut second);
                 assert_eq!(
-                    imap_proto::parse::response(&second).as_ref(),
+                    mailwright_imap::parse::response(&second).as_ref(),
                     Ok(&parsed),
                     "{first:?}"
                 );

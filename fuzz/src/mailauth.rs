@@ -5,12 +5,14 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use mailauth::auth_results::AuthenticationResults;
-use mailauth::crypto::HashAlgorithm;
-use mailauth::dkim::{BodyHasher, Canonicalization, DkimKeyRecord, DkimSignature, DkimVerifier};
-use mailauth::dmarc::{DmarcRecord, author_domains};
-use mailauth::dns::{Resolver, Zone};
-use mailauth::spf::SpfRecord;
+use mailwright_auth::auth_results::AuthenticationResults;
+use mailwright_auth::crypto::HashAlgorithm;
+use mailwright_auth::dkim::{
+    BodyHasher, Canonicalization, DkimKeyRecord, DkimSignature, DkimVerifier,
+};
+use mailwright_auth::dmarc::{DmarcRecord, author_domains};
+use mailwright_auth::dns::{Resolver, Zone};
+use mailwright_auth::spf::SpfRecord;
 
 /// Runs a future that never waits (the in-memory zone answers at once).
 fn ready<F: Future>(future: F) -> Option<F::Output> {
@@ -147,7 +149,7 @@ pub fn dmarc_record(data: &[u8]) {
     message.extend_from_slice(data);
     message.extend_from_slice(b"\r\n\r\n");
     for domain in author_domains(&message) {
-        assert!(mailauth::dns::normalize_name(&domain).is_ok_and(|d| d == domain));
+        assert!(mailwright_auth::dns::normalize_name(&domain).is_ok_and(|d| d == domain));
     }
 }
 

@@ -5,5 +5,5 @@
 /// re-encodes to the same entry; recovery of a spool holding it between two good
 /// entries keeps both neighbours and loads or sets aside the fuzzed one.
 pub fn mta_spool(data: &[u8]) {
-    mta_queue::fuzz::spool_file(data);
+    mailwright_queue::fuzz::spool_file(data);
 }

@@ -1,8 +1,8 @@
 //! POP3 targets: the command parser (with the line framer) and the server session.
 
 use bytes::BytesMut;
-use pop3_proto::frame::{LineFrame, LineFramer};
-use pop3_proto::{encode, parse};
+use mailwright_pop3::frame::{LineFrame, LineFramer};
+use mailwright_pop3::{encode, parse};
 
 /// `pop3_command`: raw bytes through the line framer, every line through the command,
 /// SASL and status-line parsers; whatever parses must re-encode to bytes that parse to
@@ -50,5 +50,5 @@ fn round_trip_line(line: &[u8]) {
 /// chooses, a simulated clock advancing), every event answered; the session must never
 /// panic, its output must be CRLF lines and stay bounded.
 pub fn pop3_session(data: &[u8]) {
-    pop3_proto::fuzz::server_session(data);
+    mailwright_pop3::fuzz::server_session(data);
 }

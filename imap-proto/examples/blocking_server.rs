@@ -2,7 +2,7 @@
 //! `std::net`, one connection at a time, serving two fixed messages.
 //!
 //! ```sh
-//! cargo run -p imap-proto --example blocking_server
+//! cargo run -p mailwright-imap --example blocking_server
 //! # then, for example:
 //! curl -u demo:demo imap://127.0.0.1:1143/INBOX;UID=1
 //! ```
@@ -17,13 +17,13 @@ use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use imap_proto::command::FetchAttribute;
-use imap_proto::response::FetchData;
-use imap_proto::server::{
+use mailwright_imap::command::FetchAttribute;
+use mailwright_imap::response::FetchData;
+use mailwright_imap::server::{
     Event, LoginRejection, MailboxInfo, Rejection, SelectedMailbox, ServerConfig, ServerSession,
     StatusInfo,
 };
-use imap_proto::types::{Flag, Literal, NString, Uid};
+use mailwright_imap::types::{Flag, Literal, NString, Uid};
 
 const MESSAGES: [&str; 2] = [
     "From: alice@example.org\r\nSubject: hello\r\n\r\nFirst message.\r\n",

@@ -7,21 +7,21 @@
 //! rustls by implementing two traits over your mail store.
 //!
 //! ```
-//! use imap_proto::command::CommandBody;
-//! use imap_proto::response::{Code, Response, StatusResponse};
-//! use imap_proto::types::Text;
+//! use mailwright_imap::command::CommandBody;
+//! use mailwright_imap::response::{Code, Response, StatusResponse};
+//! use mailwright_imap::types::Text;
 //!
 //! // The codec: parse a command frame, encode a response.
-//! let command = imap_proto::parse::command(b"a1 UID FETCH 1:* (FLAGS BODY.PEEK[HEADER])\r\n").unwrap();
+//! let command = mailwright_imap::parse::command(b"a1 UID FETCH 1:* (FLAGS BODY.PEEK[HEADER])\r\n").unwrap();
 //! assert!(matches!(command.body, CommandBody::Fetch { uid: true, .. }));
 //! let done = StatusResponse::ok(Some(command.tag), Some(Code::ReadWrite), Text::try_from("done").unwrap());
 //! let mut out = Vec::new();
-//! imap_proto::encode::response(&Response::Status(done), &mut out);
+//! mailwright_imap::encode::response(&Response::Status(done), &mut out);
 //! assert_eq!(out, b"a1 OK [READ-WRITE] done\r\n");
 //!
 //! // The session: bytes in, events and bytes out.
 //! use bytes::BytesMut;
-//! use imap_proto::server::{Event, ServerConfig, ServerSession};
+//! use mailwright_imap::server::{Event, ServerConfig, ServerSession};
 //!
 //! let mut config = ServerConfig::default();
 //! config.plaintext_auth(true);
@@ -65,7 +65,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `tokio` | yes | [`tokio`]: the server driver with STARTTLS and implicit TLS (tokio-rustls), the `Backend`/`Account` traits; the accept loop, connection limits, timeouts and shutdown come from `mail_base::listener` (feature `mail-base/tokio`), as in the SMTP and POP3 crates |
+//! | `tokio` | yes | [`tokio`]: the server driver with STARTTLS and implicit TLS (tokio-rustls), the `Backend`/`Account` traits; the accept loop, connection limits, timeouts and shutdown come from `mailwright_base::listener` (feature `mail-base/tokio`), as in the SMTP and POP3 crates |
 //! | `arbitrary` | no | `arbitrary::Arbitrary` for the protocol types (the `imap_encode` fuzz target builds commands and responses with it) |
 //!
 //! # Supported RFCs and extensions

@@ -14,9 +14,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use imap_proto::server::ServerConfig;
-use imap_proto::tokio::{Options, Server, TlsMode, server_tls_config};
-use imap_proto::types::{Flag, MailboxAttribute};
+use mailwright_imap::server::ServerConfig;
+use mailwright_imap::tokio::{Options, Server, TlsMode, server_tls_config};
+use mailwright_imap::types::{Flag, MailboxAttribute};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;

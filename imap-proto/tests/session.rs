@@ -6,9 +6,9 @@ mod harness;
 use std::time::Duration;
 
 use harness::{Model, Pair, responses, uid};
-use imap_proto::response::{Code, Data, Response, StatusKind};
-use imap_proto::server::{Extension, MailboxChanges, MessageFlags, ServerConfig, State};
-use imap_proto::types::Flag;
+use mailwright_imap::response::{Code, Data, Response, StatusKind};
+use mailwright_imap::server::{Extension, MailboxChanges, MessageFlags, ServerConfig, State};
+use mailwright_imap::types::Flag;
 
 fn config() -> ServerConfig {
     let mut config = ServerConfig::default();
@@ -19,7 +19,7 @@ fn config() -> ServerConfig {
 fn tagged<'a>(
     rs: &'a [Response<'static>],
     tag: &str,
-) -> &'a imap_proto::response::StatusResponse<'static> {
+) -> &'a mailwright_imap::response::StatusResponse<'static> {
     rs.iter()
         .find_map(|r| match r {
             Response::Status(s) if s.tag.as_ref().is_some_and(|t| t.as_str() == tag) => Some(s),
@@ -757,7 +757,7 @@ mod properties {
         let line = || unicode_text().prop_map(|s: String| s.replace(['\0', '\r', '\n'], ""));
         prop_oneof![
             3 => line().prop_map(|s| quote(&s)),
-            2 => line().prop_map(|s| quote(&imap_proto::types::utf7::encode(&s))),
+            2 => line().prop_map(|s| quote(&mailwright_imap::types::utf7::encode(&s))),
             1 => unicode_text().prop_map(|s| format!("{{{}+}}\r\n{s}", s.len())),
             1 => unicode_text(),
         ]

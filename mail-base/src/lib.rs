@@ -11,7 +11,7 @@
 //! | `listener` (feature `tokio`) | the tokio listener code: connection limits, accept loop with graceful shutdown, TLS per listener, handshake and write timeouts | the tokio edges of SMTP, IMAP and POP3 |
 //!
 //! ```
-//! use mail_base::{Secret, SortCriterion, SortKey, mutf7};
+//! use mailwright_base::{Secret, SortCriterion, SortKey, mutf7};
 //!
 //! assert_eq!(mutf7::encode("Entwürfe"), "Entw&APw-rfe");
 //! assert_eq!(mutf7::decode("Entw&APw-rfe").unwrap(), "Entwürfe");

@@ -28,7 +28,7 @@ fn engine() -> GeneralPurpose {
 /// Encodes a Unicode mailbox name in modified UTF-7.
 ///
 /// ```
-/// use mail_base::mutf7;
+/// use mailwright_base::mutf7;
 /// assert_eq!(mutf7::encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
 /// assert_eq!(mutf7::encode("a&b"), "a&-b");
 /// ```
@@ -80,7 +80,7 @@ pub struct Mutf7Error {
 /// surrogate pair inside a shift, or two adjacent shifts.
 ///
 /// ```
-/// use mail_base::mutf7;
+/// use mailwright_base::mutf7;
 /// assert_eq!(mutf7::decode("&U,BTFw-").unwrap(), "台北");
 /// assert!(mutf7::decode("&Jjo!").is_err());
 /// ```

@@ -13,7 +13,7 @@ use std::fmt;
 /// owner.
 ///
 /// ```
-/// use mail_base::Secret;
+/// use mailwright_base::Secret;
 /// use zeroize::Zeroizing;
 ///
 /// let password = Secret::new(Zeroizing::new(String::from("tanstaaf")));

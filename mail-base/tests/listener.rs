@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mail_base::listener::{
+use mailwright_base::listener::{
     self, Accepted, Edge, MaybeTls, Observer, Options, Service, TlsMode, client_tls_config,
     server_tls_config,
 };

@@ -9,7 +9,7 @@
 //! ```
 //!
 //! Every checking command takes `--zone FILE` (an in-memory zone, format in the
-//! `mailauth::dns::zone` docs) or `--dns ADDR:PORT` (a name server); without either
+//! `mailwright_auth::dns::zone` docs) or `--dns ADDR:PORT` (a name server); without either
 //! the name servers of /etc/resolv.conf are asked. Messages are read from standard
 //! input; bare LF line endings are taken as CRLF. The exit status is 0 whenever a
 //! verdict was reached (whatever it is), 2 for usage, file or key errors.
@@ -20,15 +20,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use mailauth::auth_results::{AuthenticationResults, MethodResult};
-use mailauth::crypto::SigningKey;
-use mailauth::dkim::{Canonicalization, DkimOutput, DkimSigner, DkimVerifier};
-use mailauth::dmarc::DmarcVerifier;
-use mailauth::dns::{
+use mailwright_auth::auth_results::{AuthenticationResults, MethodResult};
+use mailwright_auth::crypto::SigningKey;
+use mailwright_auth::dkim::{Canonicalization, DkimOutput, DkimSigner, DkimVerifier};
+use mailwright_auth::dmarc::DmarcVerifier;
+use mailwright_auth::dns::{
     Cache, DnsError, HickoryResolver, Lookup, Rdata, RecordType, Resolver, ResolverConfig,
     SharedLookup, TokioClock, Zone,
 };
-use mailauth::spf::{SpfConfig, SpfOutput, SpfVerifier};
+use mailwright_auth::spf::{SpfConfig, SpfOutput, SpfVerifier};
 use serde_json::{Value, json};
 
 #[derive(Debug, Parser)]

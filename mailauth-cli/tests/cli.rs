@@ -112,7 +112,10 @@ fn spf_results_and_explanations() {
 
 #[test]
 fn dkim_sign_then_verify_and_dmarc() {
-    let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../mailauth/tests/keys/ed25519.pem");
+    let key = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../mailauth/tests/keys/ed25519.pem"
+    );
     let record = run(
         &[
             "dkim-record",
@@ -246,7 +249,10 @@ fn usage_and_file_errors_exit_2() {
 fn utf8_messages_senders_and_names() {
     // SMTPUTF8 senders, a Unicode HELO and receiver, and a message whose From, Subject
     // and body are UTF-8: verdicts, not crashes, and one Authentication-Results line.
-    let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../mailauth/tests/keys/ed25519.pem");
+    let key = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../mailauth/tests/keys/ed25519.pem"
+    );
     let record = run(
         &[
             "dkim-record",

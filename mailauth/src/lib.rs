@@ -7,8 +7,8 @@
 //! The `mailauth` binary exposes the same checks on the command line.
 //!
 //! ```
-//! use mailauth::dns::Zone;
-//! use mailauth::spf::{SpfConfig, SpfResult, SpfVerifier};
+//! use mailwright_auth::dns::Zone;
+//! use mailwright_auth::spf::{SpfConfig, SpfResult, SpfVerifier};
 //!
 //! let zone = Zone::parse("example.com. TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n").unwrap();
 //! let spf = SpfVerifier::new(zone, SpfConfig::new("mx.example.org"));

@@ -8,9 +8,9 @@
     reason = "test helpers: a failed unwrap is a failed test"
 )]
 
-use mailauth::crypto::SigningKey;
-use mailauth::dkim::{Canonicalization, DkimError, DkimResult, DkimSigner, DkimVerifier};
-use mailauth::dns::Zone;
+use mailwright_auth::crypto::SigningKey;
+use mailwright_auth::dkim::{Canonicalization, DkimError, DkimResult, DkimSigner, DkimVerifier};
+use mailwright_auth::dns::Zone;
 
 const NOW: u64 = 1_700_000_000;
 
@@ -53,7 +53,7 @@ fn zone_for(signer: &DkimSigner) -> Zone {
     .unwrap()
 }
 
-async fn verify(zone: Zone, message: &[u8], now: u64) -> Vec<mailauth::dkim::DkimOutput> {
+async fn verify(zone: Zone, message: &[u8], now: u64) -> Vec<mailwright_auth::dkim::DkimOutput> {
     DkimVerifier::new(zone).verify(message, now).await
 }
 

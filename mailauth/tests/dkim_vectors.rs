@@ -14,9 +14,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use mailauth::crypto::HashAlgorithm;
-use mailauth::dkim::{BodyHasher, Canonicalization, DkimVerifier, canonicalize_header};
-use mailauth::dns::Zone;
+use mailwright_auth::crypto::HashAlgorithm;
+use mailwright_auth::dkim::{BodyHasher, Canonicalization, DkimVerifier, canonicalize_header};
+use mailwright_auth::dns::Zone;
 
 fn vector_files(prefix: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/dkim");

@@ -8,8 +8,8 @@
 use std::fs;
 use std::path::Path;
 
-use mailauth::dmarc::DmarcVerifier;
-use mailauth::dns::Zone;
+use mailwright_auth::dmarc::DmarcVerifier;
+use mailwright_auth::dns::Zone;
 
 #[tokio::test]
 async fn rfc7489_vectors() {
@@ -46,7 +46,7 @@ async fn rfc7489_vectors() {
                     "-" => Vec::new(),
                     list => list.split(',').collect(),
                 };
-                let domains = mailauth::dmarc::author_domains(message.as_bytes());
+                let domains = mailwright_auth::dmarc::author_domains(message.as_bytes());
                 let out = verifier
                     .verify_domains(&domains, spf_pass, &dkim_pass)
                     .await;

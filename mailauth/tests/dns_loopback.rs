@@ -18,7 +18,7 @@ use hickory_proto::rr::{LowerName, Name, RData, Record, RecordSet, RrKey};
 use hickory_server::Server;
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
-use mailauth::dns::{DnsError, HickoryResolver, Resolver, ResolverConfig};
+use mailwright_auth::dns::{DnsError, HickoryResolver, Resolver, ResolverConfig};
 use tokio::net::{TcpListener, UdpSocket};
 
 const LONG_TXT_STRINGS: usize = 10;

@@ -15,8 +15,10 @@
 use std::fs;
 use std::path::Path;
 
-use mailauth::dns::{Cache, DnsError, Lookup, ManualClock, Rdata, RecordType, Resolver, Txt, Zone};
-use mailauth::spf::{SpfConfig, SpfOutput, SpfResult, SpfVerifier};
+use mailwright_auth::dns::{
+    Cache, DnsError, Lookup, ManualClock, Rdata, RecordType, Resolver, Txt, Zone,
+};
+use mailwright_auth::spf::{SpfConfig, SpfOutput, SpfResult, SpfVerifier};
 
 const NOW: u64 = 1_700_000_000;
 

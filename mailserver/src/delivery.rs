@@ -4,9 +4,9 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use mailstore::store::{MailboxStore, MessageStore};
-use mailstore::{AppendOptions, MailboxName, SpecialUses, StoreError};
-use mta_queue::{Clock, QueueId, SystemClock};
+use mailwright_queue::{Clock, QueueId, SystemClock};
+use mailwright_store::store::{MailboxStore, MessageStore};
+use mailwright_store::{AppendOptions, MailboxName, SpecialUses, StoreError};
 
 use crate::state::App;
 
@@ -40,7 +40,7 @@ pub fn new_queue_id() -> QueueId {
 /// The mailbox cannot be opened (its index, or the disk).
 pub fn mailbox_full(app: &App, user: &str) -> Result<bool, StoreError> {
     let account = crate::provision::account(&app.store, user)?;
-    let usage = mailstore::store::QuotaStore::quota(&account)?;
+    let usage = mailwright_store::store::QuotaStore::quota(&account)?;
     Ok(usage.quota.max_bytes.is_some_and(|max| usage.bytes >= max))
 }
 

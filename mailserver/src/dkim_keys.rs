@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use mailauth::crypto::SigningKey;
-use mailauth::dkim::DkimSigner;
+use mailwright_auth::crypto::SigningKey;
+use mailwright_auth::dkim::DkimSigner;
 use rand::RngExt;
 use serde::Serialize;
 

@@ -1,5 +1,5 @@
 //! What the server adds to the protocol crates' listeners (whose accept loop,
-//! connection limits, TLS and shutdown are `mail_base::listener`'s): binding with a
+//! connection limits, TLS and shutdown are `mailwright_base::listener`'s): binding with a
 //! message that names the listener, the listener options from the configuration, and
 //! the connection metrics and logs.
 
@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mail_base::listener::{Observer, Options, TlsMode};
+use mailwright_base::listener::{Observer, Options, TlsMode};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;

@@ -4,11 +4,11 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use mailauth::auth_results::{AuthenticationResults, MethodResult};
-use mailauth::dkim::{DkimOutput, DkimVerifier};
-use mailauth::dmarc::{Disposition, DmarcOutput, DmarcVerifier};
-use mailauth::dns::{Cache, HickoryResolver, ResolverConfig, TokioClock};
-use mailauth::spf::{SpfConfig, SpfOutput, SpfVerifier};
+use mailwright_auth::auth_results::{AuthenticationResults, MethodResult};
+use mailwright_auth::dkim::{DkimOutput, DkimVerifier};
+use mailwright_auth::dmarc::{Disposition, DmarcOutput, DmarcVerifier};
+use mailwright_auth::dns::{Cache, HickoryResolver, ResolverConfig, TokioClock};
+use mailwright_auth::spf::{SpfConfig, SpfOutput, SpfVerifier};
 
 use crate::config::DnsSettings;
 

@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use mailserver::cli::{self, Cli, Command};
-use mailserver::server;
+use mailwright_server::cli::{self, Cli, Command};
+use mailwright_server::server;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -2,8 +2,10 @@
 //! admin API: a user is a directory row plus a mailbox account with its quota; a
 //! domain is a directory row plus DKIM keys and the DNS records to publish.
 
-use mailstore::store::{AccountProvider, QuotaStore};
-use mailstore::{AccountName, AnyAccount, AnyStore, MaildirStore, MemoryStore, Options, Quota};
+use mailwright_store::store::{AccountProvider, QuotaStore};
+use mailwright_store::{
+    AccountName, AnyAccount, AnyStore, MaildirStore, MemoryStore, Options, Quota,
+};
 
 use crate::config::{Config, StoreBackend};
 use crate::data::DataDir;
@@ -19,7 +21,7 @@ pub enum ProvisionError {
     Directory(#[from] DirectoryError),
     /// The mailbox could not be created.
     #[error("mailbox: {0}")]
-    Store(#[from] mailstore::StoreError),
+    Store(#[from] mailwright_store::StoreError),
     /// DKIM keys could not be made.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -48,7 +50,7 @@ pub fn store(config: &Config, data: &DataDir) -> AnyStore {
 ///
 /// # Errors
 /// Store errors; an address that is not a valid account name.
-pub fn account(store: &AnyStore, address: &str) -> mailstore::Result<AnyAccount> {
+pub fn account(store: &AnyStore, address: &str) -> mailwright_store::Result<AnyAccount> {
     let name = AccountName::try_from(address)?;
     store.account(&name)
 }

@@ -8,15 +8,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use mailauth::dns::Resolver;
-use mta_queue::route::{DeliveryOptions, Relay, RelayTls, Route, RouteAction, Router, Rule};
-use mta_queue::scheduler::RcptOutcome;
-use mta_queue::transport::{LocalDelivery, LocalMessage, Transport};
-use mta_queue::{
+use mailwright_auth::dns::Resolver;
+use mailwright_queue::route::{DeliveryOptions, Relay, RelayTls, Route, RouteAction, Router, Rule};
+use mailwright_queue::scheduler::RcptOutcome;
+use mailwright_queue::transport::{LocalDelivery, LocalMessage, Transport};
+use mailwright_queue::{
     Diagnostic, EnqueueError, Envelope, EventKind, FileSpool, OperationError, Queue, QueueBuilder,
     QueueConfig, QueueEntry, QueueId, RetryPolicy, SchedulerConfig,
 };
-use smtp_proto::{EnhancedStatusCode, Mailbox, ReplyClass};
+use mailwright_smtp::{EnhancedStatusCode, Mailbox, ReplyClass};
 
 use crate::config::{Config, RouteTarget};
 use crate::delivery;
@@ -84,7 +84,7 @@ impl<R: Resolver + 'static, T: Transport> Outbound for Queue<R, T> {
         Box::pin(Self::enqueue(self, envelope, body))
     }
     fn list(&self) -> Vec<QueueEntry> {
-        Self::list(self, &mta_queue::EntryFilter::all())
+        Self::list(self, &mailwright_queue::EntryFilter::all())
     }
     fn inspect(&self, id: QueueId) -> Option<QueueEntry> {
         Self::inspect(self, id)
@@ -122,9 +122,9 @@ impl<R: Resolver + 'static, T: Transport> Outbound for Queue<R, T> {
 /// # Errors
 /// A recipient mta-queue cannot route (a bare `<Postmaster>`, which is never remote).
 pub fn envelope(
-    received: &smtp_proto::Envelope<'_>,
+    received: &mailwright_smtp::Envelope<'_>,
     remote: &[String],
-) -> Result<Envelope, mta_queue::FromSmtpError> {
+) -> Result<Envelope, mailwright_queue::FromSmtpError> {
     let mut received = received.clone();
     received.recipients.retain(|rcpt| {
         rcpt.path
@@ -234,7 +234,9 @@ fn local_handler(app: std::sync::Weak<App>) -> Arc<dyn LocalDelivery> {
 }
 
 /// Feeds queue events into the metrics and the log.
-fn on_event(metrics: std::sync::Weak<App>) -> impl Fn(&mta_queue::Event) + Send + Sync + 'static {
+fn on_event(
+    metrics: std::sync::Weak<App>,
+) -> impl Fn(&mailwright_queue::Event) + Send + Sync + 'static {
     move |event| {
         let Some(app) = metrics.upgrade() else { return };
         let metrics: &Metrics = &app.metrics;
@@ -302,7 +304,7 @@ pub async fn start<R: Resolver + 'static, T: Transport>(
         .queue(QueueConfig::new(Envelope::DEFAULT_QUEUE).retry(retry.clone()))
         .queue(QueueConfig::new("bounces").retry(retry))
         .site_limits(
-            mta_queue::Limits::default().connections(config.queue.max_connections_per_site),
+            mailwright_queue::Limits::default().connections(config.queue.max_connections_per_site),
         );
     let queue = QueueBuilder::new(Arc::new(spool), resolver, transport)
         .config(scheduler)

@@ -90,7 +90,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let outbound = queue::start(
         &app,
         Arc::clone(&dns),
-        mta_queue::transport::smtp::SmtpTransport::new(),
+        mailwright_queue::transport::smtp::SmtpTransport::new(),
     )
     .await?;
     let _ = app.queue.set(Arc::new(outbound));

@@ -3,8 +3,8 @@
 
 use std::sync::{Arc, OnceLock};
 
-use mailstore::AnyStore;
-use smtp_proto::{Reply, ReplyCode};
+use mailwright_smtp::{Reply, ReplyCode};
+use mailwright_store::AnyStore;
 
 use crate::config::Config;
 use crate::data::DataDir;
@@ -79,7 +79,7 @@ impl App {
     /// 452 when it is full, 554 for addresses it refuses.
     pub async fn relay(
         &self,
-        envelope: &smtp_proto::Envelope<'_>,
+        envelope: &mailwright_smtp::Envelope<'_>,
         remote: &[String],
         message: &[u8],
     ) -> Result<(), Reply<'static>> {

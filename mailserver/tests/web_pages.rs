@@ -280,7 +280,7 @@ async fn pages_render_and_actions_work() {
     assert!(out.contains("sent"));
     let today = {
         let days = common_days();
-        let (y, m, d) = mailserver::headers::civil_date(days);
+        let (y, m, d) = mailwright_server::headers::civil_date(days);
         format!("{y:04}-{m:02}-{d:02}")
     };
     for query in [
@@ -428,5 +428,5 @@ async fn pages_render_and_actions_work() {
 
 /// Days since the epoch, now (for a `since=` date of today).
 fn common_days() -> i64 {
-    mailserver::headers::unix_now() / 86_400
+    mailwright_server::headers::unix_now() / 86_400
 }

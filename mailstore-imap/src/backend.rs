@@ -11,17 +11,19 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use imap_proto::command::{SearchKey, SortCriterion, StatusItem, StoreKind};
-use imap_proto::response::FetchData;
-use imap_proto::server::{
+use mailwright_imap::command::{SearchKey, SortCriterion, StatusItem, StoreKind};
+use mailwright_imap::response::FetchData;
+use mailwright_imap::server::{
     AppendUid, CopyResult, LoginRejection, MailboxChanges, MailboxInfo, MessageFlags, Rejection,
     SelectedMailbox, ServerConfig, StatusInfo, StoreResult,
 };
-use imap_proto::tokio::{Account, Backend, FetchRequest, Peer, SelectRequest};
-use imap_proto::types::{DateTime, Flag, SequenceSet, Uid};
-use mailstore::notify::Subscription;
-use mailstore::store::{AccountProvider, MailStore};
-use mailstore::{AppendOptions, FlagOp, MailboxId, MailboxName, MailboxStatus, ModSeq, StoreError};
+use mailwright_imap::tokio::{Account, Backend, FetchRequest, Peer, SelectRequest};
+use mailwright_imap::types::{DateTime, Flag, SequenceSet, Uid};
+use mailwright_store::notify::Subscription;
+use mailwright_store::store::{AccountProvider, MailStore};
+use mailwright_store::{
+    AppendOptions, FlagOp, MailboxId, MailboxName, MailboxStatus, ModSeq, StoreError,
+};
 
 use crate::convert::{self, to_imap_flags, to_imap_uid, to_store_flags, uid_set};
 use crate::fetch;
@@ -30,7 +32,7 @@ use crate::options::{Authenticator, Delimiter, Options};
 /// imap-proto's tokio [`Backend`] over a mailstore [`AccountProvider`]: logs users in
 /// with an [`Authenticator`] and opens their accounts.
 ///
-/// Give it to [`imap_proto::tokio::Server::new`]. Every connection that logs in gets
+/// Give it to [`mailwright_imap::tokio::Server::new`]. Every connection that logs in gets
 /// an [`ImapAccount`] on the account the authenticator names; the provider hands all
 /// sessions of one user the same account state, so their changes reach each other's
 /// IDLE. SORT is offered.
@@ -498,7 +500,7 @@ impl<S: MailStore + 'static> Account for ImapAccount<S> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let key = mailstore::SearchKey::And(
+        let key = mailwright_store::SearchKey::And(
             criteria
                 .iter()
                 .map(|k| convert::search_key(k, now))
@@ -512,14 +514,14 @@ impl<S: MailStore + 'static> Account for ImapAccount<S> {
                 Some(keys) => account.sort(id, keys, &key)?,
                 None => account.search(id, &key)?,
             };
-            let found: Vec<mailstore::Uid> = found
+            let found: Vec<mailwright_store::Uid> = found
                 .into_iter()
                 .filter(|u| candidates.contains(*u))
                 .collect();
             let modseq = if want_modseq && !found.is_empty() {
                 let set = found.iter().copied().collect();
                 account
-                    .fetch(id, &set, mailstore::FetchOptions::meta())?
+                    .fetch(id, &set, mailwright_store::FetchOptions::meta())?
                     .iter()
                     .map(|m| m.modseq.get())
                     .max()

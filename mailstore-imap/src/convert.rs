@@ -1,15 +1,17 @@
 //! Values between imap-proto and mailstore: mailbox names, flags, dates, UIDs, special
 //! use, search keys, envelopes and body structures. Pure functions.
 
-use imap_proto::command::SearchKey as ImapKey;
-use imap_proto::response::{
+use mailwright_imap::command::SearchKey as ImapKey;
+use mailwright_imap::response::{
     Address as ImapAddress, BasicFields, BodyStructure as ImapBody, Disposition as ImapDisposition,
     Envelope as ImapEnvelope, ExtensionTail, LanguageTail, LocationTail, MultiPartExtension,
     SinglePartExtension, SpecificFields,
 };
-use imap_proto::types::{DateTime, Flag as ImapFlag, IString, MailboxAttribute, NString, Vec1};
-use mailstore::mime::{Address, BodyStructure, Envelope, PartKind};
-use mailstore::{
+use mailwright_imap::types::{
+    DateTime, Flag as ImapFlag, IString, MailboxAttribute, NString, Vec1,
+};
+use mailwright_store::mime::{Address, BodyStructure, Envelope, PartKind};
+use mailwright_store::{
     Date, Flag, Flags, InternalDate, MailboxName, SearchKey, SpecialUse, SpecialUses, SystemFlag,
     Uid, UidSet,
 };
@@ -22,10 +24,11 @@ pub(crate) fn to_store_name(name: &str, delimiter: Delimiter) -> Option<MailboxN
     match delimiter {
         Delimiter::Dot => MailboxName::try_from(name).ok(),
         // A `.` would become a level of its own in the store.
-        Delimiter::Slash if name.contains(mailstore::types::HIERARCHY_DELIMITER) => None,
-        Delimiter::Slash => MailboxName::try_from(
-            name.replace('/', &mailstore::types::HIERARCHY_DELIMITER.to_string()),
-        )
+        Delimiter::Slash if name.contains(mailwright_store::types::HIERARCHY_DELIMITER) => None,
+        Delimiter::Slash => MailboxName::try_from(name.replace(
+            '/',
+            &mailwright_store::types::HIERARCHY_DELIMITER.to_string(),
+        ))
         .ok(),
     }
 }
@@ -40,17 +43,17 @@ pub(crate) fn to_imap_name(name: &MailboxName, delimiter: Delimiter) -> String {
 }
 
 /// A store UID as an IMAP UID (both are non-zero).
-pub(crate) fn to_imap_uid(uid: Uid) -> imap_proto::types::Uid {
-    imap_proto::types::Uid::new(uid.get()).unwrap_or(imap_proto::types::Uid::MIN)
+pub(crate) fn to_imap_uid(uid: Uid) -> mailwright_imap::types::Uid {
+    mailwright_imap::types::Uid::new(uid.get()).unwrap_or(mailwright_imap::types::Uid::MIN)
 }
 
 /// An IMAP UID as a store UID.
-pub(crate) fn to_store_uid(uid: imap_proto::types::Uid) -> Uid {
+pub(crate) fn to_store_uid(uid: mailwright_imap::types::Uid) -> Uid {
     Uid::new(uid.get()).unwrap_or(Uid::MIN)
 }
 
 /// IMAP UIDs as a store UID set.
-pub(crate) fn uid_set(uids: &[imap_proto::types::Uid]) -> UidSet {
+pub(crate) fn uid_set(uids: &[mailwright_imap::types::Uid]) -> UidSet {
     uids.iter().map(|u| to_store_uid(*u)).collect()
 }
 
@@ -103,12 +106,12 @@ pub(crate) fn special_use_for(name: &str) -> SpecialUses {
     use_.map_or(SpecialUses::new(), |u| SpecialUses::new().with(u))
 }
 
-fn text(a: &imap_proto::types::AString<'_>) -> String {
+fn text(a: &mailwright_imap::types::AString<'_>) -> String {
     String::from_utf8_lossy(a.as_bytes()).into_owned()
 }
 
 /// A date key; a date the store cannot represent matches nothing.
-fn date(d: imap_proto::types::Date, key: fn(Date) -> SearchKey) -> SearchKey {
+fn date(d: mailwright_imap::types::Date, key: fn(Date) -> SearchKey) -> SearchKey {
     Date::from_days_since_epoch(d.days_since_epoch()).map_or(!SearchKey::All, key)
 }
 
@@ -160,7 +163,7 @@ pub(crate) fn search_key(key: &ImapKey<'_>, now: i64) -> SearchKey {
         ImapKey::Smaller(n) => S::Smaller(*n),
         ImapKey::Older(secs) => S::ArrivedBefore(now - i64::from(*secs)),
         ImapKey::Younger(secs) => S::ArrivedSince(now - i64::from(*secs)),
-        ImapKey::ModSeq { modseq, .. } => S::ModSeq(mailstore::ModSeq::new(*modseq)),
+        ImapKey::ModSeq { modseq, .. } => S::ModSeq(mailwright_store::ModSeq::new(*modseq)),
         ImapKey::Uid(set) => {
             let mut uids = UidSet::new();
             for (a, b) in set.ranges(u32::MAX) {
@@ -203,7 +206,7 @@ fn nstring_text(value: Option<&str>) -> NString<'static> {
 fn istring(value: &str) -> IString<'static> {
     IString::from_text(value.to_owned())
         .or_else(|_| IString::from_text(String::new()))
-        .unwrap_or_else(|_| IString::Quoted(imap_proto::types::Quoted::empty()))
+        .unwrap_or_else(|_| IString::Quoted(mailwright_imap::types::Quoted::empty()))
 }
 
 fn address(a: &Address) -> ImapAddress<'static> {

@@ -10,12 +10,12 @@
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 
-use imap_proto::command::{FetchAttribute, Partial, Section as ImapSection};
-use imap_proto::response::{BinaryData, FetchData};
-use imap_proto::tokio::FetchRequest;
-use imap_proto::types::{IString, Literal, Literal8, LiteralMode, NString};
-use mailstore::store::{MessageReader, MessageStore};
-use mailstore::{
+use mailwright_imap::command::{FetchAttribute, Partial, Section as ImapSection};
+use mailwright_imap::response::{BinaryData, FetchData};
+use mailwright_imap::tokio::FetchRequest;
+use mailwright_imap::types::{IString, Literal, Literal8, LiteralMode, NString};
+use mailwright_store::store::{MessageReader, MessageStore};
+use mailwright_store::{
     FetchOptions, FlagOp, Flags, MailboxId, MessageMeta, Section, SectionText, StoreError,
     SystemFlag, Uid, UidSet,
 };
@@ -23,7 +23,7 @@ use mailstore::{
 use crate::convert::{body_structure, envelope, to_imap_date, to_imap_flags, to_imap_uid};
 
 /// The answer of one FETCH: per message its data items.
-pub(crate) type Fetched = Vec<(imap_proto::types::Uid, Vec<FetchData<'static>>)>;
+pub(crate) type Fetched = Vec<(mailwright_imap::types::Uid, Vec<FetchData<'static>>)>;
 
 /// Fetches `uids` of `mailbox` as `request` asks; returns the items and the flag
 /// updates made (for `\Seen`), as `(uid, modseq)`.
@@ -259,7 +259,7 @@ fn literal(data: Option<Vec<u8>>) -> NString<'static> {
     }
 }
 
-fn section_of(part: Option<&imap_proto::command::Part>, text: Option<SectionText>) -> Section {
+fn section_of(part: Option<&mailwright_imap::command::Part>, text: Option<SectionText>) -> Section {
     let path: Vec<NonZeroU32> = part
         .map(|p| p.0.iter().copied().collect())
         .unwrap_or_default();
@@ -268,11 +268,12 @@ fn section_of(part: Option<&imap_proto::command::Part>, text: Option<SectionText
 
 /// An IMAP section specifier as the store's.
 pub(crate) fn store_section(section: Option<&ImapSection<'_>>) -> Section {
-    let names = |list: &imap_proto::types::Vec1<imap_proto::types::AString<'_>>| -> Vec<String> {
-        list.iter()
-            .map(|a| String::from_utf8_lossy(a.as_bytes()).into_owned())
-            .collect()
-    };
+    let names =
+        |list: &mailwright_imap::types::Vec1<mailwright_imap::types::AString<'_>>| -> Vec<String> {
+            list.iter()
+                .map(|a| String::from_utf8_lossy(a.as_bytes()).into_owned())
+                .collect()
+        };
     match section {
         None => Section::full(),
         Some(ImapSection::Part(p)) => section_of(Some(p), None),
@@ -300,10 +301,10 @@ pub(crate) fn store_section(section: Option<&ImapSection<'_>>) -> Section {
 mod tests {
     use std::num::NonZeroU64;
 
-    use imap_proto::command::Part;
-    use imap_proto::types::{AString, Vec1};
-    use mailstore::store::MailStore;
-    use mailstore::{Account, AppendOptions, MailboxName, MemoryAccount, Options};
+    use mailwright_imap::command::Part;
+    use mailwright_imap::types::{AString, Vec1};
+    use mailwright_store::store::MailStore;
+    use mailwright_store::{Account, AppendOptions, MailboxName, MemoryAccount, Options};
 
     use super::*;
 

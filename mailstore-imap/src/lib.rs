@@ -1,9 +1,9 @@
 //! An IMAP4rev2 server on any mailstore backend: imap-proto's tokio
-//! [`Backend`](imap_proto::tokio::Backend) and [`Account`](imap_proto::tokio::Account)
+//! [`Backend`](mailwright_imap::tokio::Backend) and [`Account`](mailwright_imap::tokio::Account)
 //! implemented over mailstore's
-//! [store traits](mailstore::store), so the same code serves the Maildir + SQLite store
-//! ([`mailstore::MaildirStore`]), the in-memory one ([`mailstore::MemoryStore`]) and
-//! any other implementation of [`AccountProvider`](mailstore::store::AccountProvider).
+//! [store traits](mailwright_store::store), so the same code serves the Maildir + SQLite store
+//! ([`mailwright_store::MaildirStore`]), the in-memory one ([`mailwright_store::MemoryStore`]) and
+//! any other implementation of [`AccountProvider`](mailwright_store::store::AccountProvider).
 //!
 //! The application supplies one thing, an [`Authenticator`]: it checks a login and
 //! names the account it opens. Everything else (mailboxes, UIDs, flags, MODSEQs,
@@ -14,11 +14,11 @@
 //! ```
 //! use std::sync::Arc;
 //!
-//! use imap_proto::server::{LoginRejection, ServerConfig};
-//! use imap_proto::tokio::{Peer, Server, TlsMode};
+//! use mailwright_imap::server::{LoginRejection, ServerConfig};
+//! use mailwright_imap::tokio::{Peer, Server, TlsMode};
 //! use tokio::io::{AsyncReadExt, AsyncWriteExt};
-//! use mailstore::{AccountName, MaildirStore};
-//! use mailstore_imap::{Authenticator, Delimiter, ImapBackend, Options};
+//! use mailwright_store::{AccountName, MaildirStore};
+//! use mailwright_store_imap::{Authenticator, Delimiter, ImapBackend, Options};
 //!
 //! /// One user, `alice` / `secret`, whose mail is the account `alice`.
 //! #[derive(Debug)]
@@ -42,7 +42,7 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # tokio::runtime::Runtime::new()?.block_on(async {
 //! let dir = tempfile::tempdir()?;
-//! let store = MaildirStore::new(dir.path(), mailstore::Options::new());
+//! let store = MaildirStore::new(dir.path(), mailwright_store::Options::new());
 //! let mut backend = ImapBackend::new(store, OneUser);
 //! let mut options = Options::new();
 //! options.max_message_size(25 << 20).delimiter(Delimiter::Slash);
@@ -86,10 +86,10 @@
 //!
 //! | IMAP | store |
 //! | --- | --- |
-//! | mailbox names (`/` or `.` levels, see [`Delimiter`]) | [`MailboxName`](mailstore::MailboxName) (`.` levels) |
+//! | mailbox names (`/` or `.` levels, see [`Delimiter`]) | [`MailboxName`](mailwright_store::MailboxName) (`.` levels) |
 //! | `CREATE Sent` (also `Trash`, `Drafts`, `Junk`, `Archive`) | a mailbox with that special use (RFC 6154) |
 //! | `\Recent` | not kept (nothing is recent) |
-//! | `NO [TRYCREATE]`, `[TOOBIG]`, `[OVERQUOTA]`, `[NONEXISTENT]`, `[ALREADYEXISTS]`, `[UNAVAILABLE]` | [`StoreError`](mailstore::StoreError) kinds |
+//! | `NO [TRYCREATE]`, `[TOOBIG]`, `[OVERQUOTA]`, `[NONEXISTENT]`, `[ALREADYEXISTS]`, `[UNAVAILABLE]` | [`StoreError`](mailwright_store::StoreError) kinds |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -2,9 +2,9 @@
 
 use std::future::Future;
 
-use imap_proto::server::LoginRejection;
-use imap_proto::tokio::Peer;
-use mailstore::AccountName;
+use mailwright_imap::server::LoginRejection;
+use mailwright_imap::tokio::Peer;
+use mailwright_store::AccountName;
 
 /// Checks IMAP credentials (`LOGIN`, `AUTHENTICATE PLAIN`/`LOGIN`) and names the
 /// mailstore account they open.
@@ -31,7 +31,7 @@ pub trait Authenticator: Send + Sync + 'static {
 
 /// The hierarchy delimiter IMAP clients see.
 ///
-/// The store's names always use `.` ([`mailstore::types::HIERARCHY_DELIMITER`], as
+/// The store's names always use `.` ([`mailwright_store::types::HIERARCHY_DELIMITER`], as
 /// Maildir++ folders do); with [`Delimiter::Slash`] the backend translates, and a `.`
 /// inside an IMAP name is refused (it would be a level in the store).
 #[derive(Clone, Copy, Debug, Default, Eq, Hash, PartialEq)]
@@ -46,10 +46,10 @@ pub enum Delimiter {
 
 impl Delimiter {
     /// The character, for the session's configuration
-    /// ([`ServerConfig::delimiter`](imap_proto::server::ServerConfig::delimiter)).
+    /// ([`ServerConfig::delimiter`](mailwright_imap::server::ServerConfig::delimiter)).
     pub fn as_char(self) -> char {
         match self {
-            Self::Dot => mailstore::types::HIERARCHY_DELIMITER,
+            Self::Dot => mailwright_store::types::HIERARCHY_DELIMITER,
             Self::Slash => '/',
         }
     }

@@ -12,14 +12,14 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use imap_proto::command::{CommandBody, FetchItems, SearchKey as ImapKey};
-use imap_proto::frame::{FrameEvent, Framer};
-use imap_proto::response::{Data, FetchData, Response};
-use imap_proto::server::LoginRejection;
-use imap_proto::tokio::{Backend, FetchRequest, Peer, Server, Stop, TlsMode};
-use imap_proto::types::{AString, Vec1};
-use mailstore::store::{AccountProvider, MailStore, MailboxStore, MessageStore};
-use mailstore::{
+use mailwright_imap::command::{CommandBody, FetchItems, SearchKey as ImapKey};
+use mailwright_imap::frame::{FrameEvent, Framer};
+use mailwright_imap::response::{Data, FetchData, Response};
+use mailwright_imap::server::LoginRejection;
+use mailwright_imap::tokio::{Backend, FetchRequest, Peer, Server, Stop, TlsMode};
+use mailwright_imap::types::{AString, Vec1};
+use mailwright_store::store::{AccountProvider, MailStore, MailboxStore, MessageStore};
+use mailwright_store::{
     Account, AccountName, AppendOptions, MailboxId, MailboxName, MaildirStore, MemoryAccount,
     MemoryStore, SortCriterion, SortKey, Uid, UidSet,
 };
@@ -168,7 +168,7 @@ struct Held {
 /// and the in-memory one. A test body runs over each.
 fn holding(raws: &[Vec<u8>]) -> Result<Vec<Held>, TestCaseError> {
     let dir = tempfile::tempdir().map_err(fail)?;
-    let mut options = mailstore::Options::new();
+    let mut options = mailwright_store::Options::new();
     options.dangerous_set_durable(false);
     let maildir = Account::open(dir.path().join("a"), &options).map_err(fail)?;
     let mut out = Vec::new();
@@ -203,8 +203,8 @@ fn fetch_round_trip(item: FetchData<'static>) -> Result<(), TestCaseError> {
         items: Vec1::one(item),
     });
     let mut bytes = Vec::new();
-    imap_proto::encode::response(&response, &mut bytes);
-    let parsed = imap_proto::parse::response(&bytes).map(Response::into_owned);
+    mailwright_imap::encode::response(&response, &mut bytes);
+    let parsed = mailwright_imap::parse::response(&bytes).map(Response::into_owned);
     prop_assert_eq!(
         parsed,
         Ok(response),
@@ -267,7 +267,7 @@ fn multi_byte_subjects_search_and_sort() -> Result<(), TestCaseError> {
             .sort(
                 held.inbox,
                 &[SortCriterion::new(SortKey::Subject)],
-                &mailstore::SearchKey::All,
+                &mailwright_store::SearchKey::All,
             )
             .map_err(fail)?;
         // Base subjects: "日本語の件名テスト #2", "Привет", "🎉 party", by UTF-8 bytes.
@@ -285,7 +285,7 @@ proptest! {
     /// BODYSTRUCTURE of mailstore's parse included.
     #[test]
     fn fetch_items_of_any_message(raw in message()) {
-        let command = imap_proto::parse::command(FETCH_ALL).map_err(fail)?;
+        let command = mailwright_imap::parse::command(FETCH_ALL).map_err(fail)?;
         let CommandBody::Fetch { items: FetchItems::Attributes(attributes), .. } = command.body else {
             return Err(TestCaseError::fail("not a FETCH of attributes"));
         };
@@ -378,7 +378,7 @@ proptest! {
             .collect();
         let mut orders = Vec::new();
         for held in holding(&raws)? {
-            let sorted = held.account.sort(held.inbox, &criteria, &mailstore::SearchKey::All).map_err(fail)?;
+            let sorted = held.account.sort(held.inbox, &criteria, &mailwright_store::SearchKey::All).map_err(fail)?;
             let order: Vec<u32> = sorted.iter().map(|u| u.get()).collect();
             let mut uids = order.clone();
             uids.sort_unstable();
@@ -412,7 +412,7 @@ impl Authenticator for Alice {
 /// A Maildir store in a temporary directory (not fsynced: tests only).
 fn maildir() -> (tempfile::TempDir, MaildirStore) {
     let dir = tempfile::tempdir().unwrap();
-    let mut options = mailstore::Options::new();
+    let mut options = mailwright_store::Options::new();
     options.dangerous_set_durable(false);
     let store = MaildirStore::new(dir.path(), options);
     (dir, store)
@@ -433,7 +433,7 @@ where
     for name in ["日本語", "Привет.Мир"] {
         let name = MailboxName::try_from(name).map_err(fail)?;
         account
-            .create_mailbox(&name, mailstore::SpecialUses::new())
+            .create_mailbox(&name, mailwright_store::SpecialUses::new())
             .map_err(fail)?;
     }
     let inbox = account.mailbox(&MailboxName::inbox()).map_err(fail)?.id;
@@ -443,7 +443,7 @@ where
             .map_err(fail)?;
     }
     let backend = ImapBackend::new(store, Alice);
-    let mut config = imap_proto::server::ServerConfig::default();
+    let mut config = mailwright_imap::server::ServerConfig::default();
     backend.configure(&mut config);
     Ok(Server::new(config, backend))
 }
@@ -454,7 +454,7 @@ fn argument() -> impl Strategy<Value = String> {
     let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
     prop_oneof![
         3 => unicode_line(8).prop_map(move |s| quote(&s)),
-        2 => unicode_line(8).prop_map(move |s| quote(&imap_proto::types::utf7::encode(&s))),
+        2 => unicode_line(8).prop_map(move |s| quote(&mailwright_imap::types::utf7::encode(&s))),
         2 => unicode_text(8).prop_map(|s| format!("{{{}+}}\r\n{s}", s.len())),
         1 => unicode_text(8),
     ]
@@ -515,7 +515,7 @@ fn parse_output(output: &[u8]) -> Result<Vec<Response<'static>>, TestCaseError> 
         let FrameEvent::Frame(frame) = event else {
             return Err(TestCaseError::fail(format!("unexpected {event:?}")));
         };
-        match imap_proto::parse::response(&frame) {
+        match mailwright_imap::parse::response(&frame) {
             Ok(r) => out.push(r.into_owned()),
             Err(e) => {
                 return Err(TestCaseError::fail(format!(

@@ -16,9 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Client, seed, start};
-use mailstore::store::{AccountProvider, QuotaStore};
-use mailstore::{AccountName, Flags, Quota, SpecialUse, SystemFlag};
-use mailstore_imap::{Delimiter, Options};
+use mailwright_store::store::{AccountProvider, QuotaStore};
+use mailwright_store::{AccountName, Flags, Quota, SpecialUse, SystemFlag};
+use mailwright_store_imap::{Delimiter, Options};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 each_store!(

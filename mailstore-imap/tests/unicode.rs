@@ -13,11 +13,11 @@
 mod common;
 
 use common::{Client, seed, start};
-use imap_proto::frame::{FrameEvent, Framer};
-use imap_proto::response::{Data, FetchData, Response};
-use mailstore::Flags;
-use mailstore::store::AccountProvider;
-use mailstore_imap::{Delimiter, Options};
+use mailwright_imap::frame::{FrameEvent, Framer};
+use mailwright_imap::response::{Data, FetchData, Response};
+use mailwright_store::Flags;
+use mailwright_store::store::AccountProvider;
+use mailwright_store_imap::{Delimiter, Options};
 
 each_store!(
     unicode_subjects_with_imaplib,
@@ -122,7 +122,7 @@ fn parse_output(output: &[u8]) -> Vec<Response<'static>> {
         let FrameEvent::Frame(frame) = event else {
             panic!("unexpected {event:?}");
         };
-        match imap_proto::parse::response(&frame) {
+        match mailwright_imap::parse::response(&frame) {
             Ok(r) => out.push(r.into_owned()),
             Err(e) => panic!("{:?}: {e}", String::from_utf8_lossy(&frame)),
         }

@@ -1,9 +1,9 @@
 //! A POP3 server on any mailstore backend: pop3-proto's tokio
-//! [`Handler`](pop3_proto::tokio::Handler) and
-//! [`Maildrop`](pop3_proto::maildrop::Maildrop) implemented over mailstore's
-//! [store traits](mailstore::store), so the same code serves the Maildir + SQLite store
-//! ([`mailstore::MaildirStore`]), the in-memory one ([`mailstore::MemoryStore`]) and
-//! any other implementation of [`AccountProvider`](mailstore::store::AccountProvider).
+//! [`Handler`](mailwright_pop3::tokio::Handler) and
+//! [`Maildrop`](mailwright_pop3::maildrop::Maildrop) implemented over mailstore's
+//! [store traits](mailwright_store::store), so the same code serves the Maildir + SQLite store
+//! ([`mailwright_store::MaildirStore`]), the in-memory one ([`mailwright_store::MemoryStore`]) and
+//! any other implementation of [`AccountProvider`](mailwright_store::store::AccountProvider).
 //!
 //! The application supplies an [`Authenticator`]: it checks the credentials and names
 //! the account whose INBOX is the maildrop. The adapter does the rest: the RFC 1939
@@ -14,11 +14,11 @@
 //! ```
 //! use std::sync::Arc;
 //!
-//! use mailstore::{AccountName, MaildirStore};
-//! use mailstore_pop3::{Authenticator, Pop3Handler};
-//! use pop3_proto::server::{Credentials, LoginRejection};
-//! use pop3_proto::server::ServerConfig;
-//! use pop3_proto::tokio::{Peer, Server, TlsMode};
+//! use mailwright_store::{AccountName, MaildirStore};
+//! use mailwright_store_pop3::{Authenticator, Pop3Handler};
+//! use mailwright_pop3::server::{Credentials, LoginRejection};
+//! use mailwright_pop3::server::ServerConfig;
+//! use mailwright_pop3::tokio::{Peer, Server, TlsMode};
 //! use tokio::io::{AsyncReadExt, AsyncWriteExt};
 //!
 //! /// One user, `mrose` / `tanstaaf`, whose maildrop is the INBOX of account `mrose`.
@@ -45,7 +45,7 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # tokio::runtime::Runtime::new()?.block_on(async {
 //! let dir = tempfile::tempdir()?;
-//! let store = MaildirStore::new(dir.path(), mailstore::Options::new());
+//! let store = MaildirStore::new(dir.path(), mailwright_store::Options::new());
 //! let handler = Pop3Handler::new(store, OneUser);
 //! let server = Arc::new(Server::new(ServerConfig::default(), handler));
 //!
@@ -73,7 +73,7 @@
 //!
 //! The store traits block. The listing and removals run on the blocking pool; a
 //! message up to 128 KiB that the store can give at once
-//! ([`read_listed`](mailstore::store::MessageReader::read_listed)) is read on the
+//! ([`read_listed`](mailwright_store::store::MessageReader::read_listed)) is read on the
 //! connection's worker, a message up to 1 MiB is read whole with
 //! `tokio::task::block_in_place`, a larger one is streamed in 64 KiB chunks from the
 //! blocking pool.

@@ -10,15 +10,15 @@ use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
-use mailstore::store::{AccountProvider, MailStore, MailboxStore};
-use mailstore::{
+use mailwright_pop3::UniqueId;
+use mailwright_pop3::maildrop::{Maildrop, MaildropError, MessageInfo, MessageReader};
+use mailwright_pop3::server::{Credentials, LoginRejection};
+use mailwright_pop3::tokio::{Handler, Peer};
+use mailwright_store::store::{AccountProvider, MailStore, MailboxStore};
+use mailwright_store::{
     AccountName, FetchOptions, MailboxId, MailboxName, MessageData, Section, StoreError, Uid,
     UidSet,
 };
-use pop3_proto::UniqueId;
-use pop3_proto::maildrop::{Maildrop, MaildropError, MessageInfo, MessageReader};
-use pop3_proto::server::{Credentials, LoginRejection};
-use pop3_proto::tokio::{Handler, Peer};
 
 /// Size of the chunks a large message is streamed in.
 const CHUNK: usize = 64 * 1024;
@@ -36,7 +36,7 @@ const READ_WHOLE: u64 = 1 << 20;
 /// one small read, as nginx's workers do for file reads without `aio`; a message the
 /// store cannot give at once is read off the event loop.
 ///
-/// [`MessageReader::read_listed`]: mailstore::store::MessageReader::read_listed
+/// [`MessageReader::read_listed`]: mailwright_store::store::MessageReader::read_listed
 const READ_INLINE: u64 = 128 * 1024;
 
 /// Checks POP3 credentials (`USER`/`PASS`, `AUTH PLAIN`/`LOGIN`, `APOP`) and names the
@@ -45,7 +45,7 @@ const READ_INLINE: u64 = 128 * 1024;
 /// This is the one decision [`Pop3Handler`] leaves to the application, logs and
 /// metrics of logins included. A PLAIN authorization identity other than the user name
 /// is refused by the handler before this is called. [`Credentials::Apop`] needs the
-/// clear-text secret ([`ApopTimestamp::verify`](pop3_proto::ApopTimestamp::verify)):
+/// clear-text secret ([`ApopTimestamp::verify`](mailwright_pop3::ApopTimestamp::verify)):
 /// an application that keeps only password hashes refuses it (and turns APOP off in
 /// the server's options).
 ///
@@ -65,7 +65,7 @@ pub trait Authenticator: Send + Sync + 'static {
 /// pop3-proto's tokio [`Handler`] over a mailstore [`AccountProvider`]: logs users in
 /// with an [`Authenticator`] and opens (and locks) their INBOX as the maildrop.
 ///
-/// Give it to [`pop3_proto::tokio::Server::new`]. One session at a time holds an
+/// Give it to [`mailwright_pop3::tokio::Server::new`]. One session at a time holds an
 /// account's maildrop (RFC 1939 section 8); a second login gets `-ERR [IN-USE]`.
 pub struct Pop3Handler<P, A> {
     provider: Arc<P>,

@@ -15,8 +15,8 @@ mod common;
 use std::sync::Arc;
 
 use common::{Client, deliver, start};
-use mailstore::store::{AccountProvider, MailboxStore, MessageStore};
-use mailstore::{AccountName, MailboxName, UidSet};
+use mailwright_store::store::{AccountProvider, MailboxStore, MessageStore};
+use mailwright_store::{AccountName, MailboxName, UidSet};
 
 each_store!(
     python_poplib_session,

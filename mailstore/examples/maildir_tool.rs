@@ -10,11 +10,11 @@ use std::error::Error;
 use std::fs;
 use std::path::Path;
 
-use mailstore::store::{MailboxStore, MessageReader, MessageStore};
-use mailstore::{
+use mailwright_store::store::{MailboxStore, MessageReader, MessageStore};
+use mailwright_store::{
     Account, AppendOptions, FetchOptions, Flags, InternalDate, Keyword, MailboxName, Options,
 };
-use mailstore::{SpecialUse, SpecialUses, SystemFlag, UidSet};
+use mailwright_store::{SpecialUse, SpecialUses, SystemFlag, UidSet};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().collect();

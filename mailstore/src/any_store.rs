@@ -7,8 +7,8 @@
 //! (`read_each`, `read_listed`) are kept behind the `dyn`.
 //!
 //! ```
-//! use mailstore::store::{AccountProvider, MailboxStore, MessageStore};
-//! use mailstore::{AccountName, AnyStore, AppendOptions, MailboxName, MemoryStore};
+//! use mailwright_store::store::{AccountProvider, MailboxStore, MessageStore};
+//! use mailwright_store::{AccountName, AnyStore, AppendOptions, MailboxName, MemoryStore};
 //!
 //! let store = AnyStore::new(MemoryStore::new());
 //! let account = store.account(&AccountName::try_from("alice@example.org")?)?;

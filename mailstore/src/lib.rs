@@ -18,8 +18,8 @@
 //!
 //! ```
 //! use std::io::Read;
-//! use mailstore::store::{MailboxStore, MessageReader, MessageStore, SearchStore};
-//! use mailstore::{Account, AppendOptions, FetchOptions, Flags, MailboxName, Options, SearchKey, Section, SystemFlag};
+//! use mailwright_store::store::{MailboxStore, MessageReader, MessageStore, SearchStore};
+//! use mailwright_store::{Account, AppendOptions, FetchOptions, Flags, MailboxName, Options, SearchKey, Section, SystemFlag};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let dir = tempfile::tempdir()?;
@@ -32,7 +32,7 @@
 //!
 //! // Flag it, search for it, read it back byte for byte.
 //! let uids = appended.uid.into();
-//! account.store_flags(inbox.id, &uids, mailstore::FlagOp::Add, &Flags::new().with(SystemFlag::Seen), None)?;
+//! account.store_flags(inbox.id, &uids, mailwright_store::FlagOp::Add, &Flags::new().with(SystemFlag::Seen), None)?;
 //! assert_eq!(account.search(inbox.id, &SearchKey::Text("noon".into()))?, vec![appended.uid]);
 //! let meta = account.fetch(inbox.id, &uids, FetchOptions::meta().with_envelope())?;
 //! assert!(meta[0].flags.has(SystemFlag::Seen));
@@ -47,12 +47,12 @@
 //! Code written against the traits runs on either:
 //!
 //! ```
-//! use mailstore::store::{AccountProvider, MailboxStore, MessageStore, SearchStore};
-//! use mailstore::{AccountName, AppendOptions, MailboxName, MaildirStore, MemoryStore, Options};
-//! use mailstore::{SearchKey, Uid};
+//! use mailwright_store::store::{AccountProvider, MailboxStore, MessageStore, SearchStore};
+//! use mailwright_store::{AccountName, AppendOptions, MailboxName, MaildirStore, MemoryStore, Options};
+//! use mailwright_store::{SearchKey, Uid};
 //!
 //! /// Delivers a message to INBOX and finds it again.
-//! fn deliver(provider: &impl AccountProvider, message: &[u8]) -> mailstore::Result<Vec<Uid>> {
+//! fn deliver(provider: &impl AccountProvider, message: &[u8]) -> mailwright_store::Result<Vec<Uid>> {
 //!     let account = provider.account(&AccountName::try_from("bob")?)?;
 //!     let inbox = account.mailbox(&MailboxName::inbox())?;
 //!     account.append_bytes(inbox.id, message, &AppendOptions::default())?;

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
-use mailstore::store::{MailboxStore, MessageReader, MessageStore};
-use mailstore::{
+use mailwright_store::store::{MailboxStore, MessageReader, MessageStore};
+use mailwright_store::{
     Account, AppendOptions, FetchOptions, FlagOp, Flags, InternalDate, Keyword, MailboxName,
     Options, Section, SystemFlag, Uid, UidSet,
 };
@@ -184,7 +184,7 @@ fn concurrent_appends_and_flag_changes_lose_nothing<B: Backend>() {
     concurrency::<B>(4, 30);
 }
 
-/// Longer variant: `cargo test -p mailstore -- --ignored stress`.
+/// Longer variant: `cargo test -p mailwright-store -- --ignored stress`.
 #[test]
 #[ignore = "stress variant, run explicitly"]
 fn stress_concurrency() {

@@ -9,11 +9,11 @@
 #[macro_use]
 mod common;
 
-use mailstore::store::{
+use mailwright_store::store::{
     AccountProvider, ChangeNotifier, MailboxStore, MessageReader, MessageStore, QuotaStore,
     SearchStore,
 };
-use mailstore::{
+use mailwright_store::{
     AppendOptions, Date, FetchOptions, FlagOp, Flags, InternalDate, Keyword, MailboxName, ModSeq,
     SearchKey, Section, SortCriterion, SortKey, SpecialUses, StoreError, SystemFlag, Uid, UidSet,
 };
@@ -44,7 +44,7 @@ fn accounts_are_shared_by_name<B: Backend>() {
     assert_eq!(two.uids(inbox.id).unwrap(), vec![appended.uid]);
     assert_eq!(backend.account().status(inbox.id).unwrap().messages, 1);
     let other = provider
-        .account(&mailstore::AccountName::try_from("other").unwrap())
+        .account(&mailwright_store::AccountName::try_from("other").unwrap())
         .unwrap();
     let other_inbox = other.mailbox(&MailboxName::inbox()).unwrap();
     assert!(other.uids(other_inbox.id).unwrap().is_empty());

@@ -12,9 +12,9 @@
 
 use proptest::prelude::*;
 
-use mailstore::memory::MemoryAccount;
-use mailstore::store::MailStore;
-use mailstore::{
+use mailwright_store::memory::MemoryAccount;
+use mailwright_store::store::MailStore;
+use mailwright_store::{
     Account, AppendOptions, Date, FetchOptions, FlagOp, Flags, InternalDate, Keyword, MailboxName,
     ModSeq, Options, Result, SearchKey, Section, SortCriterion, SortKey, SpecialUse, SpecialUses,
     SystemFlag, Uid, UidSet,
@@ -258,7 +258,7 @@ fn shown<T: std::fmt::Debug>(result: Result<T>) -> String {
 }
 
 /// Metadata without the stable id, with the envelope and structure.
-fn metas(account: &impl MailStore, mailbox: mailstore::MailboxId) -> Result<String> {
+fn metas(account: &impl MailStore, mailbox: mailwright_store::MailboxId) -> Result<String> {
     let options = FetchOptions::meta().with_envelope().with_body_structure();
     Ok(account
         .fetch(mailbox, &UidSet::all(), options)?
@@ -274,7 +274,10 @@ fn metas(account: &impl MailStore, mailbox: mailstore::MailboxId) -> Result<Stri
 }
 
 /// Every section worth reading of every message of a mailbox.
-fn sections(account: &impl MailStore, mailbox: mailstore::MailboxId) -> Result<Vec<Vec<u8>>> {
+fn sections(
+    account: &impl MailStore,
+    mailbox: mailwright_store::MailboxId,
+) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     for section in [
         "",
@@ -358,8 +361,8 @@ fn apply(account: &impl MailStore, op: &Op) -> String {
             Op::Subscribe(m, s) => shown(account.set_subscribed(&name(*m), *s)),
             Op::Quota(limit) => {
                 let quota = match limit {
-                    Some(n) => mailstore::Quota::unlimited().with_max_messages(*n),
-                    None => mailstore::Quota::unlimited(),
+                    Some(n) => mailwright_store::Quota::unlimited().with_max_messages(*n),
+                    None => mailwright_store::Quota::unlimited(),
                 };
                 shown(account.set_quota(quota))
             }

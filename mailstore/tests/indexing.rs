@@ -10,8 +10,8 @@
 #[macro_use]
 mod common;
 
-use mailstore::store::{MailboxStore, MessageReader, MessageStore, SearchStore};
-use mailstore::{
+use mailwright_store::store::{MailboxStore, MessageReader, MessageStore, SearchStore};
+use mailwright_store::{
     Account, AppendOptions, FetchOptions, INDEX_FILE, MailboxName, Options, SearchKey,
     SortCriterion, SortKey, Uid, UidSet,
 };
@@ -220,14 +220,14 @@ fn a_message_whose_analysis_failed_is_listed_served_and_analysed_again() {
     assert_eq!(account.uids(inbox).unwrap().len(), 4);
 }
 
-fn read(account: &Account, mailbox: mailstore::MailboxId, uid: u32) -> Vec<u8> {
+fn read(account: &Account, mailbox: mailwright_store::MailboxId, uid: u32) -> Vec<u8> {
     use std::io::Read;
     let mut out = Vec::new();
     account
         .read(
             mailbox,
             Uid::new(uid).unwrap(),
-            &"".parse::<mailstore::Section>().unwrap(),
+            &"".parse::<mailwright_store::Section>().unwrap(),
             None,
         )
         .unwrap()

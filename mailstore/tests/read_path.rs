@@ -18,8 +18,8 @@ mod common;
 
 use std::num::NonZeroU32;
 
-use mailstore::store::{MailboxStore, MessageReader, MessageStore};
-use mailstore::{
+use mailwright_store::store::{MailboxStore, MessageReader, MessageStore};
+use mailwright_store::{
     AppendOptions, Changes, FetchOptions, FlagOp, Flags, MailboxId, MailboxName, MessageData,
     MessageMeta, ModSeq, Result, Section, SpecialUses, StoreError, SystemFlag, Uid, UidSet,
 };

@@ -8,11 +8,11 @@
 #[macro_use]
 mod common;
 
-use mailstore::store::{
+use mailwright_store::store::{
     AccountProvider, ChangeNotifier, MailboxStore, MessageReader, MessageStore, QuotaStore,
     SearchStore,
 };
-use mailstore::{
+use mailwright_store::{
     Account, AppendOptions, Date, FetchOptions, FlagOp, Flags, InternalDate, Keyword, MailboxName,
     ModSeq, Options, Quota, SearchKey, Section, SortCriterion, SortKey, SpecialUse, SpecialUses,
     StoreError, SystemFlag, Uid, UidSet,
@@ -566,7 +566,7 @@ fn quota_is_enforced_with_typed_errors<B: Backend>() {
     assert!(matches!(
         account.append_bytes(inbox.id, &msg("d", "d"), &AppendOptions::default()),
         Err(StoreError::QuotaExceeded {
-            resource: mailstore::QuotaResource::Storage,
+            resource: mailwright_store::QuotaResource::Storage,
             ..
         })
     ));

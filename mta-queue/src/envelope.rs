@@ -5,7 +5,7 @@
 //! The queue keeps these as the SMTP server received them: [`Envelope::from_smtp`] is
 //! the one conversion from the envelope smtp-proto's server hands to the application.
 
-use smtp_proto::{BodyType, EnvId, Mailbox, Notify, Orcpt, Ret, ReversePath, XText};
+use mailwright_smtp::{BodyType, EnvId, Mailbox, Notify, Orcpt, Ret, ReversePath, XText};
 
 /// One recipient of a message with its DSN parameters.
 #[non_exhaustive]
@@ -68,14 +68,14 @@ pub(crate) fn domain_of(mailbox: &Mailbox<'_>) -> String {
 /// queue it was submitted to.
 ///
 /// ```
-/// use mta_queue::{Envelope, Recipient};
-/// use smtp_proto::Mailbox;
+/// use mailwright_queue::{Envelope, Recipient};
+/// use mailwright_smtp::Mailbox;
 ///
 /// let envelope = Envelope::new(Mailbox::try_from("alice@example.org")?.into_owned())
 ///     .with_recipient(Recipient::new(Mailbox::try_from("bob@example.net")?.into_owned()));
 /// assert_eq!(envelope.recipients.len(), 1);
 /// assert_eq!(envelope.queue, "default");
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,10 +129,10 @@ impl Envelope {
     /// restart. `SIZE` and `AUTH=` are the receiving server's business and not kept.
     ///
     /// ```
-    /// use mta_queue::Envelope;
-    /// use smtp_proto::{BodyType, ForwardPath, Mailbox, Notify, Orcpt, Recipient, ReversePath, Ret, XText};
+    /// use mailwright_queue::Envelope;
+    /// use mailwright_smtp::{BodyType, ForwardPath, Mailbox, Notify, Orcpt, Recipient, ReversePath, Ret, XText};
     ///
-    /// let mut received = smtp_proto::Envelope::new(ReversePath::Mailbox(Mailbox::try_from("alice@example.org")?));
+    /// let mut received = mailwright_smtp::Envelope::new(ReversePath::Mailbox(Mailbox::try_from("alice@example.org")?));
     /// received.mail_params.ret = Some(Ret::Headers);
     /// received.mail_params.envid = Some(XText::try_from("QQ314159")?);
     /// received.mail_params.body = Some(BodyType::EightBitMime);
@@ -154,7 +154,7 @@ impl Envelope {
     /// [`FromSmtpError::BarePostmaster`] for a `RCPT TO:<Postmaster>` without a
     /// domain, which only the receiving server can resolve (to its postmaster's
     /// mailbox) before it queues the message.
-    pub fn from_smtp(envelope: &smtp_proto::Envelope<'_>) -> Result<Self, FromSmtpError> {
+    pub fn from_smtp(envelope: &mailwright_smtp::Envelope<'_>) -> Result<Self, FromSmtpError> {
         let params = &envelope.mail_params;
         let mut out = Self::new(envelope.from.clone().into_owned());
         out.ret = params.ret;
@@ -232,11 +232,11 @@ impl Envelope {
     }
 }
 
-impl TryFrom<&smtp_proto::Envelope<'_>> for Envelope {
+impl TryFrom<&mailwright_smtp::Envelope<'_>> for Envelope {
     type Error = FromSmtpError;
 
     /// [`Envelope::from_smtp`].
-    fn try_from(envelope: &smtp_proto::Envelope<'_>) -> Result<Self, Self::Error> {
+    fn try_from(envelope: &mailwright_smtp::Envelope<'_>) -> Result<Self, Self::Error> {
         Self::from_smtp(envelope)
     }
 }
@@ -262,17 +262,17 @@ pub(crate) fn canonical(xtext: &XText<'_>) -> XText<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mailwright_smtp::{EsmtpParameter, ForwardPath, RcptParameters};
     use proptest::prelude::*;
-    use smtp_proto::{EsmtpParameter, ForwardPath, RcptParameters};
 
     fn mailbox(text: &str) -> Mailbox<'static> {
         Mailbox::try_from(text.to_owned()).unwrap()
     }
 
     /// An envelope as smtp-proto's server hands it over, carrying every parameter.
-    fn received() -> smtp_proto::Envelope<'static> {
+    fn received() -> mailwright_smtp::Envelope<'static> {
         let mut envelope =
-            smtp_proto::Envelope::new(ReversePath::Mailbox(mailbox("jörg@bücher.example")));
+            mailwright_smtp::Envelope::new(ReversePath::Mailbox(mailbox("jörg@bücher.example")));
         let params = &mut envelope.mail_params;
         params.size = Some(1234);
         params.body = Some(BodyType::BinaryMime);
@@ -289,17 +289,21 @@ mod tests {
         let mut first = RcptParameters::default();
         first.notify = Notify::on(true, true, false);
         first.orcpt = Some("rfc822;Bob+20<bob+2Btag@example.net>".parse().unwrap());
-        envelope.recipients.push(smtp_proto::Recipient::with_params(
-            ForwardPath::Mailbox(mailbox("bob+tag@example.net")),
-            first,
-        ));
+        envelope
+            .recipients
+            .push(mailwright_smtp::Recipient::with_params(
+                ForwardPath::Mailbox(mailbox("bob+tag@example.net")),
+                first,
+            ));
         let mut second = RcptParameters::default();
         second.notify = Some(Notify::NEVER);
         second.orcpt = Some(Orcpt::encode("utf-8", "日本@例え.jp").unwrap());
-        envelope.recipients.push(smtp_proto::Recipient::with_params(
-            ForwardPath::Mailbox(mailbox("\"c d\"@[192.0.2.1]")),
-            second,
-        ));
+        envelope
+            .recipients
+            .push(mailwright_smtp::Recipient::with_params(
+                ForwardPath::Mailbox(mailbox("\"c d\"@[192.0.2.1]")),
+                second,
+            ));
         envelope.add_recipient(ForwardPath::Mailbox(mailbox("Carol@Example.COM")));
         envelope
     }
@@ -341,7 +345,7 @@ mod tests {
 
     #[test]
     fn from_smtp_without_parameters() {
-        let mut received = smtp_proto::Envelope::new(ReversePath::Null);
+        let mut received = mailwright_smtp::Envelope::new(ReversePath::Null);
         received.add_recipient(ForwardPath::Mailbox(mailbox("a@example.org")));
         let envelope = Envelope::from_smtp(&received).unwrap();
         let expected = Envelope::new(ReversePath::Null)

@@ -4,7 +4,7 @@
 
 use std::io;
 
-use smtp_proto::{EnhancedStatusCode, Reply, ReplyCode};
+use mailwright_smtp::{EnhancedStatusCode, Reply, ReplyCode};
 
 use crate::id::QueueId;
 use crate::spool::format::FormatError;
@@ -93,8 +93,8 @@ pub enum CorruptReason {
 /// at the end of DATA instead of 250: `Reply::from(&error)`.
 ///
 /// ```
-/// use mta_queue::{EnqueueError, SpoolError};
-/// use smtp_proto::{Reply, ReplyCode};
+/// use mailwright_queue::{EnqueueError, SpoolError};
+/// use mailwright_smtp::{Reply, ReplyCode};
 ///
 /// let full = SpoolError::from_write(std::io::ErrorKind::StorageFull.into());
 /// let reply = Reply::from(&EnqueueError::from(full));

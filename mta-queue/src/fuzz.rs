@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use smtp_proto::Mailbox;
+use mailwright_smtp::Mailbox;
 
 use crate::entry::QueueEntry;
 use crate::envelope::{Envelope, Recipient};
@@ -90,7 +90,7 @@ mod tests {
     use crate::entry::Update;
     use crate::status::{DeliveryStatus, Diagnostic, RecipientState};
     use crate::testing::{mailbox, reply};
-    use smtp_proto::{BodyType, EnhancedStatusCode, EnvId, Notify, Orcpt, Ret};
+    use mailwright_smtp::{BodyType, EnhancedStatusCode, EnvId, Notify, Orcpt, Ret};
 
     fn seeds() -> Vec<Vec<u8>> {
         let now = Timestamp::from_secs(1_700_000_000);
@@ -164,7 +164,7 @@ mod tests {
     }
 
     /// Writes the seed corpus: `MTA_QUEUE_WRITE_SEEDS=fuzz/corpus/mta_spool cargo test
-    /// -p mta-queue --features __fuzz write_seeds -- --ignored`.
+    /// -p mailwright-queue --features __fuzz write_seeds -- --ignored`.
     #[test]
     #[ignore = "writes files"]
     fn write_seeds() {

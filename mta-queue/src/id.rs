@@ -12,7 +12,7 @@ use crate::time::Timestamp;
 /// file spool creates files with `O_EXCL` and takes the next number on a clash).
 ///
 /// ```
-/// use mta_queue::QueueId;
+/// use mailwright_queue::QueueId;
 ///
 /// let id: QueueId = "0019a6b3c2d40001".parse().unwrap();
 /// assert_eq!(id.to_string(), "0019a6b3c2d40001");

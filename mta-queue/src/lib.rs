@@ -3,12 +3,12 @@
 //! RFC 3464 delivery status notifications.
 //!
 //! The queue speaks smtp-proto's types: an [`Envelope`] holds smtp-proto
-//! [`Mailbox`](smtp_proto::Mailbox)es and [`ReversePath`](smtp_proto::ReversePath), its
-//! DSN parameters ([`Ret`](smtp_proto::Ret), [`EnvId`](smtp_proto::EnvId),
-//! [`Notify`](smtp_proto::Notify), [`Orcpt`](smtp_proto::Orcpt)), `BODY=`
-//! ([`BodyType`](smtp_proto::BodyType)) and the `SMTPUTF8` and `REQUIRETLS` flags; a
-//! [`Diagnostic`] holds an [`EnhancedStatusCode`](smtp_proto::EnhancedStatusCode) and
-//! the remote [`Reply`](smtp_proto::Reply). smtp-proto is used without its runtime
+//! [`Mailbox`](mailwright_smtp::Mailbox)es and [`ReversePath`](mailwright_smtp::ReversePath), its
+//! DSN parameters ([`Ret`](mailwright_smtp::Ret), [`EnvId`](mailwright_smtp::EnvId),
+//! [`Notify`](mailwright_smtp::Notify), [`Orcpt`](mailwright_smtp::Orcpt)), `BODY=`
+//! ([`BodyType`](mailwright_smtp::BodyType)) and the `SMTPUTF8` and `REQUIRETLS` flags; a
+//! [`Diagnostic`] holds an [`EnhancedStatusCode`](mailwright_smtp::EnhancedStatusCode) and
+//! the remote [`Reply`](mailwright_smtp::Reply). smtp-proto is used without its runtime
 //! (`default-features = false`).
 //!
 //! An SMTP server built on smtp-proto turns the envelope its handler receives into the
@@ -33,13 +33,13 @@
 //! # #[cfg(feature = "tokio")]
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
-//! use mailauth::dns::Zone;
-//! use mta_queue::route::{RouteAction, Router, Rule};
-//! use mta_queue::scheduler::RcptOutcome;
-//! use mta_queue::transport::LocalMessage;
-//! use mta_queue::{Diagnostic, Envelope, FileSpool, Limits, QueueBuilder, Recipient, SchedulerConfig, Throttle};
-//! use smtp_proto::{EnhancedStatusCode, Mailbox, Reply};
-//! # use mta_queue::transport::{ConnectError, ConnectRequest, Connection, OutgoingMessage, SessionError, Transport};
+//! use mailwright_auth::dns::Zone;
+//! use mailwright_queue::route::{RouteAction, Router, Rule};
+//! use mailwright_queue::scheduler::RcptOutcome;
+//! use mailwright_queue::transport::LocalMessage;
+//! use mailwright_queue::{Diagnostic, Envelope, FileSpool, Limits, QueueBuilder, Recipient, SchedulerConfig, Throttle};
+//! use mailwright_smtp::{EnhancedStatusCode, Mailbox, Reply};
+//! # use mailwright_queue::transport::{ConnectError, ConnectRequest, Connection, OutgoingMessage, SessionError, Transport};
 //! # struct Offline; struct Never;
 //! # impl Transport for Offline { type Connection = Never;
 //! #     async fn connect(&self, _: &ConnectRequest) -> Result<Never, ConnectError> {
@@ -101,7 +101,7 @@
 //!   └───────┬──────────────────┬───────────────────┬──────────────┘
 //!     Resolve (mx)      Deliver (Job)        Persist / Notify / Remove
 //!           ▼                  ▼                   ▼
-//!   mailauth::dns      Transport (trait) ── SMTP/LMTP over smtp-proto, or a fake
+//!   mailwright_auth::dns      Transport (trait) ── SMTP/LMTP over smtp-proto, or a fake
 //!                      LocalDelivery handlers
 //!   runtime (tokio): Queue = driver task + job tasks + spool writer + events
 //! ```

@@ -1,4 +1,4 @@
-//! MX resolution per RFC 5321 §5.1 and RFC 7505, over [`mailauth::dns::Resolver`].
+//! MX resolution per RFC 5321 §5.1 and RFC 7505, over [`mailwright_auth::dns::Resolver`].
 //!
 //! * MX records are sorted by preference, with equal preferences in random order.
 //! * No MX records (the name exists: NODATA) means the domain itself is the one host
@@ -11,8 +11,8 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use mailauth::dns::{DnsError, Resolver};
-use smtp_proto::EnhancedStatusCode;
+use mailwright_auth::dns::{DnsError, Resolver};
+use mailwright_smtp::EnhancedStatusCode;
 
 use crate::route::IpFamily;
 use crate::status::{Diagnostic, codes};
@@ -203,7 +203,7 @@ fn address_literal(domain: &str) -> Option<IpAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mailauth::dns::Zone;
+    use mailwright_auth::dns::Zone;
 
     fn block_on<F: Future>(future: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()

@@ -4,14 +4,14 @@
 
 use std::fmt;
 
-use smtp_proto::{EnhancedStatusCode, Reply, ReplyClass, ReplyCode};
+use mailwright_smtp::{EnhancedStatusCode, Reply, ReplyClass, ReplyCode};
 
 use crate::time::Timestamp;
 
 /// The enhanced status codes (RFC 3463) the queue reports that smtp-proto names no
 /// const for, in the class each is reported with.
 pub(crate) mod codes {
-    use smtp_proto::{EnhancedStatusCode as Code, ReplyClass};
+    use mailwright_smtp::{EnhancedStatusCode as Code, ReplyClass};
 
     /// A code from its parts; the parts below are all valid (checked by a test), the
     /// fallback only keeps this free of panics.
@@ -129,8 +129,8 @@ impl Diagnostic {
     /// status is its enhanced code (or `X.0.0`) in the class of its reply code.
     ///
     /// ```
-    /// use mta_queue::Diagnostic;
-    /// use smtp_proto::{EnhancedStatusCode, Reply, ReplyCode};
+    /// use mailwright_queue::Diagnostic;
+    /// use mailwright_smtp::{EnhancedStatusCode, Reply, ReplyCode};
     ///
     /// let reply = Reply::new(ReplyCode::MAILBOX_UNAVAILABLE, "no such user")
     ///     .with_enhanced(EnhancedStatusCode::BAD_DESTINATION_MAILBOX)

@@ -1,9 +1,9 @@
 //! Proptest strategies for the crate's values (test builds only).
 
-use proptest::prelude::*;
-use smtp_proto::{
+use mailwright_smtp::{
     BodyType, EnhancedStatusCode, EnvId, Mailbox, Notify, Orcpt, Reply, ReplyCode, Ret, ReversePath,
 };
+use proptest::prelude::*;
 
 use crate::entry::{QueueEntry, Update};
 use crate::envelope::{Envelope, Recipient};

@@ -22,10 +22,10 @@ use hickory_proto::rr::{LowerName, Name, RData, Record, RecordSet, RrKey};
 use hickory_server::Server;
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
-use mailauth::dns::{HickoryResolver, ResolverConfig};
-use mta_queue::route::{DeliveryOptions, Router};
-use mta_queue::transport::smtp::SmtpTransport;
-use mta_queue::{
+use mailwright_auth::dns::{HickoryResolver, ResolverConfig};
+use mailwright_queue::route::{DeliveryOptions, Router};
+use mailwright_queue::transport::smtp::SmtpTransport;
+use mailwright_queue::{
     Envelope, EventKind, MemorySpool, QueueBuilder, QueueConfig, Recipient, RetryPolicy,
     SchedulerConfig,
 };

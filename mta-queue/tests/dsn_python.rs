@@ -9,9 +9,11 @@
 
 use std::process::Command;
 
-use mta_queue::dsn::{DsnInput, DsnKind, build};
-use mta_queue::{DeliveryStatus, Diagnostic, Envelope, QueueEntry, QueueId, Recipient, Timestamp};
-use smtp_proto::{EnhancedStatusCode, Mailbox, Reply, ReplyCode, Ret};
+use mailwright_queue::dsn::{DsnInput, DsnKind, build};
+use mailwright_queue::{
+    DeliveryStatus, Diagnostic, Envelope, QueueEntry, QueueId, Recipient, Timestamp,
+};
+use mailwright_smtp::{EnhancedStatusCode, Mailbox, Reply, ReplyCode, Ret};
 
 /// A mailbox from text known to be one.
 fn mailbox(text: &str) -> Mailbox<'static> {

@@ -12,18 +12,18 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mailauth::dns::Zone;
-use mta_queue::route::{RouteAction, Router, Rule};
-use mta_queue::scheduler::RcptOutcome;
-use mta_queue::transport::{
+use mailwright_auth::dns::Zone;
+use mailwright_queue::route::{RouteAction, Router, Rule};
+use mailwright_queue::scheduler::RcptOutcome;
+use mailwright_queue::transport::{
     ConnectError, ConnectRequest, Connection, Endpoint, LocalMessage, OutgoingMessage,
     SessionError, Transport,
 };
-use mta_queue::{
+use mailwright_queue::{
     DeliveryStatus, Diagnostic, EntryFilter, Envelope, EventKind, FileSpool, Limits, MemorySpool,
     Queue, QueueBuilder, QueueConfig, Recipient, RetryPolicy, SchedulerConfig, Spool,
 };
-use smtp_proto::{EnhancedStatusCode, Mailbox, Reply, ReplyCode};
+use mailwright_smtp::{EnhancedStatusCode, Mailbox, Reply, ReplyCode};
 
 /// A mailbox from text known to be one.
 fn mailbox(text: &str) -> Mailbox<'static> {

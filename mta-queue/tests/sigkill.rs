@@ -24,15 +24,15 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mailauth::dns::Zone;
-use mta_queue::route::{RouteAction, Router, Rule};
-use mta_queue::scheduler::RcptOutcome;
-use mta_queue::transport::{
+use mailwright_auth::dns::Zone;
+use mailwright_queue::route::{RouteAction, Router, Rule};
+use mailwright_queue::scheduler::RcptOutcome;
+use mailwright_queue::transport::{
     ConnectError, ConnectRequest, Connection, LocalMessage, OutgoingMessage, SessionError,
     Transport,
 };
-use mta_queue::{Diagnostic, Envelope, FileSpool, QueueBuilder, Recipient, Spool};
-use smtp_proto::{EnhancedStatusCode, Mailbox};
+use mailwright_queue::{Diagnostic, Envelope, FileSpool, QueueBuilder, Recipient, Spool};
+use mailwright_smtp::{EnhancedStatusCode, Mailbox};
 
 /// A mailbox from text known to be one.
 fn mailbox(text: &str) -> Mailbox<'static> {

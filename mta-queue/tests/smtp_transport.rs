@@ -20,12 +20,12 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mailauth::dns::Zone;
-use mta_queue::route::{
+use mailwright_auth::dns::Zone;
+use mailwright_queue::route::{
     Credentials, DeliveryOptions, LmtpTarget, Relay, RelayTls, RouteAction, Router, Rule, TlsMode,
 };
-use mta_queue::transport::smtp::SmtpTransport;
-use mta_queue::{
+use mailwright_queue::transport::smtp::SmtpTransport;
+use mailwright_queue::{
     EntryFilter, Envelope, EventKind, Limits, MemorySpool, Queue, QueueBuilder, QueueConfig, Rate,
     Recipient, RetryPolicy, SchedulerConfig, Throttle,
 };
@@ -218,18 +218,20 @@ async fn smarthost_with_starttls_verified_and_auth() {
     let queue = start(zone, 25, quick(), router, SmtpTransport::with_roots(roots)).await;
     // As smtp-proto's server hands it over, through the queue's one conversion: the
     // parameters reach the next hop (SMTPUTF8 not, which the sink does not offer).
-    let mut received = smtp_proto::Envelope::new(mailbox("a@example.org").into());
-    received.mail_params.ret = Some(smtp_proto::Ret::Headers);
-    received.mail_params.envid = Some(smtp_proto::XText::try_from("env+201").unwrap());
-    received.mail_params.body = Some(smtp_proto::BodyType::EightBitMime);
+    let mut received = mailwright_smtp::Envelope::new(mailbox("a@example.org").into());
+    received.mail_params.ret = Some(mailwright_smtp::Ret::Headers);
+    received.mail_params.envid = Some(mailwright_smtp::XText::try_from("env+201").unwrap());
+    received.mail_params.body = Some(mailwright_smtp::BodyType::EightBitMime);
     received.mail_params.smtputf8 = true;
-    let mut params = smtp_proto::RcptParameters::default();
+    let mut params = mailwright_smtp::RcptParameters::default();
     params.notify = "SUCCESS,FAILURE".parse().ok();
-    params.orcpt = Some(smtp_proto::Orcpt::rfc822("R@anywhere.example"));
-    received.recipients.push(smtp_proto::Recipient::with_params(
-        mailbox("r@anywhere.example").into(),
-        params,
-    ));
+    params.orcpt = Some(mailwright_smtp::Orcpt::rfc822("R@anywhere.example"));
+    received
+        .recipients
+        .push(mailwright_smtp::Recipient::with_params(
+            mailbox("r@anywhere.example").into(),
+            params,
+        ));
     let env = Envelope::from_smtp(&received).unwrap();
     queue
         .enqueue(env, &b"Subject: relayed\r\n\r\nhi\r\n"[..])
@@ -556,15 +558,15 @@ async fn ipv6_first_ipv4_only_per_rule_and_source_addresses() {
     router.push(
         Rule::new("v4")
             .domain("v4.example".parse().unwrap())
-            .options(DeliveryOptions::default().family(mta_queue::route::IpFamily::V4Only)),
+            .options(DeliveryOptions::default().family(mailwright_queue::route::IpFamily::V4Only)),
     );
     router.push(
         Rule::new("source")
             .domain("src.example".parse().unwrap())
             .options(
                 DeliveryOptions::default()
-                    .family(mta_queue::route::IpFamily::V4Only)
-                    .source(mta_queue::route::SourceAddress {
+                    .family(mailwright_queue::route::IpFamily::V4Only)
+                    .source(mailwright_queue::route::SourceAddress {
                         ip: "127.0.0.9".parse().unwrap(),
                         ehlo: "out9.mta.test".into(),
                     }),

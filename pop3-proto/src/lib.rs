@@ -12,9 +12,9 @@
 //!
 //! ```
 //! use bytes::BytesMut;
-//! use pop3_proto::maildrop::MessageInfo;
-//! use pop3_proto::server::{Event, ServerConfig, ServerSession};
-//! use pop3_proto::{Command, MessageNumber, Stat, UniqueId, encode, parse};
+//! use mailwright_pop3::maildrop::MessageInfo;
+//! use mailwright_pop3::server::{Event, ServerConfig, ServerSession};
+//! use mailwright_pop3::{Command, MessageNumber, Stat, UniqueId, encode, parse};
 //!
 //! // The codec.
 //! assert_eq!(parse::command(b"RETR 1\r\n")?, Command::Retr(MessageNumber::FIRST));
@@ -88,7 +88,7 @@
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `tokio` | yes | [`tokio`]: the async driver, STLS and implicit TLS (tokio-rustls); the accept loop, connection limits, timeouts and graceful shutdown come from `mail_base::listener` (feature `mail-base/tokio`), as in the SMTP and IMAP crates |
+//! | `tokio` | yes | [`tokio`]: the async driver, STLS and implicit TLS (tokio-rustls); the accept loop, connection limits, timeouts and graceful shutdown come from `mailwright_base::listener` (feature `mail-base/tokio`), as in the SMTP and IMAP crates |
 //! | `arbitrary` | no | `arbitrary::Arbitrary` for the protocol types, for fuzzing |
 //!
 //! # Supported RFCs

@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pop3_proto::maildrop::MemoryStore;
-use pop3_proto::server::ServerConfig;
-use pop3_proto::tokio::{Options, Server, TlsMode, server_tls_config};
+use mailwright_pop3::maildrop::MemoryStore;
+use mailwright_pop3::server::ServerConfig;
+use mailwright_pop3::tokio::{Options, Server, TlsMode, server_tls_config};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::Command;

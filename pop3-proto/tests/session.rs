@@ -6,8 +6,8 @@ mod harness;
 use std::time::Duration;
 
 use harness::{Harness, message_of_size};
-use pop3_proto::server::{Event, Limits, ServerConfig, State};
-use pop3_proto::{ApopTimestamp, Text, parse};
+use mailwright_pop3::server::{Event, Limits, ServerConfig, State};
+use mailwright_pop3::{ApopTimestamp, Text, parse};
 use proptest::prelude::*;
 
 fn logged_in() -> Harness {
@@ -536,7 +536,7 @@ fn too_much_pipelined_input_closes() {
     limits.max_pending_input(256);
     let mut config = Harness::plaintext_config();
     config.limits(limits);
-    let mut session = pop3_proto::server::ServerSession::new(config);
+    let mut session = mailwright_pop3::server::ServerSession::new(config);
     // A login decision stays pending while the client keeps sending.
     session.handle_input(b"USER mrose\r\nPASS tanstaaf\r\n");
     assert!(matches!(session.poll_event(), Some(Event::Login(_))));

@@ -16,7 +16,7 @@ need_pip dkim dkimpy
 need_pip nacl pynacl
 
 MAILAUTH=$(bin mailauth)
-[ -x "$MAILAUTH" ] || fail "$MAILAUTH not built (run scripts/interop.sh, or cargo build -p mailauth-cli)"
+[ -x "$MAILAUTH" ] || fail "$MAILAUTH not built (run scripts/interop.sh, or cargo build -p mailwright-auth-cli)"
 
 python3 - "$MAILAUTH" "$ROOT/mailauth/tests/keys" "$WORK" <<'PY'
 import base64, json, subprocess, sys, time

@@ -9,7 +9,7 @@ need_apt dovecot-imapd
 
 TOOL="${CARGO_TARGET_DIR:-$ROOT/target}/debug/examples/maildir_tool"
 if [ ! -x "$TOOL" ]; then
-    (cd "$ROOT" && cargo build -q -p mailstore --example maildir_tool)
+    (cd "$ROOT" && cargo build -q -p mailwright-store --example maildir_tool)
 fi
 
 D="$WORK/dovecot"

@@ -68,7 +68,7 @@ users = ["boss@example.test"]
 TOML
 
 MS="$(bin mailserver)"
-[ -x "$MS" ] || fail "no $MS: build it first (cargo build -p mailserver)"
+[ -x "$MS" ] || fail "no $MS: build it first (cargo build -p mailwright-server)"
 echo "boss-password-1" | "$MS" --config "$CONFIG" user add boss@example.test --password-stdin >/dev/null
 start_server greylist python3 "$ROOT/scripts/interop/webadmin/greylist.py" 5526
 start_server webadmin "$MS" --config "$CONFIG"

@@ -25,7 +25,7 @@ need_apt postfix dovecot-imapd dovecot-pop3d curl
 ulimit -n 8192 2>/dev/null || true
 
 cd "$ROOT"
-cargo build --release -q -p mailserver --bin mailserver --example mailload
+cargo build --release -q -p mailwright-server --bin mailserver --example mailload
 # MS_BIN: another build of the server to measure (an older commit, for a before/after).
 MS="${MS_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/mailserver}"
 LOAD="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/mailload"

@@ -15,7 +15,7 @@ use crate::types::{
 /// it `'static`. Verbs are case-insensitive on input and upper case on output.
 ///
 /// ```
-/// use smtp_proto::{Command, ReversePath, encode, parse};
+/// use mailwright_smtp::{Command, ReversePath, encode, parse};
 ///
 /// let command = parse::command(b"mail from:<user@example.org> SIZE=1000\r\n")?;
 /// let Command::Mail { from, params } = &command else { panic!() };
@@ -25,7 +25,7 @@ use crate::types::{
 /// let mut wire = Vec::new();
 /// encode::command(&command, &mut wire);
 /// assert_eq!(wire, b"MAIL FROM:<user@example.org> SIZE=1000\r\n");
-/// # Ok::<(), smtp_proto::ParseError>(())
+/// # Ok::<(), mailwright_smtp::ParseError>(())
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq)]
 #[non_exhaustive]

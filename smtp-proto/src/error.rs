@@ -11,7 +11,7 @@
 //!   client session as events carrying the server's [`Reply`].
 //!
 //! The tokio edge adds its own error type for I/O, TLS and timeouts
-//! (`smtp_proto::tokio::Error`). Incomplete input is never an error: the framer answers
+//! (`mailwright_smtp::tokio::Error`). Incomplete input is never an error: the framer answers
 //! "need more" with `None`.
 
 use std::fmt;

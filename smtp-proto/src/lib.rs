@@ -15,8 +15,8 @@
 //!
 //! ```
 //! use bytes::BytesMut;
-//! use smtp_proto::server::{Event, ServerConfig, ServerSession};
-//! use smtp_proto::{Command, EnhancedStatusCode, Reply, ReplyCode, encode, parse};
+//! use mailwright_smtp::server::{Event, ServerConfig, ServerSession};
+//! use mailwright_smtp::{Command, EnhancedStatusCode, Reply, ReplyCode, encode, parse};
 //!
 //! // The codec.
 //! let command = parse::command(b"RCPT TO:<jones@foo.com>\r\n")?;
@@ -42,7 +42,7 @@
 //! let mut out = BytesMut::new();
 //! let _ = session.poll_output(&mut out);
 //! assert!(out.ends_with(b"250 2.1.0 sender OK\r\n550 5.1.1 no such user here\r\n"));
-//! # Ok::<(), smtp_proto::ParseError>(())
+//! # Ok::<(), mailwright_smtp::ParseError>(())
 //! ```
 //!
 //! With the `tokio` feature, [`tokio::Server`] runs a session per connection over
@@ -81,7 +81,7 @@
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `tokio` | yes | [`tokio`]: server and client drivers over tokio, STARTTLS and implicit TLS with tokio-rustls; the server's accept loop, connection limits, timeouts and shutdown come from `mail_base::listener` (feature `mail-base/tokio`), as in the IMAP and POP3 crates |
+//! | `tokio` | yes | [`tokio`]: server and client drivers over tokio, STARTTLS and implicit TLS with tokio-rustls; the server's accept loop, connection limits, timeouts and shutdown come from `mailwright_base::listener` (feature `mail-base/tokio`), as in the IMAP and POP3 crates |
 //! | `arbitrary` | no | `arbitrary::Arbitrary` for the protocol types (always valid values), for fuzzing |
 //!
 //! # Supported RFCs and extensions

@@ -22,7 +22,7 @@ use crate::types::{EnhancedStatusCode, ReplyClass, ReplyCode, Text};
 /// carry a CR or LF of its own.
 ///
 /// ```
-/// use smtp_proto::{EnhancedStatusCode, Reply, ReplyCode, encode};
+/// use mailwright_smtp::{EnhancedStatusCode, Reply, ReplyCode, encode};
 ///
 /// let reply = Reply::new(ReplyCode::MAILBOX_BUSY, "greylisted, try again later")
 ///     .with_enhanced(EnhancedStatusCode::DELIVERY_NOT_AUTHORIZED)

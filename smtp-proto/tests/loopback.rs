@@ -14,13 +14,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use smtp_proto::client::{ClientConfig, ClientCredentials};
-use smtp_proto::server::{Credentials, ServerConfig};
-use smtp_proto::tokio::{
+use mailwright_smtp::client::{ClientConfig, ClientCredentials};
+use mailwright_smtp::server::{Credentials, ServerConfig};
+use mailwright_smtp::tokio::{
     AuthResult, Client, ConnectionInfo, Context, Error, Handler, MessageOutcome, Options, Server,
     SessionHandler, TlsMode, client_tls_config, server_tls_config,
 };
-use smtp_proto::{
+use mailwright_smtp::{
     Domain, EnhancedStatusCode, Envelope, ForwardPath, Mailbox, Mechanism, Reply, ReplyCode,
     ReversePath,
 };
@@ -86,7 +86,7 @@ impl SessionHandler for TestSession {
         &mut self,
         _ctx: &Context,
         to: &ForwardPath<'static>,
-        _params: &smtp_proto::RcptParameters<'static>,
+        _params: &mailwright_smtp::RcptParameters<'static>,
         _envelope: &Envelope<'static>,
     ) -> Result<(), Reply<'static>> {
         match to.mailbox() {
@@ -120,7 +120,11 @@ impl SessionHandler for TestSession {
         MessageOutcome::Accepted(format!("Q{}", store.len()))
     }
 
-    async fn message_aborted(&mut self, _ctx: &Context, _reason: smtp_proto::server::AbortReason) {
+    async fn message_aborted(
+        &mut self,
+        _ctx: &Context,
+        _reason: mailwright_smtp::server::AbortReason,
+    ) {
         self.body.clear();
     }
 }

@@ -12,9 +12,9 @@ mod harness;
 use std::time::Duration;
 
 use harness::{Pair, Sink, exchange, server};
-use smtp_proto::client::{ClientConfig, ClientCredentials, Event, Failure};
-use smtp_proto::server::{AbortReason, BareLineEndings, Protocol, ServerConfig};
-use smtp_proto::{Envelope, ForwardPath, Mailbox, Mechanism, ReplyCode, ReversePath};
+use mailwright_smtp::client::{ClientConfig, ClientCredentials, Event, Failure};
+use mailwright_smtp::server::{AbortReason, BareLineEndings, Protocol, ServerConfig};
+use mailwright_smtp::{Envelope, ForwardPath, Mailbox, Mechanism, ReplyCode, ReversePath};
 
 fn envelope(from: &str, to: &[&str]) -> Envelope<'static> {
     let mut envelope = Envelope::new(ReversePath::Mailbox(
@@ -135,7 +135,7 @@ fn helo_fallback_when_ehlo_is_refused() {
     );
     // And our client falls back by itself.
     pair.sink.refuse_ehlo = true;
-    let mut client = smtp_proto::client::ClientSession::new(ClientConfig::default());
+    let mut client = mailwright_smtp::client::ClientSession::new(ClientConfig::default());
     let _ = client.handle_input(b"220 old.example\r\n");
     let _ = client.handle_input(b"502 what is EHLO?\r\n");
     let mut wire = bytes::BytesMut::new();
@@ -550,7 +550,7 @@ fn idle_server_times_out() {
 
 #[test]
 fn client_times_out_on_a_silent_server() {
-    let mut client = smtp_proto::client::ClientSession::new(ClientConfig::default());
+    let mut client = mailwright_smtp::client::ClientSession::new(ClientConfig::default());
     let start = std::time::Instant::now();
     client.handle_timeout(start);
     assert_eq!(

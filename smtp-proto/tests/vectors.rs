@@ -10,8 +10,8 @@
 use std::path::PathBuf;
 
 use bytes::BytesMut;
-use smtp_proto::server::{Event, Protocol, ServerConfig, ServerSession};
-use smtp_proto::{encode, parse};
+use mailwright_smtp::server::{Event, Protocol, ServerConfig, ServerSession};
+use mailwright_smtp::{encode, parse};
 
 #[derive(Debug)]
 enum Step {
@@ -165,7 +165,7 @@ fn codes(out: &[u8]) -> Vec<u16> {
         .collect()
 }
 
-fn reply_of(lines: &[String]) -> smtp_proto::Reply<'static> {
+fn reply_of(lines: &[String]) -> mailwright_smtp::Reply<'static> {
     parse::reply(&wire(lines)).unwrap().into_owned()
 }
 
@@ -254,7 +254,7 @@ fn our_server_answers_as_the_rfc_server_did() {
                 Step::Tls => {
                     assert_eq!(
                         session.state(),
-                        smtp_proto::server::State::StartTls,
+                        mailwright_smtp::server::State::StartTls,
                         "{name}"
                     );
                     session.tls_started();

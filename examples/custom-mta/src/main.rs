@@ -31,21 +31,21 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use clap::Parser;
-use mailauth::dkim::DkimSigner;
-use mailauth::dns::{
+use mailwright_auth::dkim::DkimSigner;
+use mailwright_auth::dns::{
     DnsError, HickoryResolver, Lookup, Rdata, RecordType, Resolver, ResolverConfig, Zone,
 };
-use mta_queue::route::{DeliveryOptions, Relay, RelayTls, Route, RouteAction, Router, Rule};
-use mta_queue::transport::smtp::SmtpTransport;
-use mta_queue::{
+use mailwright_queue::route::{DeliveryOptions, Relay, RelayTls, Route, RouteAction, Router, Rule};
+use mailwright_queue::transport::smtp::SmtpTransport;
+use mailwright_queue::{
     Envelope, FileSpool, Limits, Queue, QueueBuilder, QueueConfig, Rate, RetryPolicy,
     SchedulerConfig, Throttle,
 };
-use smtp_proto::server::ServerConfig;
-use smtp_proto::tokio::{
+use mailwright_smtp::server::ServerConfig;
+use mailwright_smtp::tokio::{
     ConnectionInfo, Context, Handler, MessageOutcome, Server, SessionHandler, TlsMode,
 };
-use smtp_proto::{Domain, EnhancedStatusCode, ForwardPath, Mailbox, Reply, ReplyCode};
+use mailwright_smtp::{Domain, EnhancedStatusCode, ForwardPath, Mailbox, Reply, ReplyCode};
 
 /// Command-line options.
 #[derive(Debug, Parser)]
@@ -187,9 +187,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let quiet = args.quiet;
     let transport = match &args.ca_file {
         Some(path) => {
-            let mut roots = mta_queue::transport::smtp::RootCertStore::empty();
+            let mut roots = mailwright_queue::transport::smtp::RootCertStore::empty();
             let pem = std::fs::read(path)?;
-            for cert in mta_queue::transport::smtp::certificates_from_pem(&pem) {
+            for cert in mailwright_queue::transport::smtp::certificates_from_pem(&pem) {
                 roots.add(cert)?;
             }
             SmtpTransport::with_roots(roots)
@@ -218,7 +218,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let signer = args.dkim_domain.as_deref().map(|domain| {
         let seed: [u8; 32] = std::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0x5a);
         let signer = DkimSigner::new(
-            mailauth::crypto::SigningKey::ed25519_from_seed(&seed),
+            mailwright_auth::crypto::SigningKey::ed25519_from_seed(&seed),
             domain,
             "mta",
         );
@@ -277,8 +277,8 @@ impl SessionHandler for AcceptSession {
         &mut self,
         _ctx: &Context,
         _to: &ForwardPath<'static>,
-        _params: &smtp_proto::RcptParameters<'static>,
-        _envelope: &smtp_proto::Envelope<'static>,
+        _params: &mailwright_smtp::RcptParameters<'static>,
+        _envelope: &mailwright_smtp::Envelope<'static>,
     ) -> Result<(), Reply<'static>> {
         // No open relay: only loopback clients may send anywhere.
         if self.loopback {
@@ -298,7 +298,7 @@ impl SessionHandler for AcceptSession {
     async fn message(
         &mut self,
         _ctx: &Context,
-        envelope: &smtp_proto::Envelope<'static>,
+        envelope: &mailwright_smtp::Envelope<'static>,
         _size: u64,
     ) -> MessageOutcome {
         let mut body = std::mem::take(&mut self.body);
@@ -333,7 +333,11 @@ impl SessionHandler for AcceptSession {
         }
     }
 
-    async fn message_aborted(&mut self, _ctx: &Context, _reason: smtp_proto::server::AbortReason) {
+    async fn message_aborted(
+        &mut self,
+        _ctx: &Context,
+        _reason: mailwright_smtp::server::AbortReason,
+    ) {
         self.body.clear();
     }
 }

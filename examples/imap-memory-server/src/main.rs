@@ -15,13 +15,13 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use imap_proto::server::LoginRejection;
-use imap_proto::tokio::{Options, Peer, Server, TlsMode, server_tls_config};
-use mailstore::store::{AccountProvider, MailboxStore, MessageStore};
-use mailstore::{
+use mailwright_imap::server::LoginRejection;
+use mailwright_imap::tokio::{Options, Peer, Server, TlsMode, server_tls_config};
+use mailwright_store::store::{AccountProvider, MailboxStore, MessageStore};
+use mailwright_store::{
     AccountName, AppendOptions, Flags, MailboxName, SpecialUse, SpecialUses, SystemFlag,
 };
-use mailstore_imap::{Authenticator, Delimiter, ImapBackend};
+use mailwright_store_imap::{Authenticator, Delimiter, ImapBackend};
 
 const HELP: &str = "\
 imap-memory-server: an IMAP4rev2/IMAP4rev1 server (RFC 9051, 3501 and extensions) over
@@ -183,7 +183,7 @@ fn demo<P: AccountProvider>(store: &P) -> Result<(), String> {
 
 async fn run(mut args: Args) -> Result<(), String> {
     // The mailboxes: mailstore's in-memory store, gone when the server stops.
-    let store = mailstore::MemoryStore::new();
+    let store = mailwright_store::MemoryStore::new();
     let mut users = Users::default();
     users.0.insert(DEMO_USER.into(), DEMO_PASSWORD.into());
     demo(&store)?;
@@ -198,10 +198,10 @@ async fn run(mut args: Args) -> Result<(), String> {
         deliver(&store, &name, &message, Flags::new())?;
     }
     let mut backend = ImapBackend::new(store, users);
-    let mut backend_options = mailstore_imap::Options::new();
+    let mut backend_options = mailwright_store_imap::Options::new();
     backend_options.delimiter(Delimiter::Slash);
     backend.options(backend_options);
-    let mut config = imap_proto::server::ServerConfig::default();
+    let mut config = mailwright_imap::server::ServerConfig::default();
     config
         .greeting("imap-memory-server ready")
         .id_field("name", "imap-memory-server")

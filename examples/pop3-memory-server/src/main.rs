@@ -16,11 +16,11 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use mailstore::store::{AccountProvider, MailboxStore, MessageStore};
-use mailstore::{AccountName, AppendOptions, MailboxName};
-use mailstore_pop3::{Authenticator, Pop3Handler};
-use pop3_proto::server::{Credentials, LoginRejection};
-use pop3_proto::tokio::{Peer, Server, TlsMode, server_tls_config};
+use mailwright_pop3::server::{Credentials, LoginRejection};
+use mailwright_pop3::tokio::{Peer, Server, TlsMode, server_tls_config};
+use mailwright_store::store::{AccountProvider, MailboxStore, MessageStore};
+use mailwright_store::{AccountName, AppendOptions, MailboxName};
+use mailwright_store_pop3::{Authenticator, Pop3Handler};
 
 const HELP: &str = "\
 pop3-memory-server: a POP3 server (RFC 1939, 2449, 2595, 5034) over in-memory maildrops
@@ -131,7 +131,7 @@ fn deliver<P: AccountProvider>(store: &P, user: &str, message: &[u8]) -> Result<
 
 async fn run(mut args: Args) -> Result<(), String> {
     // The maildrops: mailstore's in-memory store, gone when the server stops.
-    let store = mailstore::MemoryStore::new();
+    let store = mailwright_store::MemoryStore::new();
     let mut users = Users::default();
     for (name, password) in &args.users {
         let account =
@@ -144,7 +144,7 @@ async fn run(mut args: Args) -> Result<(), String> {
     for (name, message) in args.messages.drain(..) {
         deliver(&store, &name, &message)?;
     }
-    let config = pop3_proto::server::ServerConfig::default();
+    let config = mailwright_pop3::server::ServerConfig::default();
     let mut server = Server::new(config, Pop3Handler::new(store, users));
     match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {

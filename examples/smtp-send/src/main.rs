@@ -11,10 +11,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use smtp_proto::client::{ClientConfig, ClientCredentials};
-use smtp_proto::server::Protocol;
-use smtp_proto::tokio::{Client, Delivery, client_tls_config};
-use smtp_proto::{Domain, Envelope, ForwardPath, Host, Mailbox, ReversePath};
+use mailwright_smtp::client::{ClientConfig, ClientCredentials};
+use mailwright_smtp::server::Protocol;
+use mailwright_smtp::tokio::{Client, Delivery, client_tls_config};
+use mailwright_smtp::{Domain, Envelope, ForwardPath, Host, Mailbox, ReversePath};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 

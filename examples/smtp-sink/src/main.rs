@@ -18,12 +18,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
-use smtp_proto::server::{Credentials, Protocol, ServerConfig};
-use smtp_proto::tokio::{
+use mailwright_smtp::server::{Credentials, Protocol, ServerConfig};
+use mailwright_smtp::tokio::{
     AuthResult, ConnectionInfo, Context, Handler, MessageOutcome, Options, Server, SessionHandler,
     TlsMode, server_tls_config,
 };
-use smtp_proto::{Domain, EnhancedStatusCode, Envelope, ForwardPath, Mechanism, Reply, ReplyCode};
+use mailwright_smtp::{
+    Domain, EnhancedStatusCode, Envelope, ForwardPath, Mechanism, Reply, ReplyCode,
+};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -145,7 +147,7 @@ impl SessionHandler for SinkSession {
         &mut self,
         _ctx: &Context,
         to: &ForwardPath<'static>,
-        _params: &smtp_proto::RcptParameters<'static>,
+        _params: &mailwright_smtp::RcptParameters<'static>,
         _envelope: &Envelope<'static>,
     ) -> Result<(), Reply<'static>> {
         let address = to.mailbox().map(ToString::to_string).unwrap_or_default();

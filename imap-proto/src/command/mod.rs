@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 pub use fetch::{FetchAttribute, FetchItems, FetchModifier, Part, Partial, Section};
 pub use list::{ListReturnOption, ListSelectOption};
-pub use mail_base::{SortCriterion, SortKey};
+pub use mailwright_base::{SortCriterion, SortKey};
 pub use search::{EntryType, SearchKey, SearchReturnOption};
 pub use select::{QresyncParameters, SelectParameter};
 pub use status::StatusItem;

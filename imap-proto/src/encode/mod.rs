@@ -6,9 +6,9 @@
 //! before sending a synchronizing literal.
 //!
 //! ```
-//! use imap_proto::command::{Command, CommandBody};
-//! use imap_proto::encode::{self, Fragment};
-//! use imap_proto::types::{AString, Literal, Secret, Tag};
+//! use mailwright_imap::command::{Command, CommandBody};
+//! use mailwright_imap::encode::{self, Fragment};
+//! use mailwright_imap::types::{AString, Literal, Secret, Tag};
 //!
 //! let login = Command::new(
 //!     Tag::try_from("a1").unwrap(),

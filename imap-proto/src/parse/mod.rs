@@ -6,13 +6,13 @@
 //! Incomplete input is the framer's business, never an error here.
 //!
 //! ```
-//! use imap_proto::command::CommandBody;
+//! use mailwright_imap::command::CommandBody;
 //!
-//! let cmd = imap_proto::parse::command(b"a1 LOGIN alice {6+}\r\nsecret\r\n").unwrap();
+//! let cmd = mailwright_imap::parse::command(b"a1 LOGIN alice {6+}\r\nsecret\r\n").unwrap();
 //! assert_eq!(cmd.tag.as_str(), "a1");
 //! assert!(matches!(cmd.body, CommandBody::Login { .. }));
 //!
-//! let err = imap_proto::parse::command(b"a2 FETCH 1:x FLAGS\r\n").unwrap_err();
+//! let err = mailwright_imap::parse::command(b"a2 FETCH 1:x FLAGS\r\n").unwrap_err();
 //! assert_eq!(err.rule(), "sequence-set");
 //! ```
 //!

@@ -8,7 +8,7 @@ use crate::types::MailboxAttribute;
 /// but the hierarchy delimiter. INBOX matches without regard to case.
 ///
 /// ```
-/// use imap_proto::server::pattern_matches;
+/// use mailwright_imap::server::pattern_matches;
 /// assert!(pattern_matches("Archive/%", "Archive/2026", Some('/')));
 /// assert!(!pattern_matches("Archive/%", "Archive/2026/Q1", Some('/')));
 /// assert!(pattern_matches("*", "Archive/2026/Q1", Some('/')));

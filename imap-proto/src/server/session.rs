@@ -49,7 +49,7 @@ use crate::types::{Tag, Text};
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use imap_proto::server::{Event, ServerConfig, ServerSession};
+/// use mailwright_imap::server::{Event, ServerConfig, ServerSession};
 ///
 /// let mut config = ServerConfig::default();
 /// config.plaintext_auth(true);

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use bytes::BytesMut;
-use mail_base::listener::{Driver, MaybeTls, Outcome, Stop, sleep_until, write_all_within};
+use mailwright_base::listener::{Driver, MaybeTls, Outcome, Stop, sleep_until, write_all_within};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -12,7 +12,7 @@
 //!
 //! The accept loop, connection limits (total and per IP), TLS per listener
 //! ([`TlsMode`]), handshake and write timeouts and graceful shutdown are the shared
-//! listener code of [`mail_base::listener`], configured the same way as in the SMTP
+//! listener code of [`mailwright_base::listener`], configured the same way as in the SMTP
 //! and POP3 crates: `Server::new(config, backend)`, `&mut` setters
 //! ([`Server::tls`], [`Server::options`] with [`Options`], [`Server::observer`],
 //! [`Server::plaintext_on_loopback`], [`Server::fetch_batch`]), then
@@ -21,8 +21,8 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use imap_proto::server::ServerConfig;
-//! use imap_proto::tokio::{Backend, Server, TlsMode};
+//! use mailwright_imap::server::ServerConfig;
+//! use mailwright_imap::tokio::{Backend, Server, TlsMode};
 //!
 //! # async fn run(backend: impl Backend) -> std::io::Result<()> {
 //! let server = Arc::new(Server::new(ServerConfig::default(), backend));
@@ -38,5 +38,5 @@ mod server;
 
 pub use backend::{Account, Backend, FetchRequest, Peer, SelectRequest};
 pub use error::Error;
-pub use mail_base::listener::{Observer, Options, Stop, TlsMode, server_tls_config};
+pub use mailwright_base::listener::{Observer, Options, Stop, TlsMode, server_tls_config};
 pub use server::Server;

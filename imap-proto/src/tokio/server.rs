@@ -1,9 +1,9 @@
 //! The server: its settings, and one [`ServerSession`] per connection, admitted and
-//! accepted by the shared listener code of [`mail_base::listener`].
+//! accepted by the shared listener code of [`mailwright_base::listener`].
 
 use std::net::SocketAddr;
 
-use mail_base::listener::{Accepted, Edge, Service, TlsMode};
+use mailwright_base::listener::{Accepted, Edge, Service, TlsMode};
 
 use crate::server::{Extension, ServerConfig, ServerSession};
 use crate::tokio::driver::Connection;
@@ -36,8 +36,8 @@ const FETCH_BATCH: usize = 32;
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use imap_proto::server::ServerConfig;
-/// use imap_proto::tokio::{Backend, Options, Server, TlsMode};
+/// use mailwright_imap::server::ServerConfig;
+/// use mailwright_imap::tokio::{Backend, Options, Server, TlsMode};
 ///
 /// # async fn run(backend: impl Backend, tls: Arc<rustls::ServerConfig>) -> std::io::Result<()> {
 /// let mut options = Options::default();
@@ -89,7 +89,7 @@ impl<B: Backend> Server<B> {
 
     // tls, options, observer, connection_count, serve, serve_connection: the same
     // in the SMTP, IMAP and POP3 crates, written once in mail-base.
-    mail_base::server_methods!(Error);
+    mailwright_base::server_methods!(Error);
 
     /// Whether loopback clients may send passwords without TLS (as Dovecot allows).
     /// Default `true`.

@@ -12,7 +12,7 @@ str_newtype!(
     /// ```
     ///
     /// ```
-    /// use imap_proto::types::Atom;
+    /// use mailwright_imap::types::Atom;
     /// assert!(Atom::try_from("FLAGS").is_ok());
     /// assert!(Atom::try_from("BODY[]").is_err());
     /// ```

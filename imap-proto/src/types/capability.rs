@@ -11,7 +11,7 @@ registry_newtype!(
     /// ```
     ///
     /// ```
-    /// use imap_proto::types::Capability;
+    /// use mailwright_imap::types::Capability;
     /// assert_eq!(Capability::try_from("idle").unwrap(), Capability::IDLE);
     /// ```
     Capability, check_atom,

@@ -16,7 +16,7 @@ const MONTHS: [&str; 12] = [
 /// ```
 ///
 /// ```
-/// use imap_proto::types::Date;
+/// use mailwright_imap::types::Date;
 /// let date = Date::new(2026, 11, 1).unwrap();
 /// assert_eq!(date.to_string(), "1-Nov-2026");
 /// assert!(Date::new(2026, 2, 29).is_err());
@@ -40,7 +40,7 @@ pub struct Date {
 /// ```
 ///
 /// ```
-/// use imap_proto::types::DateTime;
+/// use mailwright_imap::types::DateTime;
 /// let t = DateTime::from_unix(1_795_770_845, 60).unwrap();
 /// assert_eq!(t.to_string(), "27-Nov-2026 10:14:05 +0100");
 /// assert_eq!(t.to_unix(), 1_795_770_845);

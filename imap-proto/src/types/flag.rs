@@ -18,7 +18,7 @@ registry_newtype!(
     /// ```
     ///
     /// ```
-    /// use imap_proto::types::Flag;
+    /// use mailwright_imap::types::Flag;
     /// assert_eq!(Flag::try_from("\\seen").unwrap(), Flag::SEEN);
     /// assert!(Flag::try_from("$Label1").is_ok());
     /// assert!(Flag::try_from("\\").is_err());

@@ -29,7 +29,7 @@ pub enum LiteralMode {
 /// Any byte but NUL; use [`Literal8`] for binary data.
 ///
 /// ```
-/// use imap_proto::types::{Literal, LiteralMode};
+/// use mailwright_imap::types::{Literal, LiteralMode};
 /// let literal = Literal::try_from(&b"two\r\nlines"[..]).unwrap();
 /// assert_eq!(literal.mode(), LiteralMode::Sync);
 /// assert!(Literal::try_from(&b"nul\0"[..]).is_err());

@@ -8,7 +8,7 @@ use crate::types::newtype::str_newtype;
 use crate::types::{AString, IString, Quoted, utf7};
 
 /// A name that is not modified UTF-7: the byte where it goes wrong.
-fn not_utf7(text: &str, error: mail_base::Mutf7Error) -> ValidationError {
+fn not_utf7(text: &str, error: mailwright_base::Mutf7Error) -> ValidationError {
     let byte = text.as_bytes().get(error.at).copied().unwrap_or(b'&');
     ValidationError::byte(byte, error.at)
 }
@@ -27,7 +27,7 @@ fn not_utf7(text: &str, error: mail_base::Mutf7Error) -> ValidationError {
 /// application stores.
 ///
 /// ```
-/// use imap_proto::types::Mailbox;
+/// use mailwright_imap::types::Mailbox;
 /// let wire = Mailbox::from_name("Entwürfe", false).unwrap();
 /// assert_eq!(wire.as_bytes(), b"Entw&APw-rfe");
 /// assert_eq!(wire.to_name(false).unwrap(), "Entwürfe");

@@ -27,10 +27,10 @@ pub use charset::Charset;
 pub use datetime::{Date, DateTime};
 pub use flag::{Flag, FlagPerm, MailboxAttribute};
 pub use literal::{Literal, Literal8, LiteralMode};
-pub use mail_base::Secret;
-/// Modified UTF-7 (RFC 3501 section 5.1.3), the mailbox name encoding of IMAP4rev1.
-pub use mail_base::mutf7 as utf7;
 pub use mailbox::{ListChars, ListMailbox, Mailbox};
+pub use mailwright_base::Secret;
+/// Modified UTF-7 (RFC 3501 section 5.1.3), the mailbox name encoding of IMAP4rev1.
+pub use mailwright_base::mutf7 as utf7;
 pub use quoted::Quoted;
 pub use sequence::{SeqOrUid, Sequence, SequenceSet};
 pub use string::{AString, IString, NString};

@@ -17,7 +17,7 @@ str_newtype!(
     /// CR, LF or NUL: such text must be sent as a literal.
     ///
     /// ```
-    /// use imap_proto::types::Quoted;
+    /// use mailwright_imap::types::Quoted;
     /// assert!(Quoted::try_from("say \"hi\"").is_ok());
     /// assert!(Quoted::try_from("two\r\nlines").is_err());
     /// ```

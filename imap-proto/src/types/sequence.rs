@@ -43,7 +43,7 @@ pub enum Sequence {
 /// ```
 ///
 /// ```
-/// use imap_proto::types::SequenceSet;
+/// use mailwright_imap::types::SequenceSet;
 /// let set: SequenceSet = "2,4:7,9,12:*".parse().unwrap();
 /// assert!(set.contains(5, 15));
 /// assert!(!set.contains(8, 15));

@@ -13,7 +13,7 @@ str_newtype!(
     /// ```
     ///
     /// ```
-    /// use imap_proto::types::Tag;
+    /// use mailwright_imap::types::Tag;
     /// assert!(Tag::try_from("A001").is_ok());
     /// assert!(Tag::try_from("A+1").is_err());
     /// assert!(Tag::try_from("").is_err());

@@ -16,7 +16,7 @@ str_newtype!(
     /// with `[`, which would read as the start of a response code.
     ///
     /// ```
-    /// use imap_proto::types::Text;
+    /// use mailwright_imap::types::Text;
     /// assert!(Text::try_from("LOGIN completed").is_ok());
     /// assert!(Text::try_from("[ALERT] x").is_err());
     /// ```

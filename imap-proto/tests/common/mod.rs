@@ -24,18 +24,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
-use imap_proto::command::{
+use mailwright_imap::command::{
     FetchAttribute, Partial, SearchKey, Section, SortCriterion, StatusItem, StoreKind,
 };
-use imap_proto::response::{
+use mailwright_imap::response::{
     Address, BasicFields, BodyStructure, Envelope, FetchData, SpecificFields,
 };
-use imap_proto::server::{
+use mailwright_imap::server::{
     AppendUid, CopyResult, LoginRejection, MailboxChanges, MailboxInfo, MessageFlags, Rejection,
     SelectedMailbox, StatusInfo, StoreResult,
 };
-use imap_proto::tokio::{Account, Backend, FetchRequest, Peer, SelectRequest};
-use imap_proto::types::{
+use mailwright_imap::tokio::{Account, Backend, FetchRequest, Peer, SelectRequest};
+use mailwright_imap::types::{
     DateTime, Flag, IString, Literal, MailboxAttribute, NString, SequenceSet, Uid,
 };
 use tokio::sync::broadcast;

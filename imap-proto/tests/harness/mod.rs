@@ -13,14 +13,14 @@ use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use imap_proto::command::{FetchAttribute, SearchKey, StoreKind};
-use imap_proto::frame::{FrameEvent, Framer};
-use imap_proto::response::{FetchData, Response};
-use imap_proto::server::{
+use mailwright_imap::command::{FetchAttribute, SearchKey, StoreKind};
+use mailwright_imap::frame::{FrameEvent, Framer};
+use mailwright_imap::response::{FetchData, Response};
+use mailwright_imap::server::{
     AppendUid, CopyResult, Event, LoginRejection, MailboxChanges, MailboxInfo, MailboxOperation,
     MessageFlags, Rejection, SelectedMailbox, ServerConfig, ServerSession, StatusInfo, StoreResult,
 };
-use imap_proto::types::{Flag, NString, Uid};
+use mailwright_imap::types::{Flag, NString, Uid};
 
 pub fn uid(n: u32) -> Uid {
     NonZeroU32::new(n).unwrap()
@@ -500,7 +500,7 @@ pub fn responses(output: &str) -> Vec<Response<'static>> {
         let FrameEvent::Frame(frame) = event else {
             panic!("unexpected {event:?}");
         };
-        let response = imap_proto::parse::response(&frame)
+        let response = mailwright_imap::parse::response(&frame)
             .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(&frame)));
         out.push(response.into_owned());
     }

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 /// poisoned lock is taken over.
 ///
 /// ```
-/// use mail_base::listener::ConnectionLimits;
+/// use mailwright_base::listener::ConnectionLimits;
 ///
 /// let limits = ConnectionLimits::new(10, 1);
 /// let ip = "192.0.2.1".parse().unwrap();

@@ -16,7 +16,7 @@
 /// The argument is the type's connection error (its `Service::Error`).
 ///
 /// ```
-/// use mail_base::listener::{self, Accepted, Edge, Service};
+/// use mailwright_base::listener::{self, Accepted, Edge, Service};
 ///
 /// struct Quiet {
 ///     edge: Edge,
@@ -36,7 +36,7 @@
 /// }
 ///
 /// impl Quiet {
-///     mail_base::server_methods!(listener::Error);
+///     mailwright_base::server_methods!(listener::Error);
 /// }
 ///
 /// let mut quiet = Quiet { edge: Edge::new() };

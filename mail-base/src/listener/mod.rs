@@ -31,7 +31,7 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use mail_base::listener::{self, Accepted, Edge, Service, TlsMode};
+//! use mailwright_base::listener::{self, Accepted, Edge, Service, TlsMode};
 //! use tokio::io::AsyncWriteExt;
 //!
 //! struct Hello {

@@ -16,7 +16,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use mail_base::listener::Options;
+/// use mailwright_base::listener::Options;
 ///
 /// let mut options = Options::default();
 /// options

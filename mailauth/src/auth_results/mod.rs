@@ -2,7 +2,7 @@
 //! DMARC and iprev outcomes, print it, and parse it back.
 //!
 //! ```
-//! use mailauth::auth_results::{AuthenticationResults, MethodResult};
+//! use mailwright_auth::auth_results::{AuthenticationResults, MethodResult};
 //!
 //! let mut header = AuthenticationResults::new("mx.example.org");
 //! header.push(MethodResult::new("spf", "pass").with_property("smtp", "mailfrom", "alice@example.com"));

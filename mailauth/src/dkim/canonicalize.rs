@@ -83,8 +83,8 @@ fn is_wsp(b: u8) -> bool {
 /// The body hash (`bh=`) computed over chunks of the body as they arrive.
 ///
 /// ```
-/// use mailauth::crypto::HashAlgorithm;
-/// use mailauth::dkim::{BodyHasher, Canonicalization};
+/// use mailwright_auth::crypto::HashAlgorithm;
+/// use mailwright_auth::dkim::{BodyHasher, Canonicalization};
 ///
 /// let mut whole = BodyHasher::new(Canonicalization::Relaxed, HashAlgorithm::Sha256, None);
 /// whole.update(b"Hi.\r\n\r\nWe lost the game.  Are you hungry yet?\r\n\r\nJoe.\r\n");

@@ -48,8 +48,8 @@ pub enum SignError {
 /// added later), `t=` set, no `x=`, no `l=`.
 ///
 /// ```
-/// use mailauth::crypto::SigningKey;
-/// use mailauth::dkim::DkimSigner;
+/// use mailwright_auth::crypto::SigningKey;
+/// use mailwright_auth::dkim::DkimSigner;
 ///
 /// let signer = DkimSigner::new(SigningKey::ed25519_from_seed(&[1; 32]), "example.com", "sel");
 /// let header = signer.sign(b"From: a@example.com\r\n\r\nHi\r\n", 1_700_000_000).unwrap();

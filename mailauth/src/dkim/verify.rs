@@ -180,9 +180,9 @@ impl DkimOutput {
 /// Verifies DKIM signatures through a [`Resolver`].
 ///
 /// ```
-/// use mailauth::dkim::{DkimResult, DkimSigner, DkimVerifier};
-/// use mailauth::crypto::SigningKey;
-/// use mailauth::dns::Zone;
+/// use mailwright_auth::dkim::{DkimResult, DkimSigner, DkimVerifier};
+/// use mailwright_auth::crypto::SigningKey;
+/// use mailwright_auth::dns::Zone;
 ///
 /// let key = SigningKey::ed25519_from_seed(&[7; 32]);
 /// let zone = Zone::parse(&format!("sel._domainkey.example.com. TXT \"{}\"\n", key.dns_record())).unwrap();

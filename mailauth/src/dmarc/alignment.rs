@@ -8,7 +8,7 @@ use crate::dmarc::record::AlignmentMode;
 /// has no registrable part. Lower case, no trailing dot.
 ///
 /// ```
-/// use mailauth::dmarc::organizational_domain;
+/// use mailwright_auth::dmarc::organizational_domain;
 ///
 /// assert_eq!(organizational_domain("mail.example.co.uk"), "example.co.uk");
 /// assert_eq!(organizational_domain("A.B.Example.COM."), "example.com");

@@ -13,7 +13,7 @@ const MAX_ADDRESSES: usize = 50;
 /// domain are skipped.
 ///
 /// ```
-/// use mailauth::dmarc::author_domains;
+/// use mailwright_auth::dmarc::author_domains;
 ///
 /// let message = b"From: \"Doe, John\" <john@Example.COM>, (c) jane@example.org\r\n\r\n";
 /// assert_eq!(author_domains(message), ["example.com", "example.org"]);

@@ -141,9 +141,9 @@ impl DmarcOutput {
 /// Evaluates DMARC through a [`Resolver`].
 ///
 /// ```
-/// use mailauth::dmarc::{DmarcResult, DmarcVerifier, Disposition};
-/// use mailauth::dns::Zone;
-/// use mailauth::spf::{SpfConfig, SpfVerifier};
+/// use mailwright_auth::dmarc::{DmarcResult, DmarcVerifier, Disposition};
+/// use mailwright_auth::dns::Zone;
+/// use mailwright_auth::spf::{SpfConfig, SpfVerifier};
 ///
 /// let zone = Zone::parse(
 ///     "example.com. TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n\

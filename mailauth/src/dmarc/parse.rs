@@ -49,7 +49,7 @@ impl DmarcRecord {
     /// Parses a DMARC record.
     ///
     /// ```
-    /// use mailauth::dmarc::{DmarcRecord, Policy};
+    /// use mailwright_auth::dmarc::{DmarcRecord, Policy};
     ///
     /// let record = DmarcRecord::parse(b"v=DMARC1; p=reject; sp=none; pct=50; rua=mailto:d@example.com").unwrap();
     /// assert_eq!(record.policy, Policy::Reject);

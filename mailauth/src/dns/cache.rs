@@ -76,7 +76,7 @@ impl Clock for TokioClock {
 /// A TTL cache in front of a resolver; cheap to clone (clones share the entries).
 ///
 /// ```
-/// use mailauth::dns::{Cache, ManualClock, Resolver, Zone};
+/// use mailwright_auth::dns::{Cache, ManualClock, Resolver, Zone};
 ///
 /// let zone = Zone::parse("example.com. 60 A 192.0.2.1\n").unwrap();
 /// let clock = ManualClock::new();

@@ -62,7 +62,7 @@ pub const DEFAULT_TTL: u32 = 300;
 /// An in-memory zone; cheap to clone (the records are shared).
 ///
 /// ```
-/// use mailauth::dns::{Resolver, Zone};
+/// use mailwright_auth::dns::{Resolver, Zone};
 ///
 /// let zone = Zone::parse("example.com. 300 IN TXT \"v=spf1 \" \"-all\"\n").unwrap();
 /// # tokio_test_block_on(async {

@@ -91,8 +91,8 @@ fn explanation_text(text: &str) -> MacroString {
 /// Evaluates SPF policies through a [`Resolver`].
 ///
 /// ```
-/// use mailauth::dns::Zone;
-/// use mailauth::spf::{SpfConfig, SpfResult, SpfVerifier};
+/// use mailwright_auth::dns::Zone;
+/// use mailwright_auth::spf::{SpfConfig, SpfResult, SpfVerifier};
 ///
 /// let zone = Zone::parse("example.com. TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n").unwrap();
 /// let spf = SpfVerifier::new(zone, SpfConfig::new("mx.example.org"));

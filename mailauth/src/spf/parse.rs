@@ -47,7 +47,7 @@ impl SpfRecord {
     /// Parses an SPF record.
     ///
     /// ```
-    /// use mailauth::spf::{Mechanism, SpfRecord};
+    /// use mailwright_auth::spf::{Mechanism, SpfRecord};
     ///
     /// let record = SpfRecord::parse("v=spf1 ip4:192.0.2.0/24 include:_spf.example.net -all").unwrap();
     /// assert_eq!(record.directives.len(), 3);

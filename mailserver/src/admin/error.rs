@@ -74,8 +74,8 @@ impl From<ProvisionError> for ApiError {
     }
 }
 
-impl From<mailstore::StoreError> for ApiError {
-    fn from(error: mailstore::StoreError) -> Self {
+impl From<mailwright_store::StoreError> for ApiError {
+    fn from(error: mailwright_store::StoreError) -> Self {
         if error.is_not_found() {
             Self::not_found(error.to_string())
         } else if error.is_temporary() {

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use mailstore::store::{MailboxStore, MessageReader, SearchStore};
-use mailstore::{Date, FetchOptions, MailboxName, SearchKey, Section, Uid, UidSet};
+use mailwright_store::store::{MailboxStore, MessageReader, SearchStore};
+use mailwright_store::{Date, FetchOptions, MailboxName, SearchKey, Section, Uid, UidSet};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult, blocking};
@@ -127,7 +127,7 @@ fn text(bytes: Option<&[u8]>) -> String {
         .unwrap_or_default()
 }
 
-fn addresses(list: &[mailstore::mime::Address]) -> String {
+fn addresses(list: &[mailwright_store::mime::Address]) -> String {
     list.iter()
         .map(|a| format!("{}@{}", text(a.mailbox.as_deref()), text(a.host.as_deref())))
         .collect::<Vec<_>>()
@@ -135,7 +135,7 @@ fn addresses(list: &[mailstore::mime::Address]) -> String {
 }
 
 fn summarize(
-    account: &mailstore::AnyAccount,
+    account: &mailwright_store::AnyAccount,
     mailbox: &MailboxName,
     uids: &[Uid],
 ) -> ApiResult<Vec<MessageSummary>> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use mta_queue::{OperationError, QueueEntry, QueueId};
+use mailwright_queue::{OperationError, QueueEntry, QueueId};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};

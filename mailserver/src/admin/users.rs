@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use mailstore::store::QuotaStore;
+use mailwright_store::store::QuotaStore;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult, blocking};

@@ -327,7 +327,7 @@ impl File {
             dmarc_reject: self.inbound.dmarc_reject.unwrap_or(defaults.dmarc_reject),
             quarantine_mailbox: match self.inbound.quarantine_mailbox {
                 Some(name) => {
-                    mailstore::MailboxName::try_from(name.as_str()).map_err(|e| {
+                    mailwright_store::MailboxName::try_from(name.as_str()).map_err(|e| {
                         ConfigError::invalid("inbound.quarantine_mailbox", e.to_string())
                     })?;
                     name

@@ -192,7 +192,7 @@ pub struct RouteRule {
     /// The rule's name in logs.
     pub name: String,
     /// `example.net`, `.example.net` (subdomains) or `*`.
-    pub domain: mta_queue::route::DomainPattern,
+    pub domain: mailwright_queue::route::DomainPattern,
     /// Where to.
     pub target: RouteTarget,
 }
@@ -255,7 +255,7 @@ impl StoreBackend {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct LogSettings {
-    /// A `tracing` filter such as `info` or `mailserver=debug,info`; `RUST_LOG`
+    /// A `tracing` filter such as `info` or `mailwright_server=debug,info`; `RUST_LOG`
     /// overrides it.
     pub filter: String,
 }

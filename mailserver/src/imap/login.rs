@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use imap_proto::server::LoginRejection;
-use imap_proto::tokio::Peer;
-use mailstore::store::AccountProvider;
-use mailstore::{AccountName, AnyAccount};
-use mailstore_imap::{Authenticator, Delimiter, ImapBackend, Options};
+use mailwright_imap::server::LoginRejection;
+use mailwright_imap::tokio::Peer;
+use mailwright_store::store::AccountProvider;
+use mailwright_store::{AccountName, AnyAccount};
+use mailwright_store_imap::{Authenticator, Delimiter, ImapBackend, Options};
 
 use crate::metrics::Service;
 use crate::state::App;
@@ -38,7 +38,7 @@ pub struct ImapLogin {
 impl AccountProvider for ImapLogin {
     type Account = AnyAccount;
 
-    fn account(&self, name: &AccountName) -> mailstore::Result<AnyAccount> {
+    fn account(&self, name: &AccountName) -> mailwright_store::Result<AnyAccount> {
         self.app.store.account(name)
     }
 }

@@ -5,7 +5,7 @@ mod login;
 
 use std::sync::Arc;
 
-use imap_proto::tokio::TlsMode;
+use mailwright_imap::tokio::TlsMode;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -25,13 +25,13 @@ pub async fn start(
     stopped: &watch::Receiver<bool>,
     tasks: &mut JoinSet<()>,
 ) -> Result<(), String> {
-    let mut config = imap_proto::server::ServerConfig::default();
+    let mut config = mailwright_imap::server::ServerConfig::default();
     config
         .greeting(format!("{} IMAP4rev2 ready", app.config.hostname))
-        .delimiter(mailstore::types::HIERARCHY_DELIMITER);
+        .delimiter(mailwright_store::types::HIERARCHY_DELIMITER);
     // APPEND sizes are checked against limits.max_message_size by the backend
     // (`check_append`), before the literal is read.
-    let mut server = imap_proto::tokio::Server::new(config, backend(app));
+    let mut server = mailwright_imap::tokio::Server::new(config, backend(app));
     server
         .tls(Arc::clone(tls))
         .options(listener::options(app))

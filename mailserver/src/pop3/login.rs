@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use mailstore::store::AccountProvider;
-use mailstore::{AccountName, AnyAccount};
-use mailstore_pop3::{Authenticator, Pop3Handler};
-use pop3_proto::server::{Credentials, LoginRejection};
-use pop3_proto::tokio::Peer;
+use mailwright_pop3::server::{Credentials, LoginRejection};
+use mailwright_pop3::tokio::Peer;
+use mailwright_store::store::AccountProvider;
+use mailwright_store::{AccountName, AnyAccount};
+use mailwright_store_pop3::{Authenticator, Pop3Handler};
 
 use crate::metrics::Service;
 use crate::state::App;
@@ -31,7 +31,7 @@ pub struct Pop3Login {
 impl AccountProvider for Pop3Login {
     type Account = AnyAccount;
 
-    fn account(&self, name: &AccountName) -> mailstore::Result<AnyAccount> {
+    fn account(&self, name: &AccountName) -> mailwright_store::Result<AnyAccount> {
         self.app.store.account(name)
     }
 }

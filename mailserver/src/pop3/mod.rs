@@ -6,7 +6,7 @@ mod login;
 
 use std::sync::Arc;
 
-use pop3_proto::tokio::TlsMode;
+use mailwright_pop3::tokio::TlsMode;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -26,11 +26,11 @@ pub async fn start(
     stopped: &watch::Receiver<bool>,
     tasks: &mut JoinSet<()>,
 ) -> Result<(), String> {
-    let mut config = pop3_proto::server::ServerConfig::default();
-    let mut limits = pop3_proto::server::Limits::default();
+    let mut config = mailwright_pop3::server::ServerConfig::default();
+    let mut limits = mailwright_pop3::server::Limits::default();
     limits.max_failed_logins(app.config.limits.max_auth_failures);
     config.limits(limits);
-    let mut server = pop3_proto::tokio::Server::new(config, handler(app));
+    let mut server = mailwright_pop3::tokio::Server::new(config, handler(app));
     server
         .tls(Arc::clone(tls))
         .options(listener::options(app))

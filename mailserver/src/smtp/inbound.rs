@@ -7,11 +7,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use mailauth::dmarc::Disposition;
-use mailauth::spf::{SpfOutput, SpfResult};
-use smtp_proto::server::AbortReason;
-use smtp_proto::tokio::{Context, MessageOutcome, SessionHandler};
-use smtp_proto::{
+use mailwright_auth::dmarc::Disposition;
+use mailwright_auth::spf::{SpfOutput, SpfResult};
+use mailwright_smtp::server::AbortReason;
+use mailwright_smtp::tokio::{Context, MessageOutcome, SessionHandler};
+use mailwright_smtp::{
     EnhancedStatusCode, Envelope, ForwardPath, MailParameters, RcptParameters, Reply, ReplyCode,
     ReversePath,
 };

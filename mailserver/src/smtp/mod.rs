@@ -10,9 +10,9 @@ pub mod submission;
 
 use std::sync::Arc;
 
-use smtp_proto::server::ServerConfig;
-use smtp_proto::tokio::{ConnectionInfo, Context, Handler, Server, TlsMode};
-use smtp_proto::{Domain, EnhancedStatusCode, Mechanism, Reply, ReplyCode};
+use mailwright_smtp::server::ServerConfig;
+use mailwright_smtp::tokio::{ConnectionInfo, Context, Handler, Server, TlsMode};
+use mailwright_smtp::{Domain, EnhancedStatusCode, Mechanism, Reply, ReplyCode};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use mailstore::StoreError;
-use smtp_proto::{EnhancedStatusCode, Reply, ReplyCode};
+use mailwright_smtp::{EnhancedStatusCode, Reply, ReplyCode};
+use mailwright_store::StoreError;
 
 use super::reply;
 use crate::metrics::Rejection;

@@ -8,9 +8,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use smtp_proto::server::{AbortReason, Credentials};
-use smtp_proto::tokio::{AuthResult, Context, MessageOutcome, SessionHandler};
-use smtp_proto::{
+use mailwright_smtp::server::{AbortReason, Credentials};
+use mailwright_smtp::tokio::{AuthResult, Context, MessageOutcome, SessionHandler};
+use mailwright_smtp::{
     EnhancedStatusCode, Envelope, ForwardPath, MailParameters, RcptParameters, Reply, ReplyCode,
     ReversePath,
 };

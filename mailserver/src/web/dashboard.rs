@@ -63,7 +63,7 @@ pub async fn show(
                 .filter(|e| {
                     e.recipients
                         .iter()
-                        .any(|r| r.status == mta_queue::DeliveryStatus::Deferred)
+                        .any(|r| r.status == mailwright_queue::DeliveryStatus::Deferred)
                 })
                 .count(),
             entries.iter().filter(|e| e.held).count(),

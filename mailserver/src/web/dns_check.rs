@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use mailauth::dns::{DnsError, Resolver};
+use mailwright_auth::dns::{DnsError, Resolver};
 
 use crate::dkim_keys::DnsRecord;
 
@@ -175,7 +175,7 @@ fn tags(text: &str) -> BTreeMap<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use mailauth::dns::Zone;
+    use mailwright_auth::dns::Zone;
 
     use super::*;
 

@@ -133,7 +133,7 @@ impl Browser {
         let answer = Answer {
             status,
             body: if chunked {
-                mailserver::admin::client::dechunk(body)
+                mailwright_server::admin::client::dechunk(body)
             } else {
                 body.to_owned()
             },

@@ -18,13 +18,13 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use imap_proto::server::{LoginRejection, ServerConfig};
-use imap_proto::tokio::{Options as ServerOptions, Peer, Server, TlsMode, server_tls_config};
-use mailstore::store::{AccountProvider, MailboxStore, MessageStore};
-use mailstore::{
+use mailwright_imap::server::{LoginRejection, ServerConfig};
+use mailwright_imap::tokio::{Options as ServerOptions, Peer, Server, TlsMode, server_tls_config};
+use mailwright_store::store::{AccountProvider, MailboxStore, MessageStore};
+use mailwright_store::{
     AccountName, AppendOptions, Flags, MailboxName, MaildirStore, SpecialUse, SpecialUses,
 };
-use mailstore_imap::{Authenticator, ImapBackend, Options};
+use mailwright_store_imap::{Authenticator, ImapBackend, Options};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -48,7 +48,7 @@ macro_rules! each_store {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
-                    super::$test(mailstore::MemoryStore::new()).await;
+                    super::$test(mailwright_store::MemoryStore::new()).await;
                 }
             )*
         }
@@ -58,7 +58,7 @@ macro_rules! each_store {
 /// A Maildir store in a temporary directory (not fsynced: tests only).
 pub fn maildir() -> (tempfile::TempDir, MaildirStore) {
     let dir = tempfile::tempdir().unwrap();
-    let mut options = mailstore::Options::new();
+    let mut options = mailwright_store::Options::new();
     options.dangerous_set_durable(false);
     let store = MaildirStore::new(dir.path(), options);
     (dir, store)

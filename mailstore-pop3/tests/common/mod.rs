@@ -18,11 +18,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mailstore::store::{AccountProvider, MailboxStore, MessageStore};
-use mailstore::{AccountName, AppendOptions, MailboxName, MaildirStore};
-use mailstore_pop3::{Authenticator, Pop3Handler};
-use pop3_proto::server::{Credentials, LoginRejection, ServerConfig};
-use pop3_proto::tokio::{Options, Peer, Server, TlsMode, server_tls_config};
+use mailwright_pop3::server::{Credentials, LoginRejection, ServerConfig};
+use mailwright_pop3::tokio::{Options, Peer, Server, TlsMode, server_tls_config};
+use mailwright_store::store::{AccountProvider, MailboxStore, MessageStore};
+use mailwright_store::{AccountName, AppendOptions, MailboxName, MaildirStore};
+use mailwright_store_pop3::{Authenticator, Pop3Handler};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -46,7 +46,7 @@ macro_rules! each_store {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
-                    super::$test(mailstore::MemoryStore::new()).await;
+                    super::$test(mailwright_store::MemoryStore::new()).await;
                 }
             )*
         }
@@ -56,7 +56,7 @@ macro_rules! each_store {
 /// A Maildir store in a temporary directory (not fsynced: tests only).
 pub fn maildir() -> (tempfile::TempDir, MaildirStore) {
     let dir = tempfile::tempdir().unwrap();
-    let mut options = mailstore::Options::new();
+    let mut options = mailwright_store::Options::new();
     options.dangerous_set_durable(false);
     let store = MaildirStore::new(dir.path(), options);
     (dir, store)

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use filename::MaildirName;
 
-use mail_base::mutf7;
+use mailwright_base::mutf7;
 
 use crate::types::MailboxName;
 

@@ -12,9 +12,9 @@
 //! store traits honest.
 //!
 //! ```
-//! use mailstore::memory::MemoryStore;
-//! use mailstore::store::{AccountProvider, MailboxStore, MessageStore, SearchStore};
-//! use mailstore::{AccountName, AppendOptions, MailboxName, SearchKey};
+//! use mailwright_store::memory::MemoryStore;
+//! use mailwright_store::store::{AccountProvider, MailboxStore, MessageStore, SearchStore};
+//! use mailwright_store::{AccountName, AppendOptions, MailboxName, SearchKey};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let store = MemoryStore::new();

@@ -8,7 +8,7 @@ use super::{analyze_fully, header};
 use crate::search::base_subject;
 use crate::search::matching::contains_ignoring_case;
 use crate::types::{Keyword, MailboxName};
-use mail_base::mutf7;
+use mailwright_base::mutf7;
 
 /// Text without line breaks, mixing ASCII with multi-byte scripts and combining marks.
 fn text() -> impl Strategy<Value = String> {

@@ -22,6 +22,6 @@ pub(crate) mod words;
 
 pub use key::SearchKey;
 
-pub use mail_base::{SortCriterion, SortKey};
+pub use mailwright_base::{SortCriterion, SortKey};
 pub use sql::MAX_SEARCH_DEPTH;
 pub use subject::base_subject;

@@ -1,10 +1,10 @@
 //! Sort orders (RFC 5256 `SORT`, RFC 5957 `DISPLAY` keys): the criteria are
-//! [`mail_base`]'s, shared with IMAP; this is how the index orders by them, in SQL
+//! [`mailwright_base`]'s, shared with IMAP; this is how the index orders by them, in SQL
 //! ([`order_by`]) and in Rust for backends without it ([`compare`]).
 
 use std::cmp::Ordering;
 
-use mail_base::{SortCriterion, SortKey};
+use mailwright_base::{SortCriterion, SortKey};
 
 use super::eval::Candidate;
 

@@ -14,9 +14,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use mailstore::memory::{MemoryAccount, MemoryStore};
-use mailstore::store::{AccountProvider, MailStore, MessageReader};
-use mailstore::{
+use mailwright_store::memory::{MemoryAccount, MemoryStore};
+use mailwright_store::store::{AccountProvider, MailStore, MessageReader};
+use mailwright_store::{
     Account, AccountName, MailboxId, MailboxName, MaildirStore, Options, Section, Uid,
 };
 

@@ -9,9 +9,9 @@
 //! none is ever made for a message that came from `<>`.
 //!
 //! ```
-//! use mta_queue::dsn::{build, DsnInput, DsnKind, parse_delivery_status};
-//! use mta_queue::{Diagnostic, Envelope, QueueEntry, QueueId, Recipient, Timestamp, DeliveryStatus};
-//! use smtp_proto::{EnhancedStatusCode, Mailbox, Reply, ReplyCode};
+//! use mailwright_queue::dsn::{build, DsnInput, DsnKind, parse_delivery_status};
+//! use mailwright_queue::{Diagnostic, Envelope, QueueEntry, QueueId, Recipient, Timestamp, DeliveryStatus};
+//! use mailwright_smtp::{EnhancedStatusCode, Mailbox, Reply, ReplyCode};
 //!
 //! let envelope = Envelope::new(Mailbox::try_from("alice@example.org").unwrap().into_owned())
 //!     .with_recipient(Recipient::new(Mailbox::try_from("bob@example.net").unwrap().into_owned()));
@@ -25,7 +25,7 @@
 //! ));
 //! let original = b"Subject: hello\r\n\r\nhi\r\n";
 //! let dsn = build(&DsnInput::new(DsnKind::Failure, &entry, &[0], original, "mta.example.org", now)).unwrap();
-//! assert_eq!(dsn.envelope.sender, smtp_proto::ReversePath::Null);
+//! assert_eq!(dsn.envelope.sender, mailwright_smtp::ReversePath::Null);
 //! assert_eq!(dsn.envelope.recipients[0].address.to_string(), "alice@example.org");
 //! let text = String::from_utf8(dsn.message).unwrap();
 //! assert!(text.contains("Content-Type: multipart/report; report-type=delivery-status;"));
@@ -40,7 +40,7 @@ use std::fmt::Write as _;
 
 pub use parse::{FieldGroup, parse_delivery_status};
 
-use smtp_proto::{EnhancedStatusCode, Notify, ReplyClass, Ret, ReversePath};
+use mailwright_smtp::{EnhancedStatusCode, Notify, ReplyClass, Ret, ReversePath};
 
 use crate::entry::QueueEntry;
 use crate::envelope::{Envelope, Recipient};

@@ -1,6 +1,6 @@
 use proptest::prelude::*;
 
-use smtp_proto::{EnvId, Mailbox, Orcpt, Reply, ReplyCode};
+use mailwright_smtp::{EnvId, Mailbox, Orcpt, Reply, ReplyCode};
 
 use super::*;
 use crate::id::QueueId;

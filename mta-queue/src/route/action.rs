@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use smtp_proto::EnhancedStatusCode;
+use mailwright_smtp::EnhancedStatusCode;
 
 /// Where recipients matched by a rule go.
 #[non_exhaustive]

@@ -6,9 +6,9 @@
 //! [`RouteHook`].
 //!
 //! ```
-//! use mta_queue::route::{Relay, RelayTls, RouteAction, Router, Rule};
-//! use mta_queue::Envelope;
-//! use smtp_proto::Mailbox;
+//! use mailwright_queue::route::{Relay, RelayTls, RouteAction, Router, Rule};
+//! use mailwright_queue::Envelope;
+//! use mailwright_smtp::Mailbox;
 //!
 //! let mut router = Router::new();
 //! router
@@ -22,7 +22,7 @@
 //! assert_eq!(route.rule.as_deref(), Some("partners"));
 //! let other = Mailbox::try_from("carol@example.com")?.into_owned();
 //! assert_eq!(router.route(&envelope, &other).queue, "bulk");
-//! # Ok::<(), smtp_proto::ValidationError>(())
+//! # Ok::<(), mailwright_smtp::ValidationError>(())
 //! ```
 
 mod action;
@@ -37,7 +37,7 @@ pub use action::{
 };
 pub use pattern::{DomainPattern, InvalidPattern, SenderPattern};
 
-use smtp_proto::Mailbox;
+use mailwright_smtp::Mailbox;
 
 use crate::envelope::{Envelope, domain_of};
 
@@ -266,7 +266,7 @@ mod tests {
     use super::*;
     use crate::envelope::Recipient;
     use crate::testing::mailbox;
-    use smtp_proto::{EnhancedStatusCode, ReversePath};
+    use mailwright_smtp::{EnhancedStatusCode, ReversePath};
 
     fn envelope(sender: Option<&str>, queue: &str) -> Envelope {
         Envelope::new(sender.map_or(ReversePath::Null, |s| mailbox(s).into()))

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use smtp_proto::{Mailbox, ReversePath};
+use mailwright_smtp::{Mailbox, ReversePath};
 
 use crate::envelope::domain_of;
 
@@ -16,7 +16,7 @@ use crate::envelope::domain_of;
 /// | `*` | [`Any`](Self::Any) | everything |
 ///
 /// ```
-/// use mta_queue::route::DomainPattern;
+/// use mailwright_queue::route::DomainPattern;
 ///
 /// let pattern: DomainPattern = ".example.com".parse().unwrap();
 /// assert!(pattern.matches("example.com"));
@@ -131,8 +131,8 @@ impl fmt::Display for DomainPattern {
 /// | a [`DomainPattern`] | senders whose domain matches |
 ///
 /// ```
-/// use mta_queue::route::SenderPattern;
-/// use smtp_proto::{Mailbox, ReversePath};
+/// use mailwright_queue::route::SenderPattern;
+/// use mailwright_smtp::{Mailbox, ReversePath};
 ///
 /// let alice = ReversePath::Mailbox(Mailbox::try_from("alice@example.org")?);
 /// assert!("<>".parse::<SenderPattern>()?.matches(&ReversePath::Null));

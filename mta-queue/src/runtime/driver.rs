@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use mailauth::dns::Resolver;
+use mailwright_auth::dns::Resolver;
 
 use super::{Inner, job, writer};
 use crate::dsn::{self, DsnInput};

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use mailauth::dns::Resolver;
-use smtp_proto::EnhancedStatusCode;
+use mailwright_auth::dns::Resolver;
+use mailwright_smtp::EnhancedStatusCode;
 
 use super::Inner;
 use crate::mx;

@@ -23,7 +23,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use mailauth::dns::Resolver;
+use mailwright_auth::dns::Resolver;
 use tokio::sync::{Notify, broadcast, mpsc};
 
 pub use ops::EntryFilter;

@@ -1,7 +1,7 @@
 //! Operations: list and inspect entries, retry now, hold and release, delete, bounce
 //! now.
 
-use mailauth::dns::Resolver;
+use mailwright_auth::dns::Resolver;
 
 use super::Queue;
 use crate::entry::QueueEntry;

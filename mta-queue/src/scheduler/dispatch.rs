@@ -4,7 +4,7 @@ use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use smtp_proto::EnhancedStatusCode;
+use mailwright_smtp::EnhancedStatusCode;
 
 use super::{Action, Batch, Job, JobEnd, JobId, NextBatch, Phase, RcptOutcome, Scheduler, Target};
 use crate::event::EventKind;

@@ -44,7 +44,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use smtp_proto::{EnhancedStatusCode, Notify};
+use mailwright_smtp::{EnhancedStatusCode, Notify};
 
 pub use action::{Action, Batch, DsnRequest, Job, JobEnd, JobId, NextBatch, RcptOutcome, Target};
 pub use config::SchedulerConfig;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use smtp_proto::{Mailbox, ReversePath};
+use mailwright_smtp::{Mailbox, ReversePath};
 
 use super::*;
 use crate::envelope::Recipient;

@@ -45,7 +45,7 @@
 
 use std::fmt::Write as _;
 
-use smtp_proto::{
+use mailwright_smtp::{
     BodyType, EnhancedStatusCode, EnvId, Mailbox, Notify, Orcpt, ReplyCode, Ret, ReversePath,
 };
 

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use smtp_proto::ReversePath;
+use mailwright_smtp::ReversePath;
 
 use crate::envelope::{Envelope, Recipient};
 use crate::id::QueueId;

@@ -8,6 +8,6 @@
 pub(crate) mod sink;
 
 /// A mailbox from text known to be one.
-pub(crate) fn mailbox(text: &str) -> smtp_proto::Mailbox<'static> {
-    smtp_proto::Mailbox::try_from(text.to_owned()).unwrap()
+pub(crate) fn mailbox(text: &str) -> mailwright_smtp::Mailbox<'static> {
+    mailwright_smtp::Mailbox::try_from(text.to_owned()).unwrap()
 }

@@ -10,7 +10,7 @@ use crate::parse::SASL_BASE64;
 /// Appends `command` as one line: upper-case keyword, single spaces, CRLF.
 ///
 /// ```
-/// use pop3_proto::{Command, MessageNumber, encode};
+/// use mailwright_pop3::{Command, MessageNumber, encode};
 ///
 /// let mut out = Vec::new();
 /// encode::command(&Command::Retr(MessageNumber::FIRST), &mut out);

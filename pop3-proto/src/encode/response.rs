@@ -11,7 +11,7 @@ use crate::types::{Capability, Mechanism};
 /// Appends a status line: `+OK` / `-ERR`, ` [code]`, ` text`, CRLF.
 ///
 /// ```
-/// use pop3_proto::{ResponseCode, StatusLine, Text, encode};
+/// use mailwright_pop3::{ResponseCode, StatusLine, Text, encode};
 ///
 /// let mut out = Vec::new();
 /// let line = StatusLine::err_with_code(

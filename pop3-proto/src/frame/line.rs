@@ -22,7 +22,7 @@ pub enum LineFrame {
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use pop3_proto::frame::{LineFrame, LineFramer};
+/// use mailwright_pop3::frame::{LineFrame, LineFramer};
 ///
 /// let mut framer = LineFramer::new(255);
 /// let mut buf = BytesMut::from(&b"STAT\r\nLIS"[..]);

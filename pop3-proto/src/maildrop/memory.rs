@@ -14,7 +14,7 @@ use crate::types::{ApopDigest, ApopTimestamp, UniqueId};
 /// maildrop's exclusive lock; the returned [`MemoryMaildrop`] releases it when dropped.
 ///
 /// ```
-/// use pop3_proto::maildrop::{MaildropError, MemoryStore};
+/// use mailwright_pop3::maildrop::{MaildropError, MemoryStore};
 ///
 /// let store = MemoryStore::new();
 /// store.add_user("mrose", "tanstaaf");

@@ -32,7 +32,7 @@ pub(crate) const SASL_BASE64: GeneralPurpose = GeneralPurpose::new(
 /// [`ParseError::Syntax`] naming the command's syntax for wrong arguments.
 ///
 /// ```
-/// use pop3_proto::{Command, parse};
+/// use mailwright_pop3::{Command, parse};
 ///
 /// let command = parse::command(b"TOP 1 10\r\n").unwrap();
 /// assert_eq!(command.keyword(), "TOP");

@@ -49,7 +49,7 @@ pub fn response_line(line: &[u8]) -> Result<ResponseLine<'_>, ParseError> {
 /// NUL or non-UTF-8 bytes.
 ///
 /// ```
-/// use pop3_proto::{ResponseCode, parse};
+/// use mailwright_pop3::{ResponseCode, parse};
 ///
 /// let line = parse::status_line(b"-ERR [IN-USE] maildrop locked\r\n").unwrap();
 /// assert!(!line.is_ok());

@@ -10,8 +10,8 @@ use crate::types::{ApopTimestamp, Capability, Mechanism, Text};
 /// loopback) on a clone for each connection.
 ///
 /// ```
-/// use pop3_proto::server::ServerConfig;
-/// use pop3_proto::ApopTimestamp;
+/// use mailwright_pop3::server::ServerConfig;
+/// use mailwright_pop3::ApopTimestamp;
 ///
 /// let mut config = ServerConfig::default();
 /// config

@@ -6,7 +6,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use pop3_proto::server::Limits;
+/// use mailwright_pop3::server::Limits;
 ///
 /// let mut limits = Limits::default();
 /// limits.max_failed_logins(5).idle_timeout(Duration::from_secs(900));

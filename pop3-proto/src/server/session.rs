@@ -48,7 +48,7 @@ use crate::types::{Capability, MessageNumber, Secret, Text, UserName};
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use pop3_proto::server::{Event, ServerConfig, ServerSession};
+/// use mailwright_pop3::server::{Event, ServerConfig, ServerSession};
 ///
 /// let mut config = ServerConfig::default();
 /// config.plaintext_without_tls(true);

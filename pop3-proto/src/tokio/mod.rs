@@ -9,7 +9,7 @@
 //!
 //! The accept loop, connection limits (total and per IP), TLS per listener
 //! ([`TlsMode`]), handshake and write timeouts and graceful shutdown are the shared
-//! listener code of [`mail_base::listener`], configured the same way as in the SMTP
+//! listener code of [`mailwright_base::listener`], configured the same way as in the SMTP
 //! and IMAP crates: `Server::new(config, handler)`, `&mut` setters ([`Server::tls`],
 //! [`Server::options`] with [`Options`], [`Server::observer`],
 //! [`Server::plaintext_on_loopback`], [`Server::apop`], [`Server::hostname`]), then
@@ -18,9 +18,9 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use pop3_proto::maildrop::MemoryStore;
-//! use pop3_proto::server::ServerConfig;
-//! use pop3_proto::tokio::{Server, TlsMode};
+//! use mailwright_pop3::maildrop::MemoryStore;
+//! use mailwright_pop3::server::ServerConfig;
+//! use mailwright_pop3::tokio::{Server, TlsMode};
 //!
 //! # async fn run() -> std::io::Result<()> {
 //! let store = MemoryStore::new();
@@ -38,5 +38,5 @@ mod server;
 
 pub use error::Error;
 pub use handler::{Handler, Peer};
-pub use mail_base::listener::{Observer, Options, Stop, TlsMode, server_tls_config};
+pub use mailwright_base::listener::{Observer, Options, Stop, TlsMode, server_tls_config};
 pub use server::Server;

@@ -1,12 +1,12 @@
 //! The server: its settings, and the driver of one [`ServerSession`] per connection,
-//! admitted and accepted by the shared listener code of [`mail_base::listener`].
+//! admitted and accepted by the shared listener code of [`mailwright_base::listener`].
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use bytes::BytesMut;
-use mail_base::listener::{
+use mailwright_base::listener::{
     Accepted, Driver, Edge, MaybeTls, Outcome, Service, Stop, TlsMode, sleep_until,
     write_all_within,
 };
@@ -41,9 +41,9 @@ use crate::types::ApopTimestamp;
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use pop3_proto::maildrop::MemoryStore;
-/// use pop3_proto::server::ServerConfig;
-/// use pop3_proto::tokio::{Options, Server, TlsMode};
+/// use mailwright_pop3::maildrop::MemoryStore;
+/// use mailwright_pop3::server::ServerConfig;
+/// use mailwright_pop3::tokio::{Options, Server, TlsMode};
 ///
 /// # async fn run(tls: Arc<rustls::ServerConfig>) -> std::io::Result<()> {
 /// let store = MemoryStore::new();
@@ -103,7 +103,7 @@ impl<H: Handler> Server<H> {
 
     // tls, options, observer, connection_count, serve, serve_connection: the same
     // in the SMTP, IMAP and POP3 crates, written once in mail-base.
-    mail_base::server_methods!(Error);
+    mailwright_base::server_methods!(Error);
 
     /// Whether loopback clients may send passwords without TLS (as Dovecot allows).
     /// Default `true`.

@@ -17,7 +17,7 @@ mod user_name;
 
 pub use apop::{ApopDigest, ApopTimestamp};
 pub use capability::Capability;
-pub use mail_base::Secret;
+pub use mailwright_base::Secret;
 pub use mechanism::Mechanism;
 pub use message_number::MessageNumber;
 pub use password::Password;

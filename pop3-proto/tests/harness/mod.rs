@@ -11,9 +11,9 @@
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use pop3_proto::UniqueId;
-use pop3_proto::maildrop::MessageInfo;
-use pop3_proto::server::{Credentials, Event, LoginRejection, ServerConfig, ServerSession};
+use mailwright_pop3::UniqueId;
+use mailwright_pop3::maildrop::MessageInfo;
+use mailwright_pop3::server::{Credentials, Event, LoginRejection, ServerConfig, ServerSession};
 
 pub(crate) struct Harness {
     pub(crate) session: ServerSession,
@@ -122,7 +122,7 @@ impl Harness {
                         let written = self.session.poll_output(&mut out);
                         self.largest_output = self.largest_output.max(written);
                         all.extend_from_slice(&out);
-                        if progress == pop3_proto::frame::BodyProgress::Complete {
+                        if progress == mailwright_pop3::frame::BodyProgress::Complete {
                             break;
                         }
                     }

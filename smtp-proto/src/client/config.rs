@@ -9,12 +9,12 @@ use crate::types::{Domain, Host};
 ///
 /// ```
 /// use std::time::Duration;
-/// use smtp_proto::client::ClientConfig;
-/// use smtp_proto::{Domain, Host};
+/// use mailwright_smtp::client::ClientConfig;
+/// use mailwright_smtp::{Domain, Host};
 ///
 /// let mut config = ClientConfig::new(Host::Domain(Domain::try_from("mta.example.org")?));
 /// config.bdat(false).timeouts_mut().data_end = Duration::from_secs(600);
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct ClientConfig {

@@ -46,8 +46,8 @@ use crate::types::{Capabilities, Mechanism, ReplyCode, SaslResponse};
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use smtp_proto::client::{ClientConfig, ClientSession, Event};
-/// use smtp_proto::{Envelope, ForwardPath, Mailbox, ReversePath};
+/// use mailwright_smtp::client::{ClientConfig, ClientSession, Event};
+/// use mailwright_smtp::{Envelope, ForwardPath, Mailbox, ReversePath};
 ///
 /// let mut client = ClientSession::new(ClientConfig::default());
 /// let mut out = BytesMut::new();

@@ -6,7 +6,7 @@
 //! `BytesMut` a session writes into.
 //!
 //! ```
-//! use smtp_proto::{Reply, ReplyCode, encode};
+//! use mailwright_smtp::{Reply, ReplyCode, encode};
 //!
 //! let mut out = Vec::new();
 //! encode::reply(&Reply::new(ReplyCode::CLOSING, "bye"), &mut out);

@@ -1,6 +1,6 @@
 //! # The tokio driver and the handler trait
 //!
-//! The async edge (`smtp_proto::tokio`, default feature `tokio`) is one loop per
+//! The async edge (`mailwright_smtp::tokio`, default feature `tokio`) is one loop per
 //! connection around the sans-IO session, in the shape of quinn's
 //! `ConnectionDriver` and imap-next's `Stream::next`:
 //!

@@ -7,12 +7,12 @@
 //! `into_owned()` to keep them.
 //!
 //! ```
-//! use smtp_proto::{Command, parse};
+//! use mailwright_smtp::{Command, parse};
 //!
 //! assert_eq!(parse::command(b"DATA\r\n")?, Command::Data);
 //! let reply = parse::reply(b"250-mx.example.org\r\n250 PIPELINING\r\n")?;
 //! assert_eq!(reply.line_count(), 2);
-//! # Ok::<(), smtp_proto::ParseError>(())
+//! # Ok::<(), mailwright_smtp::ParseError>(())
 //! ```
 
 mod command;

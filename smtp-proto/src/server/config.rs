@@ -27,8 +27,8 @@ pub enum Protocol {
 /// MAIL; port 465 runs implicit TLS.
 ///
 /// ```
-/// use smtp_proto::server::ServerConfig;
-/// use smtp_proto::{Domain, Mechanism};
+/// use mailwright_smtp::server::ServerConfig;
+/// use mailwright_smtp::{Domain, Mechanism};
 ///
 /// // A submission listener, as Postfix's smtpd_tls_auth_only + smtpd_sasl_auth_enable.
 /// let mut submission = ServerConfig::new(Domain::try_from("mail.example.org")?);
@@ -38,7 +38,7 @@ pub enum Protocol {
 ///     .auth_mechanisms([Mechanism::PLAIN, Mechanism::LOGIN])
 ///     .auth_required(true);
 /// submission.limits_mut().max_recipients(50);
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct ServerConfig {

@@ -10,7 +10,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use smtp_proto::server::Limits;
+/// use mailwright_smtp::server::Limits;
 ///
 /// let mut limits = Limits::default();
 /// limits

@@ -9,7 +9,7 @@
 //! [`manual::session`](crate::manual::session).
 //!
 //! ```
-//! use smtp_proto::server::{ServerConfig, ServerSession, State};
+//! use mailwright_smtp::server::{ServerConfig, ServerSession, State};
 //!
 //! let mut session = ServerSession::new(ServerConfig::default());
 //! assert_eq!(session.state(), State::Connected);

@@ -58,7 +58,7 @@ use crate::types::{
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use smtp_proto::server::{Event, ServerConfig, ServerSession};
+/// use mailwright_smtp::server::{Event, ServerConfig, ServerSession};
 ///
 /// let mut session = ServerSession::new(ServerConfig::default());
 /// let mut out = BytesMut::new();

@@ -13,7 +13,7 @@ use tokio_rustls::TlsConnector;
 use crate::client::{
     ClientConfig, ClientCredentials, ClientSession, EnvelopeResult, Event, MessageResult,
 };
-use mail_base::listener::MaybeTls;
+use mailwright_base::listener::MaybeTls;
 
 use crate::tokio::io::{Io, Pump, arm};
 use crate::tokio::{Error, TlsInfo, now};
@@ -40,9 +40,9 @@ impl Delivery {
 /// An SMTP or LMTP client connection driven over tokio.
 ///
 /// ```no_run
-/// use smtp_proto::client::ClientConfig;
-/// use smtp_proto::tokio::Client;
-/// use smtp_proto::{Envelope, ForwardPath, Mailbox, ReversePath};
+/// use mailwright_smtp::client::ClientConfig;
+/// use mailwright_smtp::tokio::Client;
+/// use mailwright_smtp::{Envelope, ForwardPath, Mailbox, ReversePath};
 ///
 /// # async fn send() -> Result<(), Box<dyn std::error::Error>> {
 /// let mut client = Client::connect("127.0.0.1:2525", ClientConfig::default()).await?;
@@ -319,7 +319,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Client<S> {
             }
             Io::Timer => {
                 if write_deadline.is_some_and(|deadline| now() >= deadline) {
-                    return Err(mail_base::listener::Error::WriteTimeout.into());
+                    return Err(mailwright_base::listener::Error::WriteTimeout.into());
                 }
                 self.session.handle_timeout(now());
             }

@@ -2,7 +2,7 @@
 
 use std::io;
 
-use mail_base::listener;
+use mailwright_base::listener;
 
 use crate::client::Failure;
 use crate::error::ClientError;
@@ -15,7 +15,7 @@ use crate::reply::Reply;
 pub enum Error {
     /// Reading or writing failed, the TLS handshake failed, or a timeout of the
     /// connection (TLS handshake, write) expired: the same
-    /// [`mail_base::listener::Error`] as in the IMAP and POP3 crates.
+    /// [`mailwright_base::listener::Error`] as in the IMAP and POP3 crates.
     #[error(transparent)]
     Connection(#[from] listener::Error),
     /// The peer did not answer in time (the client's reply timeouts, RFC 5321

@@ -107,7 +107,7 @@ impl Pump {
         stream: &mut S,
         timeout: Duration,
     ) -> Result<(), Error> {
-        mail_base::listener::write_all_within(stream, &self.out, timeout).await?;
+        mailwright_base::listener::write_all_within(stream, &self.out, timeout).await?;
         self.out.clear();
         self.unflushed = false;
         Ok(())

@@ -5,7 +5,7 @@
 //! calling the application's [`Handler`] / [`SessionHandler`] for each decision; the
 //! accept loop, connection limits (total and per IP), TLS per listener ([`TlsMode`]),
 //! handshake and write timeouts and graceful shutdown are the shared listener code of
-//! [`mail_base::listener`], configured the same way as in the IMAP and POP3 crates:
+//! [`mailwright_base::listener`], configured the same way as in the IMAP and POP3 crates:
 //! `Server::new(config, handler)`, `&mut` setters ([`Server::tls`],
 //! [`Server::options`] with [`Options`], [`Server::observer`]), then
 //! `serve(listener, TlsMode, shutdown)` per listener. [`Client`] connects, upgrades,
@@ -26,7 +26,7 @@ mod server;
 pub use client::{Client, Delivery};
 pub use error::Error;
 pub use handler::{AuthResult, ConnectionInfo, Context, Handler, MessageOutcome, SessionHandler};
-pub use mail_base::listener::{
+pub use mailwright_base::listener::{
     Observer, Options, Stop, TlsInfo, TlsMode, client_tls_config, server_tls_config,
 };
 pub use server::Server;

@@ -1,5 +1,5 @@
 //! The server: one [`ServerSession`] per connection, admitted and accepted by the
-//! shared listener code of [`mail_base::listener`].
+//! shared listener code of [`mailwright_base::listener`].
 
 use std::fmt;
 use std::future::Future;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Buf;
-use mail_base::listener::{Accepted, Edge, Service, TlsMode};
+use mailwright_base::listener::{Accepted, Edge, Service, TlsMode};
 use tokio::io::AsyncWriteExt;
 
 use crate::reply::Reply;
@@ -45,8 +45,8 @@ const READ_SIZE: usize = 16 * 1024;
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use smtp_proto::server::ServerConfig;
-/// use smtp_proto::tokio::{ConnectionInfo, Handler, Options, Server, SessionHandler, TlsMode};
+/// use mailwright_smtp::server::ServerConfig;
+/// use mailwright_smtp::tokio::{ConnectionInfo, Handler, Options, Server, SessionHandler, TlsMode};
 ///
 /// /// Accepts everything and throws it away (every method keeps its default).
 /// struct Sink;
@@ -54,7 +54,7 @@ const READ_SIZE: usize = 16 * 1024;
 /// impl SessionHandler for SinkSession {}
 /// impl Handler for Sink {
 ///     type Session = SinkSession;
-///     async fn connect(&self, _: &ConnectionInfo) -> Result<SinkSession, smtp_proto::Reply<'static>> {
+///     async fn connect(&self, _: &ConnectionInfo) -> Result<SinkSession, mailwright_smtp::Reply<'static>> {
 ///         Ok(SinkSession)
 ///     }
 /// }
@@ -102,7 +102,7 @@ impl<H: Handler> Server<H> {
 
     // tls, options, observer, connection_count, serve, serve_connection: the same
     // in the SMTP, IMAP and POP3 crates, written once in mail-base.
-    mail_base::server_methods!(Error);
+    mailwright_base::server_methods!(Error);
 
     /// The size of one read from the connection. At least 512. Default 16 KiB.
     pub fn read_size(&mut self, octets: usize) -> &mut Self {
@@ -308,7 +308,7 @@ impl<H: Handler> Service for Server<H> {
                 }
                 Io::Timer => {
                     if write_deadline.is_some_and(|deadline| now() >= deadline) {
-                        return Err(mail_base::listener::Error::WriteTimeout.into());
+                        return Err(mailwright_base::listener::Error::WriteTimeout.into());
                     }
                     session.handle_timeout(now());
                 }

@@ -23,12 +23,12 @@ use crate::types::utf8;
 ///
 /// ```
 /// use std::net::{IpAddr, Ipv6Addr};
-/// use smtp_proto::AddressLiteral;
+/// use mailwright_smtp::AddressLiteral;
 ///
 /// let literal = AddressLiteral::try_from("[IPv6:2001:db8::1]")?;
 /// assert_eq!(literal.ip(), Some(IpAddr::V6("2001:db8::1".parse().unwrap())));
 /// assert_eq!(AddressLiteral::from(IpAddr::V6(Ipv6Addr::LOCALHOST)).as_str(), "[IPv6:::1]");
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Eq, Hash, PartialEq)]
 pub struct AddressLiteral<'a> {

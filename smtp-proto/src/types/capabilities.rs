@@ -178,7 +178,7 @@ impl fmt::Display for Extension<'_> {
 /// typed accessors for the ones this crate uses.
 ///
 /// ```
-/// use smtp_proto::{Capabilities, Mechanism};
+/// use mailwright_smtp::{Capabilities, Mechanism};
 ///
 /// let lines = ["mx.example.org greets you", "PIPELINING", "SIZE 10240000", "AUTH PLAIN LOGIN"];
 /// let capabilities = Capabilities::from_ehlo_lines(lines);

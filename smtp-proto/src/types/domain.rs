@@ -23,13 +23,13 @@ use crate::types::{string_newtype, utf8};
 /// semantics.
 ///
 /// ```
-/// use smtp_proto::Domain;
+/// use mailwright_smtp::Domain;
 ///
 /// let domain = Domain::try_from("mx1.example.org")?;
 /// assert_eq!(domain.as_str(), "mx1.example.org");
 /// assert!(Domain::try_from("-bad.example").is_err());
 /// assert!(!Domain::try_from("bücher.example")?.is_ascii());
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Eq, Hash, PartialEq)]
 pub struct Domain<'a>(pub(crate) Cow<'a, str>);

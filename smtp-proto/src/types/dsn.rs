@@ -16,12 +16,12 @@ use crate::types::XText;
 /// much of the message a failure notification returns.
 ///
 /// ```
-/// use smtp_proto::Ret;
+/// use mailwright_smtp::Ret;
 ///
 /// let ret: Ret = "hdrs".parse()?;
 /// assert_eq!(ret, Ret::Headers);
 /// assert_eq!(ret.to_string(), "HDRS");
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
 pub enum Ret {
@@ -80,13 +80,13 @@ impl FromStr for Ret {
 /// carries in its `Original-Envelope-Id` field.
 ///
 /// ```
-/// use smtp_proto::EnvId;
+/// use mailwright_smtp::EnvId;
 ///
 /// let envid = EnvId::encode("QQ 314+159")?;
 /// assert_eq!(envid.to_string(), "QQ+20314+2B159");
 /// assert_eq!(envid.decode(), "QQ 314+159");
 /// assert_eq!("QQ+20314+2B159".parse::<EnvId>()?, envid);
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 ///
 /// [`MailParameters::envid`]: crate::MailParameters::envid
@@ -174,7 +174,7 @@ impl FromStr for EnvId<'static> {
 /// ```
 ///
 /// ```
-/// use smtp_proto::Notify;
+/// use mailwright_smtp::Notify;
 ///
 /// let notify = Notify::on(true, true, false).expect("a non-empty set");
 /// assert_eq!(notify.to_string(), "SUCCESS,FAILURE");
@@ -300,7 +300,7 @@ impl fmt::Debug for Notify {
 /// ```
 ///
 /// ```
-/// use smtp_proto::Orcpt;
+/// use mailwright_smtp::Orcpt;
 ///
 /// let orcpt = Orcpt::rfc822("user+tag@example.org");
 /// assert_eq!(orcpt.to_string(), "rfc822;user+2Btag@example.org");

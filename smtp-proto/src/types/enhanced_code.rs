@@ -21,12 +21,12 @@ use crate::types::ReplyClass;
 /// [`Reply`](crate::Reply) always sends the class of its reply code.
 ///
 /// ```
-/// use smtp_proto::{EnhancedStatusCode, ReplyClass};
+/// use mailwright_smtp::{EnhancedStatusCode, ReplyClass};
 ///
 /// let code = EnhancedStatusCode::try_from("5.1.1")?;
 /// assert_eq!(code, EnhancedStatusCode::BAD_DESTINATION_MAILBOX);
 /// assert_eq!(code.with_class(ReplyClass::TransientNegative).to_string(), "4.1.1");
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 ///
 /// [`with_class`]: Self::with_class

@@ -11,12 +11,12 @@ use crate::types::{ForwardPath, ReversePath};
 /// client session sends one ([`ClientSession::send_envelope`](crate::client::ClientSession::send_envelope)).
 ///
 /// ```
-/// use smtp_proto::{Envelope, ForwardPath, Mailbox, ReversePath};
+/// use mailwright_smtp::{Envelope, ForwardPath, Mailbox, ReversePath};
 ///
 /// let mut envelope = Envelope::new(ReversePath::Mailbox(Mailbox::try_from("a@example.org")?));
 /// envelope.add_recipient(ForwardPath::Mailbox(Mailbox::try_from("b@example.net")?));
 /// assert_eq!(envelope.recipients.len(), 1);
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq)]
 #[non_exhaustive]

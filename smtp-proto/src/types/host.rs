@@ -10,11 +10,11 @@ use crate::types::{AddressLiteral, Domain};
 /// [RFC 5321 section 4.1.1.1](https://www.rfc-editor.org/rfc/rfc5321#section-4.1.1.1).
 ///
 /// ```
-/// use smtp_proto::Host;
+/// use mailwright_smtp::Host;
 ///
 /// assert!(matches!(Host::try_from("mx.example.org")?, Host::Domain(_)));
 /// assert!(matches!(Host::try_from("[192.0.2.1]")?, Host::Literal(_)));
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Eq, Hash, PartialEq)]
 pub enum Host<'a> {

@@ -22,14 +22,14 @@ use crate::types::{string_newtype, utf8};
 /// ```
 ///
 /// ```
-/// use smtp_proto::LocalPart;
+/// use mailwright_smtp::LocalPart;
 ///
 /// let quoted = LocalPart::try_from(r#""john \"jr\" smith""#)?;
 /// assert!(quoted.is_quoted());
 /// assert_eq!(quoted.content(), r#"john "jr" smith"#);
 /// assert_eq!(LocalPart::from_content("john smith")?.as_str(), r#""john smith""#);
 /// assert_eq!(LocalPart::from_content("john.smith")?.as_str(), "john.smith");
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Eq, Hash, PartialEq)]
 pub struct LocalPart<'a>(pub(crate) Cow<'a, str>);

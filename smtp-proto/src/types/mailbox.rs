@@ -14,13 +14,13 @@ use crate::types::{Host, LocalPart, utf8};
 /// ```
 ///
 /// ```
-/// use smtp_proto::Mailbox;
+/// use mailwright_smtp::Mailbox;
 ///
 /// let mailbox = Mailbox::try_from("\"john smith\"@example.org")?;
 /// assert_eq!(mailbox.local_part().content(), "john smith");
 /// assert_eq!(mailbox.host().as_str(), "example.org");
 /// assert_eq!(mailbox.to_string(), "\"john smith\"@example.org");
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Eq, Hash, PartialEq)]
 pub struct Mailbox<'a> {

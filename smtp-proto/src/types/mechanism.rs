@@ -17,11 +17,11 @@ use crate::types::string_newtype;
 /// Lower-case letters are accepted on input (clients send `auth plain`).
 ///
 /// ```
-/// use smtp_proto::Mechanism;
+/// use mailwright_smtp::Mechanism;
 ///
 /// assert_eq!(Mechanism::try_from("plain")?, Mechanism::PLAIN);
 /// assert!(Mechanism::try_from("NOT A MECH").is_err());
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Eq)]
 pub struct Mechanism<'a>(pub(crate) Cow<'a, str>);

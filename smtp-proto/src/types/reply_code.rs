@@ -13,13 +13,13 @@ use crate::error::ValidationError;
 /// ```
 ///
 /// ```
-/// use smtp_proto::{ReplyClass, ReplyCode};
+/// use mailwright_smtp::{ReplyClass, ReplyCode};
 ///
 /// let code = ReplyCode::try_from(451)?;
 /// assert_eq!(code, ReplyCode::LOCAL_ERROR);
 /// assert_eq!(code.class(), ReplyClass::TransientNegative);
 /// assert!(ReplyCode::try_from(199).is_err());
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Copy, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub struct ReplyCode(u16);

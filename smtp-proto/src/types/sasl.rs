@@ -22,13 +22,13 @@ use crate::types::Secret;
 /// ```
 ///
 /// ```
-/// use smtp_proto::SaslResponse;
+/// use mailwright_smtp::SaslResponse;
 ///
 /// let response = SaslResponse::encode(b"\0user\0pass");
 /// assert_eq!(response.as_str(), "AHVzZXIAcGFzcw==");
 /// assert_eq!(response.decode()?.declassify().as_slice(), b"\0user\0pass");
 /// assert_eq!(SaslResponse::encode(b"").as_str(), "=");
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Eq, Hash, PartialEq)]
 pub struct SaslResponse<'a>(Cow<'a, str>);

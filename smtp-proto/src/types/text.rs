@@ -18,7 +18,7 @@ use crate::types::{string_newtype, utf8};
 /// [`Text::lossy`] turns any string into a valid text.
 ///
 /// ```
-/// use smtp_proto::Text;
+/// use mailwright_smtp::Text;
 ///
 /// assert!(Text::try_from("queued as 4Fh2kT0qZ9z8").is_ok());
 /// assert!(Text::try_from("two\r\nlines").is_err());

@@ -21,12 +21,12 @@ use crate::types::{string_newtype, utf8};
 /// The value may not be empty (it is always an `esmtp-value`).
 ///
 /// ```
-/// use smtp_proto::XText;
+/// use mailwright_smtp::XText;
 ///
 /// let text = XText::encode(b"a+b=c")?;
 /// assert_eq!(text.as_str(), "a+2Bb+3Dc");
 /// assert_eq!(text.decode(), "a+b=c");
-/// # Ok::<(), smtp_proto::ValidationError>(())
+/// # Ok::<(), mailwright_smtp::ValidationError>(())
 /// ```
 #[derive(Clone, Eq, Hash, PartialEq)]
 pub struct XText<'a>(pub(crate) Cow<'a, str>);

@@ -11,9 +11,9 @@
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use smtp_proto::client::{self, ClientConfig, ClientSession};
-use smtp_proto::server::{self, AbortReason, ServerConfig, ServerSession};
-use smtp_proto::{EnhancedStatusCode, Envelope, Reply, ReplyCode};
+use mailwright_smtp::client::{self, ClientConfig, ClientSession};
+use mailwright_smtp::server::{self, AbortReason, ServerConfig, ServerSession};
+use mailwright_smtp::{EnhancedStatusCode, Envelope, Reply, ReplyCode};
 
 /// What the scripted server application decides, and what it saw.
 #[derive(Debug, Default)]

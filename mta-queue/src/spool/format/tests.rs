@@ -1,6 +1,6 @@
 use proptest::prelude::*;
 
-use smtp_proto::ReplyClass;
+use mailwright_smtp::ReplyClass;
 
 use super::*;
 use crate::testing::{self, mailbox, reply};

@@ -19,9 +19,9 @@ mod tls;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use smtp_proto::client::{ClientConfig, ClientCredentials, ClientSession, Event, Failure};
-use smtp_proto::server::Protocol as WireProtocol;
-use smtp_proto::{
+use mailwright_smtp::client::{ClientConfig, ClientCredentials, ClientSession, Event, Failure};
+use mailwright_smtp::server::Protocol as WireProtocol;
+use mailwright_smtp::{
     BodyType, EnhancedStatusCode, ForwardPath, Host, RcptParameters, Reply, ReplyClass,
 };
 
@@ -367,7 +367,7 @@ impl Connection for SmtpConnection {
         let count = message.recipients.len();
         let mut outcomes: Vec<Option<RcptOutcome>> = vec![None; count];
         let queued = message.envelope;
-        let mut envelope = smtp_proto::Envelope::new(queued.sender.clone());
+        let mut envelope = mailwright_smtp::Envelope::new(queued.sender.clone());
         envelope.mail_params.size = Some(message.body.len() as u64);
         if self.dsn {
             envelope.mail_params.ret = queued.ret;
@@ -390,10 +390,12 @@ impl Connection for SmtpConnection {
                 params.notify = rcpt.notify;
                 params.orcpt.clone_from(&rcpt.orcpt);
             }
-            envelope.recipients.push(smtp_proto::Recipient::with_params(
-                ForwardPath::Mailbox(rcpt.address.clone()),
-                params,
-            ));
+            envelope
+                .recipients
+                .push(mailwright_smtp::Recipient::with_params(
+                    ForwardPath::Mailbox(rcpt.address.clone()),
+                    params,
+                ));
             sent.push(i);
         }
         if sent.is_empty() {
@@ -533,7 +535,7 @@ mod tests {
             let sep = if i + 1 == lines.len() { ' ' } else { '-' };
             wire.push_str(&format!("{code}{sep}{enhanced}{line}\r\n"));
         }
-        smtp_proto::parse::reply(wire.as_bytes())
+        mailwright_smtp::parse::reply(wire.as_bytes())
             .ok()
             .map(Reply::into_owned)
     }
