@@ -16,7 +16,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use imap_codec::decode::Decoder;
 use imap_codec::fragmentizer::Fragmentizer;
 use imap_codec::{CommandCodec, IdleDoneCodec};
-use mailwright_imap::frame::{FrameEvent, Framer};
+use mailwright_imap::codec::frame::{FrameEvent, Framer};
 
 /// The input split into complete frames (commands with their literals, and DONE).
 fn frames(input: &[u8]) -> Vec<Vec<u8>> {
@@ -34,9 +34,9 @@ fn frames(input: &[u8]) -> Vec<Vec<u8>> {
 }
 
 fn ours_frame(frame: &[u8]) -> bool {
-    match mailwright_imap::parse::command(frame) {
+    match mailwright_imap::codec::parse::command(frame) {
         Ok(command) => !black_box(command).tag.as_str().is_empty(),
-        Err(_) => mailwright_imap::parse::idle_done(frame).is_ok(),
+        Err(_) => mailwright_imap::codec::parse::idle_done(frame).is_ok(),
     }
 }
 

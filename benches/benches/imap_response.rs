@@ -14,7 +14,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use imap_codec::ResponseCodec;
 use imap_codec::decode::Decoder;
 use imap_codec::encode::Encoder;
-use mailwright_imap::frame::{FrameEvent, Framer};
+use mailwright_imap::codec::frame::{FrameEvent, Framer};
 
 fn frames(input: &[u8]) -> Vec<Vec<u8>> {
     let mut framer = Framer::for_responses(1 << 20, 1 << 24);
@@ -69,7 +69,7 @@ fn ours(frames: &[Vec<u8>]) -> Vec<Ours> {
     frames
         .iter()
         .map(|f| {
-            mailwright_imap::parse::response(f)
+            mailwright_imap::codec::parse::response(f)
                 .unwrap_or_else(|e| panic!("imap-proto refuses bench input: {e}"))
                 .into_owned()
         })
@@ -98,7 +98,7 @@ fn encode(c: &mut Criterion) {
         let theirs = theirs(&case.frames);
         let mut out = Vec::with_capacity(octets);
         for r in &ours {
-            mailwright_imap::encode::response(r, &mut out);
+            mailwright_imap::codec::encode::response(r, &mut out);
         }
         assert_eq!(
             out.len(),
@@ -110,7 +110,7 @@ fn encode(c: &mut Criterion) {
             b.iter(|| {
                 out.clear();
                 for r in &ours {
-                    mailwright_imap::encode::response(black_box(r), &mut out);
+                    mailwright_imap::codec::encode::response(black_box(r), &mut out);
                 }
                 black_box(out.len())
             });
@@ -139,7 +139,7 @@ fn parse(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new(case.name, "imap-proto"), |b| {
         b.iter(|| {
             for f in &case.frames {
-                let _ = black_box(mailwright_imap::parse::response(black_box(f)));
+                let _ = black_box(mailwright_imap::codec::parse::response(black_box(f)));
             }
         });
     });

@@ -7,10 +7,10 @@ use std::hint::black_box;
 
 use bytes::BytesMut;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use mailwright_pop3::frame::BodyEncoder;
+use mailwright_pop3::codec::frame::BodyEncoder;
 use mailwright_pop3::maildrop::MessageInfo;
 use mailwright_pop3::server::{Event, ServerConfig, ServerSession};
-use mailwright_pop3::{UniqueId, parse};
+use mailwright_pop3::{UniqueId, codec::parse};
 
 /// The client side of RFC 1939's examples plus the extensions, as one would see them
 /// from a mail client's session.

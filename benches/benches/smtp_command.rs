@@ -13,7 +13,7 @@ use std::hint::black_box;
 
 use bytes::{Buf, BytesMut};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use mailwright_smtp::frame::{Line, LineFramer};
+use mailwright_smtp::codec::frame::{Line, LineFramer};
 use stalwart_smtp_proto::request::receiver::RequestReceiver;
 
 fn parse_command(c: &mut Criterion) {
@@ -22,7 +22,7 @@ fn parse_command(c: &mut Criterion) {
     // Both sides must understand the traffic: the peer parses each line too.
     for line in &lines {
         assert!(
-            mailwright_smtp::parse::command(line).is_ok(),
+            mailwright_smtp::codec::parse::command(line).is_ok(),
             "{:?}",
             String::from_utf8_lossy(line)
         );
@@ -34,7 +34,7 @@ fn parse_command(c: &mut Criterion) {
     group.bench_with_input(BenchmarkId::new("ours", "lines"), &lines, |b, lines| {
         b.iter(|| {
             for line in lines {
-                let _ = black_box(mailwright_smtp::parse::command(black_box(line)));
+                let _ = black_box(mailwright_smtp::codec::parse::command(black_box(line)));
             }
         });
     });
@@ -57,7 +57,7 @@ fn parse_command(c: &mut Criterion) {
                 let mut framer = LineFramer::new(2048);
                 let mut count = 0;
                 while let Some(Line::Complete { len }) = framer.next(&mut input) {
-                    let _ = black_box(mailwright_smtp::parse::command(&input[..len]));
+                    let _ = black_box(mailwright_smtp::codec::parse::command(&input[..len]));
                     input.advance(len);
                     count += 1;
                 }

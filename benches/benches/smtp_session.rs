@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use bytes::BytesMut;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use mailwright_smtp::frame::{BareLineEndings, DataDecoder, DataEvent, DotStuffer};
+use mailwright_smtp::codec::frame::{BareLineEndings, DataDecoder, DataEvent, DotStuffer};
 use mailwright_smtp::server::{Event, ServerConfig, ServerSession};
 use stalwart_smtp_proto::request::receiver::{DataReceiver, RequestReceiver};
 use stalwart_smtp_proto::{EhloResponse, Error, Request, Response};

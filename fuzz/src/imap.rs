@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use mailwright_imap::frame::{FrameEvent, Framer};
+use mailwright_imap::codec::frame::{FrameEvent, Framer};
 use mailwright_imap::response::FetchData;
 use mailwright_imap::server::{
     AppendUid, CopyResult, Event, LoginRejection, MailboxInfo, SelectedMailbox, ServerConfig,
@@ -36,23 +36,23 @@ fn frames(mut framer: Framer, data: &[u8]) -> Vec<bytes::Bytes> {
 /// the same command.
 pub fn imap_command(data: &[u8]) {
     for frame in frames(Framer::for_commands(4096, 64 * 1024), data) {
-        if let Ok(command) = mailwright_imap::parse::command(&frame) {
-            let encoded = mailwright_imap::encode::command(&command);
-            let again = mailwright_imap::parse::command(encoded.as_bytes());
+        if let Ok(command) = mailwright_imap::codec::parse::command(&frame) {
+            let encoded = mailwright_imap::codec::encode::command(&command);
+            let again = mailwright_imap::codec::parse::command(encoded.as_bytes());
             assert_eq!(again.as_ref(), Ok(&command), "round trip of {frame:?}");
             // Fragments cover the encoding exactly.
             let joined: Vec<u8> = encoded
                 .fragments()
                 .flat_map(|f| match f {
-                    mailwright_imap::encode::Fragment::Line(b) => b.to_vec(),
-                    mailwright_imap::encode::Fragment::Literal { data, .. } => data.to_vec(),
+                    mailwright_imap::codec::encode::Fragment::Line(b) => b.to_vec(),
+                    mailwright_imap::codec::encode::Fragment::Literal { data, .. } => data.to_vec(),
                 })
                 .collect();
             assert_eq!(joined, encoded.as_bytes());
         }
-        let _ = mailwright_imap::parse::idle_done(&frame);
-        let _ = mailwright_imap::parse::authenticate_data(&frame);
-        let _ = mailwright_imap::parse::command_tag(&frame);
+        let _ = mailwright_imap::codec::parse::idle_done(&frame);
+        let _ = mailwright_imap::codec::parse::authenticate_data(&frame);
+        let _ = mailwright_imap::codec::parse::command_tag(&frame);
     }
 }
 
@@ -60,13 +60,13 @@ pub fn imap_command(data: &[u8]) {
 /// and greeting parsers, with the same round-trip rule.
 pub fn imap_response(data: &[u8]) {
     for frame in frames(Framer::for_responses(4096, 64 * 1024), data) {
-        if let Ok(response) = mailwright_imap::parse::response(&frame) {
+        if let Ok(response) = mailwright_imap::codec::parse::response(&frame) {
             let mut encoded = Vec::new();
-            mailwright_imap::encode::response(&response, &mut encoded);
-            let again = mailwright_imap::parse::response(&encoded);
+            mailwright_imap::codec::encode::response(&response, &mut encoded);
+            let again = mailwright_imap::codec::parse::response(&encoded);
             assert_eq!(again.as_ref(), Ok(&response), "round trip of {frame:?}");
         }
-        let _ = mailwright_imap::parse::greeting(&frame);
+        let _ = mailwright_imap::codec::parse::greeting(&frame);
     }
 }
 
@@ -225,7 +225,7 @@ pub fn imap_session(data: &[u8]) {
     while let Some(event) = framer.poll() {
         if let FrameEvent::Frame(frame) = event {
             assert!(
-                mailwright_imap::parse::response(&frame).is_ok(),
+                mailwright_imap::codec::parse::response(&frame).is_ok(),
                 "server sent {frame:?}"
             );
         }
@@ -249,12 +249,12 @@ pub fn imap_encode(data: &[u8]) {
         let Ok(command) = mailwright_imap::command::Command::arbitrary(&mut u) else {
             return;
         };
-        let first = mailwright_imap::encode::command(&command).into_bytes();
-        match mailwright_imap::parse::command(&first) {
+        let first = mailwright_imap::codec::encode::command(&command).into_bytes();
+        match mailwright_imap::codec::parse::command(&first) {
             Ok(parsed) => {
-                let second = mailwright_imap::encode::command(&parsed).into_bytes();
+                let second = mailwright_imap::codec::encode::command(&parsed).into_bytes();
                 assert_eq!(
-                    mailwright_imap::parse::command(&second).as_ref(),
+                    mailwright_imap::codec::parse::command(&second).as_ref(),
                     Ok(&parsed),
                     "{first:?}"
                 );
@@ -267,13 +267,13 @@ pub fn imap_encode(data: &[u8]) {
             return;
         };
         let mut first = Vec::new();
-        mailwright_imap::encode::response(&response, &mut first);
-        match mailwright_imap::parse::response(&first) {
+        mailwright_imap::codec::encode::response(&response, &mut first);
+        match mailwright_imap::codec::parse::response(&first) {
             Ok(parsed) => {
                 let mut second = Vec::new();
-                mailwright_imap::encode::response(&parsed, &mut second);
+                mailwright_imap::codec::encode::response(&parsed, &mut second);
                 assert_eq!(
-                    mailwright_imap::parse::response(&second).as_ref(),
+                    mailwright_imap::codec::parse::response(&second).as_ref(),
                     Ok(&parsed),
                     "{first:?}"
                 );

@@ -1,8 +1,8 @@
 //! POP3 targets: the command parser (with the line framer) and the server session.
 
 use bytes::BytesMut;
-use mailwright_pop3::frame::{LineFrame, LineFramer};
-use mailwright_pop3::{encode, parse};
+use mailwright_pop3::codec::frame::{LineFrame, LineFramer};
+use mailwright_pop3::{codec::encode, codec::parse};
 
 /// `pop3_command`: raw bytes through the line framer, every line through the command,
 /// SASL and status-line parsers; whatever parses must re-encode to bytes that parse to

@@ -2,12 +2,12 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use bytes::BytesMut;
-use mailwright_smtp::frame::{
+use mailwright_smtp::codec::frame::{
     BareLineEndings, ChunkDecoder, DataDecoder, DataEvent, DotStuffer, Line, LineFramer,
     ReplyFrame, ReplyFramer,
 };
 use mailwright_smtp::server::{Event, ServerConfig, ServerSession};
-use mailwright_smtp::{Command, Mechanism, Reply, ReplyCode, encode, parse};
+use mailwright_smtp::{Command, Mechanism, Reply, ReplyCode, codec::encode, codec::parse};
 
 /// Raw bytes through the bounded line framer into the command parser: no panic, the
 /// buffer stays within the limit, whatever parses re-encodes to bytes that parse to

@@ -12,11 +12,11 @@
 //! use mailwright_imap::types::Text;
 //!
 //! // The codec: parse a command frame, encode a response.
-//! let command = mailwright_imap::parse::command(b"a1 UID FETCH 1:* (FLAGS BODY.PEEK[HEADER])\r\n").unwrap();
+//! let command = mailwright_imap::codec::parse::command(b"a1 UID FETCH 1:* (FLAGS BODY.PEEK[HEADER])\r\n").unwrap();
 //! assert!(matches!(command.body, CommandBody::Fetch { uid: true, .. }));
 //! let done = StatusResponse::ok(Some(command.tag), Some(Code::ReadWrite), Text::try_from("done").unwrap());
 //! let mut out = Vec::new();
-//! mailwright_imap::encode::response(&Response::Status(done), &mut out);
+//! mailwright_imap::codec::encode::response(&Response::Status(done), &mut out);
 //! assert_eq!(out, b"a1 OK [READ-WRITE] done\r\n");
 //!
 //! // The session: bytes in, events and bytes out.
@@ -98,15 +98,24 @@
 //!
 //! Not offered: MULTIAPPEND, CATENATE, SEARCHRES, NOTIFY, METADATA, QUOTA, ACL,
 //! COMPRESS, THREAD.
+//!
+//! # Modules
+//!
+//! | module | what |
+//! | --- | --- |
+//! | the root | the values most programs need: [`Command`], [`Response`], [`ServerSession`], [`ServerConfig`], tags, mailboxes, flags, UIDs, the errors |
+//! | [`server`] | the sans-IO session with its events, decisions, configuration and limits |
+//! | `tokio` (feature) | the tokio server over a `Backend`/`Account` (see the `mailwright-store-imap` crate for one over a mailbox store) |
+//! | [`codec`] | the parsers, encoders (literal-aware fragments) and framers, for clients, proxies and fuzzers |
+//! | [`command`], [`response`], [`types`], [`error`] | the data model |
+//! | [`manual`] | design notes |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod codec;
 pub mod command;
-pub mod encode;
 pub mod error;
-pub mod frame;
 pub mod manual;
-pub mod parse;
 pub mod response;
 pub mod server;
 #[cfg(feature = "tokio")]
@@ -115,6 +124,12 @@ pub mod types;
 
 #[cfg(test)]
 mod testing;
+
+pub use command::{Command, CommandBody};
+pub use error::{ParseError, ValidationError};
+pub use response::{Response, StatusKind, StatusResponse};
+pub use server::{ServerConfig, ServerSession, SessionError};
+pub use types::{Flag, Mailbox, Secret, SequenceSet, Tag, Uid};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

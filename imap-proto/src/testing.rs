@@ -14,15 +14,15 @@ use crate::response::Response;
 /// same value.
 #[track_caller]
 pub(crate) fn command_kat(input: &[u8]) -> Command<'_> {
-    let parsed = crate::parse::command(input)
+    let parsed = crate::codec::parse::command(input)
         .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(input)));
-    let encoded = crate::encode::command(&parsed).into_bytes();
+    let encoded = crate::codec::encode::command(&parsed).into_bytes();
     assert_eq!(
         String::from_utf8_lossy(&encoded),
         String::from_utf8_lossy(input),
         "encoding differs"
     );
-    let again = crate::parse::command(&encoded).unwrap();
+    let again = crate::codec::parse::command(&encoded).unwrap();
     assert_eq!(again, parsed);
     parsed
 }
@@ -30,16 +30,16 @@ pub(crate) fn command_kat(input: &[u8]) -> Command<'_> {
 /// The same for responses.
 #[track_caller]
 pub(crate) fn response_kat(input: &[u8]) -> Response<'_> {
-    let parsed = crate::parse::response(input)
+    let parsed = crate::codec::parse::response(input)
         .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(input)));
     let mut encoded = Vec::new();
-    crate::encode::response(&parsed, &mut encoded);
+    crate::codec::encode::response(&parsed, &mut encoded);
     assert_eq!(
         String::from_utf8_lossy(&encoded),
         String::from_utf8_lossy(input),
         "encoding differs"
     );
-    let again = crate::parse::response(&encoded).unwrap();
+    let again = crate::codec::parse::response(&encoded).unwrap();
     assert_eq!(again, parsed);
     parsed
 }
@@ -47,10 +47,10 @@ pub(crate) fn response_kat(input: &[u8]) -> Response<'_> {
 /// Parses a non-canonical command and checks parse(encode(x)) == x.
 #[track_caller]
 pub(crate) fn command_round_trip(input: &[u8]) -> Command<'_> {
-    let parsed = crate::parse::command(input)
+    let parsed = crate::codec::parse::command(input)
         .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(input)));
-    let encoded = crate::encode::command(&parsed).into_bytes();
-    let again = crate::parse::command(&encoded)
+    let encoded = crate::codec::encode::command(&parsed).into_bytes();
+    let again = crate::codec::parse::command(&encoded)
         .unwrap_or_else(|e| panic!("re-encoded {:?}: {e}", String::from_utf8_lossy(&encoded)));
     assert_eq!(again.into_owned(), parsed.clone().into_owned());
     parsed
@@ -59,11 +59,11 @@ pub(crate) fn command_round_trip(input: &[u8]) -> Command<'_> {
 /// Parses a non-canonical response and checks parse(encode(x)) == x.
 #[track_caller]
 pub(crate) fn response_round_trip(input: &[u8]) -> Response<'_> {
-    let parsed = crate::parse::response(input)
+    let parsed = crate::codec::parse::response(input)
         .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(input)));
     let mut encoded = Vec::new();
-    crate::encode::response(&parsed, &mut encoded);
-    let again = crate::parse::response(&encoded)
+    crate::codec::encode::response(&parsed, &mut encoded);
+    let again = crate::codec::parse::response(&encoded)
         .unwrap_or_else(|e| panic!("re-encoded {:?}: {e}", String::from_utf8_lossy(&encoded)));
     assert_eq!(again.into_owned(), parsed.clone().into_owned());
     parsed

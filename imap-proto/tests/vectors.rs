@@ -16,7 +16,7 @@
 
 use std::path::Path;
 
-use mailwright_imap::frame::{FrameEvent, Framer};
+use mailwright_imap::codec::frame::{FrameEvent, Framer};
 
 #[derive(Default)]
 struct Stream {
@@ -72,17 +72,17 @@ fn replay_client(stream: &Stream, name: &str) -> usize {
     let mut count = 0;
     for (_, frame) in frames(Framer::for_commands(1 << 16, 1 << 20), &stream.bytes, name) {
         let shown = String::from_utf8_lossy(&frame);
-        match mailwright_imap::parse::command(&frame) {
+        match mailwright_imap::codec::parse::command(&frame) {
             Ok(command) => {
-                let encoded = mailwright_imap::encode::command(&command).into_bytes();
-                let again = mailwright_imap::parse::command(&encoded).unwrap_or_else(|e| {
+                let encoded = mailwright_imap::codec::encode::command(&command).into_bytes();
+                let again = mailwright_imap::codec::parse::command(&encoded).unwrap_or_else(|e| {
                     panic!("{name}: {shown:?} re-encoded to unparsable bytes: {e}")
                 });
                 assert_eq!(again, command, "{name}: {shown:?}");
             }
             Err(error) => {
-                let other = mailwright_imap::parse::idle_done(&frame).is_ok()
-                    || mailwright_imap::parse::authenticate_data(&frame).is_ok();
+                let other = mailwright_imap::codec::parse::idle_done(&frame).is_ok()
+                    || mailwright_imap::codec::parse::authenticate_data(&frame).is_ok();
                 assert!(other, "{name}: {shown:?}: {error}");
             }
         }
@@ -95,11 +95,11 @@ fn replay_server(stream: &Stream, name: &str) -> usize {
     let mut count = 0;
     for (offset, frame) in frames(Framer::for_responses(1 << 16, 1 << 20), &stream.bytes, name) {
         let shown = String::from_utf8_lossy(&frame);
-        let response = mailwright_imap::parse::response(&frame)
+        let response = mailwright_imap::codec::parse::response(&frame)
             .unwrap_or_else(|e| panic!("{name}: {shown:?}: {e}"));
         let mut encoded = Vec::new();
-        mailwright_imap::encode::response(&response, &mut encoded);
-        let again = mailwright_imap::parse::response(&encoded)
+        mailwright_imap::codec::encode::response(&response, &mut encoded);
+        let again = mailwright_imap::codec::parse::response(&encoded)
             .unwrap_or_else(|e| panic!("{name}: {shown:?} re-encoded to unparsable bytes: {e}"));
         assert_eq!(again, response, "{name}: {shown:?}");
         if stream.exact.contains(&offset) {

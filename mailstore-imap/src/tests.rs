@@ -12,8 +12,8 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use mailwright_imap::codec::frame::{FrameEvent, Framer};
 use mailwright_imap::command::{CommandBody, FetchItems, SearchKey as ImapKey};
-use mailwright_imap::frame::{FrameEvent, Framer};
 use mailwright_imap::response::{Data, FetchData, Response};
 use mailwright_imap::server::LoginRejection;
 use mailwright_imap::tokio::{Backend, FetchRequest, Peer, Server, Stop, TlsMode};
@@ -203,8 +203,8 @@ fn fetch_round_trip(item: FetchData<'static>) -> Result<(), TestCaseError> {
         items: Vec1::one(item),
     });
     let mut bytes = Vec::new();
-    mailwright_imap::encode::response(&response, &mut bytes);
-    let parsed = mailwright_imap::parse::response(&bytes).map(Response::into_owned);
+    mailwright_imap::codec::encode::response(&response, &mut bytes);
+    let parsed = mailwright_imap::codec::parse::response(&bytes).map(Response::into_owned);
     prop_assert_eq!(
         parsed,
         Ok(response),
@@ -285,7 +285,7 @@ proptest! {
     /// BODYSTRUCTURE of mailstore's parse included.
     #[test]
     fn fetch_items_of_any_message(raw in message()) {
-        let command = mailwright_imap::parse::command(FETCH_ALL).map_err(fail)?;
+        let command = mailwright_imap::codec::parse::command(FETCH_ALL).map_err(fail)?;
         let CommandBody::Fetch { items: FetchItems::Attributes(attributes), .. } = command.body else {
             return Err(TestCaseError::fail("not a FETCH of attributes"));
         };
@@ -515,7 +515,7 @@ fn parse_output(output: &[u8]) -> Result<Vec<Response<'static>>, TestCaseError> 
         let FrameEvent::Frame(frame) = event else {
             return Err(TestCaseError::fail(format!("unexpected {event:?}")));
         };
-        match mailwright_imap::parse::response(&frame) {
+        match mailwright_imap::codec::parse::response(&frame) {
             Ok(r) => out.push(r.into_owned()),
             Err(e) => {
                 return Err(TestCaseError::fail(format!(

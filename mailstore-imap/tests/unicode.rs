@@ -13,7 +13,7 @@
 mod common;
 
 use common::{Client, seed, start};
-use mailwright_imap::frame::{FrameEvent, Framer};
+use mailwright_imap::codec::frame::{FrameEvent, Framer};
 use mailwright_imap::response::{Data, FetchData, Response};
 use mailwright_store::Flags;
 use mailwright_store::store::AccountProvider;
@@ -122,7 +122,7 @@ fn parse_output(output: &[u8]) -> Vec<Response<'static>> {
         let FrameEvent::Frame(frame) = event else {
             panic!("unexpected {event:?}");
         };
-        match mailwright_imap::parse::response(&frame) {
+        match mailwright_imap::codec::parse::response(&frame) {
             Ok(r) => out.push(r.into_owned()),
             Err(e) => panic!("{:?}: {e}", String::from_utf8_lossy(&frame)),
         }

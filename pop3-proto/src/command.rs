@@ -1,5 +1,5 @@
-//! Client commands (data only; parsing in [`parse`](crate::parse), encoding in
-//! [`encode`](crate::encode)).
+//! Client commands (data only; parsing in [`parse`](crate::codec::parse), encoding in
+//! [`encode`](crate::codec::encode)).
 
 use crate::types::{ApopDigest, Mechanism, MessageNumber, Password, Secret, UserName};
 

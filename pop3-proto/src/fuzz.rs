@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 
-use crate::frame::BodyProgress;
+use crate::codec::frame::BodyProgress;
 use crate::maildrop::MessageInfo;
 use crate::server::{Credentials, Event, LoginRejection, ServerConfig, ServerSession};
 use crate::types::UniqueId;

@@ -14,7 +14,7 @@
 //! use bytes::BytesMut;
 //! use mailwright_pop3::maildrop::MessageInfo;
 //! use mailwright_pop3::server::{Event, ServerConfig, ServerSession};
-//! use mailwright_pop3::{Command, MessageNumber, Stat, UniqueId, encode, parse};
+//! use mailwright_pop3::{Command, MessageNumber, Stat, UniqueId, codec::encode, codec::parse};
 //!
 //! // The codec.
 //! assert_eq!(parse::command(b"RETR 1\r\n")?, Command::Retr(MessageNumber::FIRST));
@@ -102,16 +102,26 @@
 //! | [5034](https://www.rfc-editor.org/rfc/rfc5034) | AUTH with SASL, initial response | `PLAIN` ([4616](https://www.rfc-editor.org/rfc/rfc4616)) and `LOGIN`; other mechanisms are refused |
 //! | [6856](https://www.rfc-editor.org/rfc/rfc6856) | UTF8 command and capability, UTF-8 user names and passwords | supported; `LANG` is not |
 //! | [1734](https://www.rfc-editor.org/rfc/rfc1734) | `AUTH` without arguments lists mechanisms | supported (Outlook still sends it) |
+//!
+//! # Modules
+//!
+//! | module | what |
+//! | --- | --- |
+//! | the root | the values most programs need: [`Command`], [`StatusLine`], listings, [`ServerSession`], [`ServerConfig`], the errors |
+//! | [`server`] | the sans-IO session with its events, decisions, configuration and limits |
+//! | [`maildrop`] | the `Maildrop` trait the tokio server reads from, and an in-memory maildrop |
+//! | `tokio` (feature) | the tokio server over a `Handler` (see the `mailwright-store-pop3` crate for one over a mailbox store) |
+//! | [`codec`] | the parsers, encoders and framers, for your own driver or a fuzzer |
+//! | [`command`], [`response`], [`types`], [`error`] | the data model |
+//! | [`manual`] | design notes |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod codec;
 pub mod command;
-pub mod encode;
 pub mod error;
-pub mod frame;
 pub mod maildrop;
 pub mod manual;
-pub mod parse;
 pub mod response;
 pub mod server;
 pub mod types;
@@ -130,6 +140,7 @@ mod testing;
 pub use command::{Command, SaslResponse};
 pub use error::{ParseError, ValidationError};
 pub use response::{ResponseLine, ScanListing, Stat, Status, StatusLine, UniqueIdListing};
+pub use server::{ServerConfig, ServerSession};
 pub use types::{
     ApopDigest, ApopTimestamp, Capability, Mechanism, MessageNumber, Password, ResponseCode,
     Secret, Text, UniqueId, UserName,

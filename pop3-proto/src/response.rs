@@ -1,5 +1,5 @@
-//! Server responses (data only; parsing in [`parse`](crate::parse), encoding in
-//! [`encode`](crate::encode)).
+//! Server responses (data only; parsing in [`parse`](crate::codec::parse), encoding in
+//! [`encode`](crate::codec::encode)).
 //!
 //! A POP3 response starts with a status line (`+OK` or `-ERR`, an optional extended
 //! response code, optional text). Some successful responses go on with data lines and

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use harness::{Harness, message_of_size};
 use mailwright_pop3::server::{Event, Limits, ServerConfig, State};
-use mailwright_pop3::{ApopTimestamp, Text, parse};
+use mailwright_pop3::{ApopTimestamp, Text, codec::parse};
 use proptest::prelude::*;
 
 fn logged_in() -> Harness {

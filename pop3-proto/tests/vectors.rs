@@ -15,8 +15,8 @@ use std::fs;
 use std::path::PathBuf;
 
 use harness::{Harness, message_of_size};
-use mailwright_pop3::frame::BodyEncoder;
-use mailwright_pop3::{ApopTimestamp, Command, ResponseLine, encode, parse};
+use mailwright_pop3::codec::frame::BodyEncoder;
+use mailwright_pop3::{ApopTimestamp, Command, ResponseLine, codec::encode, codec::parse};
 
 #[derive(Default)]
 struct Vector {

@@ -1,5 +1,5 @@
-//! Client commands (data only; [`parse::command`](crate::parse::command) and
-//! [`encode::command`](crate::encode::command) convert them).
+//! Client commands (data only; [`parse::command`](crate::codec::parse::command) and
+//! [`encode::command`](crate::codec::encode::command) convert them).
 
 use crate::error::ValidationError;
 use crate::types::{
@@ -15,7 +15,7 @@ use crate::types::{
 /// it `'static`. Verbs are case-insensitive on input and upper case on output.
 ///
 /// ```
-/// use mailwright_smtp::{Command, ReversePath, encode, parse};
+/// use mailwright_smtp::{Command, ReversePath, codec::encode, codec::parse};
 ///
 /// let command = parse::command(b"mail from:<user@example.org> SIZE=1000\r\n")?;
 /// let Command::Mail { from, params } = &command else { panic!() };

@@ -370,7 +370,7 @@ pub enum ClientError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode;
+    use crate::codec::encode;
 
     fn wire(reply: &Reply<'_>) -> String {
         let mut out = Vec::new();

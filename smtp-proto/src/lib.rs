@@ -16,7 +16,7 @@
 //! ```
 //! use bytes::BytesMut;
 //! use mailwright_smtp::server::{Event, ServerConfig, ServerSession};
-//! use mailwright_smtp::{Command, EnhancedStatusCode, Reply, ReplyCode, encode, parse};
+//! use mailwright_smtp::{Command, EnhancedStatusCode, Reply, ReplyCode, codec::encode, codec::parse};
 //!
 //! // The codec.
 //! let command = parse::command(b"RCPT TO:<jones@foo.com>\r\n")?;
@@ -101,15 +101,25 @@
 //! | [6531](https://www.rfc-editor.org/rfc/rfc6531) | SMTPUTF8 | UTF-8 local parts and domains under the `SMTPUTF8` parameter |
 //! | [8314](https://www.rfc-editor.org/rfc/rfc8314) | implicit TLS | the tokio server's implicit TLS listeners (port 465) |
 //! | CVE-2023-51764/5/6 | SMTP smuggling | end of data only at `<CRLF>.<CRLF>`; bare CR/LF normalized or refused; outbound bodies normalized |
+//!
+//! # Modules
+//!
+//! | module | what |
+//! | --- | --- |
+//! | the root | the values most programs need: [`Command`], [`Reply`], [`ReplyCode`], [`EnhancedStatusCode`], paths and mailboxes, [`ServerSession`], [`ClientSession`], the errors |
+//! | [`server`], [`client`] | the sans-IO sessions with their events, decisions, configuration and limits |
+//! | `tokio` (feature) | the tokio server over a `SessionHandler`, and the client |
+//! | [`codec`] | the parsers, encoders and framers under the sessions, for your own driver, a proxy or a fuzzer |
+//! | [`command`], [`reply`], [`types`], [`error`] | the data model, re-exported at the root |
+//! | [`manual`] | design notes: why the framing works as it does, the quirks we accept |
+
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod client;
+pub mod codec;
 pub mod command;
-pub mod encode;
 pub mod error;
-pub mod frame;
 pub mod manual;
-pub mod parse;
 pub mod reply;
 pub mod server;
 #[cfg(feature = "tokio")]
@@ -122,9 +132,11 @@ mod arbitrary;
 #[cfg(test)]
 mod testing;
 
+pub use client::{ClientConfig, ClientSession};
 pub use command::{Command, MailParameters, RcptParameters, SaslLine};
 pub use error::{ClientError, ParseError, SessionError, ValidationError};
 pub use reply::Reply;
+pub use server::{ServerConfig, ServerSession};
 pub use types::{
     AddressLiteral, Argument, BodyType, Capabilities, Domain, EhloKeyword, EnhancedStatusCode,
     EnvId, Envelope, EsmtpKeyword, EsmtpParameter, EsmtpValue, Extension, ForwardPath, Host,

@@ -1,5 +1,5 @@
-//! Server replies (data only; [`parse::reply`](crate::parse::reply) and
-//! [`encode::reply`](crate::encode::reply) convert them).
+//! Server replies (data only; [`parse::reply`](crate::codec::parse::reply) and
+//! [`encode::reply`](crate::codec::encode::reply) convert them).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -22,7 +22,7 @@ use crate::types::{EnhancedStatusCode, ReplyClass, ReplyCode, Text};
 /// carry a CR or LF of its own.
 ///
 /// ```
-/// use mailwright_smtp::{EnhancedStatusCode, Reply, ReplyCode, encode};
+/// use mailwright_smtp::{EnhancedStatusCode, Reply, ReplyCode, codec::encode};
 ///
 /// let reply = Reply::new(ReplyCode::MAILBOX_BUSY, "greylisted, try again later")
 ///     .with_enhanced(EnhancedStatusCode::DELIVERY_NOT_AUTHORIZED)

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use bytes::BytesMut;
 use mailwright_smtp::server::{Event, Protocol, ServerConfig, ServerSession};
-use mailwright_smtp::{encode, parse};
+use mailwright_smtp::{codec::encode, codec::parse};
 
 #[derive(Debug)]
 enum Step {

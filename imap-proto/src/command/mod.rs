@@ -1,7 +1,7 @@
 //! Commands a client sends (RFC 9051 section 6 and the extension RFCs), as data.
 //!
 //! [`Command`] is a tag and a [`CommandBody`]. Parse one with
-//! [`crate::parse::command`], encode one with [`crate::encode::command`].
+//! [`crate::codec::parse::command`], encode one with [`crate::codec::encode::command`].
 
 mod fetch;
 mod list;

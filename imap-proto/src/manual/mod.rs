@@ -4,9 +4,9 @@
 //!
 //! An IMAP command can span several lines joined by literals, and a server must
 //! decide about a literal (send `+`, or refuse it) *before* the client sends its
-//! bytes. The [`Framer`](crate::frame::Framer) finds line ends and literal
+//! bytes. The [`Framer`](crate::codec::frame::Framer) finds line ends and literal
 //! announcements with a bounded linear scan and stops at each announcement; only
-//! complete frames reach [`parse`](crate::parse). So the parsers never deal with
+//! complete frames reach [`parse`](crate::codec::parse). So the parsers never deal with
 //! partial input (no "need more" from every rule, no re-parsing a growing buffer),
 //! and every size is checked before memory is spent on it: lines against
 //! [`Limits::max_line`](crate::server::Limits::max_line), buffered literals against

@@ -1,8 +1,8 @@
 //! Responses a server sends (RFC 9051 section 7 and the extension RFCs), as data.
 //!
 //! A [`Response`] is a status response (tagged or untagged), untagged data, or a
-//! continuation request. Encode one with [`crate::encode::response`], parse one
-//! with [`crate::parse::response`].
+//! continuation request. Encode one with [`crate::codec::encode::response`], parse one
+//! with [`crate::codec::parse::response`].
 
 mod body;
 mod code;

@@ -50,12 +50,12 @@ impl ServerSession {
         }
         self.failed_logins += 1;
         let mut held = Vec::new();
-        crate::encode::response(&crate::response::Response::Status(response), &mut held);
+        crate::codec::encode::response(&crate::response::Response::Status(response), &mut held);
         let limits = &self.config.limits;
         let close = self.failed_logins >= limits.max_failed_logins;
         if close {
             let bye = crate::server::SessionError::TooManyFailedLogins.response(None);
-            crate::encode::response(&crate::response::Response::Status(bye), &mut held);
+            crate::codec::encode::response(&crate::response::Response::Status(bye), &mut held);
         }
         let delay = limits.failed_login_delay * self.failed_logins;
         self.hold(held, delay, close);

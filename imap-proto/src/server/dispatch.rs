@@ -5,12 +5,12 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
+use crate::codec::frame::LiteralAnnouncement;
+use crate::codec::parse;
 use crate::command::{
     CommandBody, FetchAttribute, FetchModifier, ListReturnOption, ListSelectOption,
     SearchReturnOption, SelectParameter, StatusItem, StoreModifier,
 };
-use crate::frame::LiteralAnnouncement;
-use crate::parse;
 use crate::response::{Continue, Data, NamespaceDescription, Response};
 use crate::server::list::{ListQuery, combine};
 use crate::server::pending::{
@@ -134,7 +134,7 @@ impl ServerSession {
     }
 
     pub(crate) fn write_continue(&mut self, text: &'static str) {
-        crate::encode::response(
+        crate::codec::encode::response(
             &Response::Continue(Continue::Basic {
                 code: None,
                 text: Text::unvalidated(text),
@@ -341,7 +341,7 @@ impl ServerSession {
             }
             C::Idle => {
                 if self.require_extension(&tag, Extension::Idle, "IDLE") {
-                    crate::encode::response(
+                    crate::codec::encode::response(
                         &Response::Continue(Continue::Basic {
                             code: None,
                             text: Text::unvalidated("idling"),
@@ -592,7 +592,7 @@ impl ServerSession {
     }
 
     fn write_challenge(&mut self, data: &[u8]) {
-        crate::encode::response(
+        crate::codec::encode::response(
             &Response::Continue(Continue::Base64(std::borrow::Cow::Borrowed(data))),
             &mut self.output,
         );

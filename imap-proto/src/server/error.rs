@@ -1,8 +1,8 @@
 //! Session errors, grouped by who is at fault, each mapped to the response the
 //! client gets.
 
+use crate::codec::frame::FrameErrorKind;
 use crate::error::ParseError;
-use crate::frame::FrameErrorKind;
 use crate::response::{Code, StatusKind, StatusResponse};
 use crate::types::{Charset, Tag, Text};
 

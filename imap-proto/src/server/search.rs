@@ -131,7 +131,9 @@ mod tests {
 
     fn key(text: &str) -> SearchKey<'static> {
         let line = format!("a SEARCH {text}\r\n");
-        let cmd = crate::parse::command(line.as_bytes()).unwrap().into_owned();
+        let cmd = crate::codec::parse::command(line.as_bytes())
+            .unwrap()
+            .into_owned();
         let crate::command::CommandBody::Search { criteria, .. } = cmd.body else {
             panic!()
         };

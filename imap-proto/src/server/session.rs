@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 
-use crate::encode;
-use crate::frame::{FrameEvent, Framer};
+use crate::codec::encode;
+use crate::codec::frame::{FrameEvent, Framer};
 use crate::response::{Code, Data, Response, StatusKind, StatusResponse};
 use crate::server::pending::Pending;
 use crate::server::view::{UpdateStyle, View};

@@ -3,7 +3,7 @@
 
 use std::num::NonZeroU32;
 
-use crate::encode;
+use crate::codec::encode;
 use crate::response::{Data, FetchData, Response};
 use crate::server::{MailboxChanges, MessageFlags, SelectedMailbox};
 use crate::types::{SequenceSet, Uid, Vec1};

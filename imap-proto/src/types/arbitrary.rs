@@ -28,20 +28,20 @@ impl<'a, T: Arbitrary<'a>> Arbitrary<'a> for Vec1<T> {
         let mut items = vec![T::arbitrary(u)?];
         let rest: Vec<T> = u.arbitrary()?;
         items.extend(rest);
-        Ok(Vec1::unvalidated(items))
+        Ok(Self::unvalidated(items))
     }
 }
 
 impl<'a> Arbitrary<'a> for SequenceSet {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        Vec1::<Sequence>::arbitrary(u).map(SequenceSet::new)
+        Vec1::<Sequence>::arbitrary(u).map(Self::new)
     }
 }
 
 impl<'a> Arbitrary<'a> for Date {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let (y, m, d): (u16, u8, u8) = u.arbitrary()?;
-        Date::new(y % 10_000, m % 12 + 1, d % 28 + 1).map_err(|_| arbitrary::Error::IncorrectFormat)
+        Self::new(y % 10_000, m % 12 + 1, d % 28 + 1).map_err(|_| arbitrary::Error::IncorrectFormat)
     }
 }
 
@@ -49,7 +49,7 @@ impl<'a> Arbitrary<'a> for DateTime {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let date = Date::arbitrary(u)?;
         let (h, m, s, z): (u8, u8, u8, i16) = u.arbitrary()?;
-        DateTime::new(date, h % 24, m % 60, s % 61, z % (99 * 60 + 60))
+        Self::new(date, h % 24, m % 60, s % 61, z % (99 * 60 + 60))
             .map_err(|_| arbitrary::Error::IncorrectFormat)
     }
 }

@@ -202,7 +202,7 @@ impl DateTime {
         if d.day < 10 {
             out.push(b' ');
         }
-        crate::encode::write_u32(out, u32::from(d.day));
+        crate::codec::encode::write_u32(out, u32::from(d.day));
         out.push(b'-');
         out.extend_from_slice(d.month_name().as_bytes());
         out.push(b'-');

@@ -262,8 +262,8 @@ mod tests {
         fn wire_round_trip(body: CommandBody<'static>) -> Result<(), TestCaseError> {
             let tag = Tag::try_from("a1").map_err(|e| TestCaseError::fail(e.to_string()))?;
             let command = Command::new(tag, body);
-            let bytes = crate::encode::command(&command).into_bytes();
-            let parsed = crate::parse::command(&bytes).map(Command::into_owned);
+            let bytes = crate::codec::encode::command(&command).into_bytes();
+            let parsed = crate::codec::parse::command(&bytes).map(Command::into_owned);
             prop_assert_eq!(parsed, Ok(command), "{:?}", String::from_utf8_lossy(&bytes));
             Ok(())
         }

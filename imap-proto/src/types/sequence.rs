@@ -188,7 +188,7 @@ impl SequenceSet {
 
 fn write_seq(out: &mut Vec<u8>, n: SeqOrUid) {
     match n {
-        SeqOrUid::Value(n) => crate::encode::write_u32(out, n.get()),
+        SeqOrUid::Value(n) => crate::codec::encode::write_u32(out, n.get()),
         SeqOrUid::Asterisk => out.push(b'*'),
     }
 }
@@ -205,7 +205,7 @@ impl TryFrom<&[u8]> for SequenceSet {
     type Error = ValidationError;
 
     fn try_from(value: &[u8]) -> Result<Self, Self::Error> {
-        match crate::parse::sequence_set(value) {
+        match crate::codec::parse::sequence_set(value) {
             Ok(([], set)) => Ok(set),
             Ok((rest, _)) => {
                 let at = value.len() - rest.len();

@@ -13,8 +13,8 @@ use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
+use mailwright_imap::codec::frame::{FrameEvent, Framer};
 use mailwright_imap::command::{FetchAttribute, SearchKey, StoreKind};
-use mailwright_imap::frame::{FrameEvent, Framer};
 use mailwright_imap::response::{FetchData, Response};
 use mailwright_imap::server::{
     AppendUid, CopyResult, Event, LoginRejection, MailboxChanges, MailboxInfo, MailboxOperation,
@@ -500,7 +500,7 @@ pub fn responses(output: &str) -> Vec<Response<'static>> {
         let FrameEvent::Frame(frame) = event else {
             panic!("unexpected {event:?}");
         };
-        let response = mailwright_imap::parse::response(&frame)
+        let response = mailwright_imap::codec::parse::response(&frame)
             .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(&frame)));
         out.push(response.into_owned());
     }

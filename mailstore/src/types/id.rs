@@ -115,6 +115,12 @@ impl fmt::Display for ModSeq {
 pub struct MailboxId(pub(crate) i64);
 
 impl MailboxId {
+    /// The id a backend gave a mailbox (a row id, a counter): for backends outside this
+    /// crate. Ids are the backend's own; never mix them between backends or accounts.
+    pub const fn new(id: i64) -> Self {
+        Self(id)
+    }
+
     /// The number, for logs and for backends that keep it.
     pub const fn get(self) -> i64 {
         self.0

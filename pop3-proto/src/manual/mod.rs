@@ -3,7 +3,7 @@
 //! # Frame first, hand-written rules
 //!
 //! POP3 is line based and flat: a keyword and at most two words. The
-//! [`LineFramer`](crate::frame::LineFramer) finds whole lines under a hard limit and is
+//! [`LineFramer`](crate::codec::frame::LineFramer) finds whole lines under a hard limit and is
 //! the only component that says "need more"; after an oversize line it answers once
 //! and discards up to the next LF, so a peer can never make the buffer grow past the
 //! limit. The parsers then see complete lines, so they are small hand-written
@@ -25,7 +25,7 @@
 //! A message is never held whole. The driver reads it from the maildrop in chunks,
 //! feeds each to [`ServerSession::handle_body`](crate::server::ServerSession::handle_body)
 //! and writes the output before it reads the next one, so memory stays at about two
-//! chunks whatever the message size. The [`BodyEncoder`](crate::frame::BodyEncoder)
+//! chunks whatever the message size. The [`BodyEncoder`](crate::codec::frame::BodyEncoder)
 //! keeps three flags across chunks (line start, CR seen, the TOP cut) and so handles a
 //! dot, a CR or an LF at any chunk boundary. `LIST` and `UIDL` of a huge maildrop are
 //! written in pieces by `poll_output` for the same reason.

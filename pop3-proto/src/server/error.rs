@@ -106,7 +106,7 @@ impl From<&SessionError> for StatusLine<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode;
+    use crate::codec::encode;
 
     #[test]
     fn replies() {

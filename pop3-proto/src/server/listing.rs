@@ -3,7 +3,7 @@
 
 use bytes::BytesMut;
 
-use crate::encode;
+use crate::codec::encode;
 use crate::maildrop::MessageInfo;
 use crate::response::{ScanListing, Stat, UniqueIdListing};
 use crate::server::SessionError;

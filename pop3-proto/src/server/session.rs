@@ -4,11 +4,11 @@ use std::time::Instant;
 
 use bytes::BytesMut;
 
+use crate::codec::encode;
+use crate::codec::frame::{BodyEncoder, BodyProgress, LineFrame, LineFramer};
+use crate::codec::parse;
 use crate::command::{Command, SaslResponse};
-use crate::encode;
-use crate::frame::{BodyEncoder, BodyProgress, LineFrame, LineFramer};
 use crate::maildrop::MessageInfo;
-use crate::parse;
 use crate::response::StatusLine;
 use crate::server::listing::{Listing, ListingKind, ListingWriter};
 use crate::server::sasl::{self, SaslStep};

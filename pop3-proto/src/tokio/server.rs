@@ -13,7 +13,7 @@ use mailwright_base::listener::{
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::frame::BodyProgress;
+use crate::codec::frame::BodyProgress;
 use crate::maildrop::{Maildrop, MaildropError, MessageReader};
 use crate::server::{Event, LoginRejection, ServerConfig, ServerSession};
 use crate::tokio::{Error, Handler, Peer};

@@ -228,7 +228,7 @@ mod tests {
             if let Ok(capability) = Capability::implementation(&text) {
                 let printed = capability.to_string();
                 prop_assert!(!printed.contains(['\r', '\n']));
-                prop_assert_eq!(crate::parse::capability(printed.as_bytes()), Ok(capability));
+                prop_assert_eq!(crate::codec::parse::capability(printed.as_bytes()), Ok(capability));
             }
             let _ = ApopDigest::from_hex(text.as_bytes());
         }

@@ -122,7 +122,7 @@ impl Harness {
                         let written = self.session.poll_output(&mut out);
                         self.largest_output = self.largest_output.max(written);
                         all.extend_from_slice(&out);
-                        if progress == mailwright_pop3::frame::BodyProgress::Complete {
+                        if progress == mailwright_pop3::codec::frame::BodyProgress::Complete {
                             break;
                         }
                     }

@@ -10,11 +10,11 @@ use bytes::{BufMut, BytesMut};
 
 use crate::client::transaction::Transaction;
 use crate::client::{ClientConfig, ClientCredentials, Event, Failure};
+use crate::codec::encode;
+use crate::codec::frame::{ReplyFrame, ReplyFramer};
+use crate::codec::parse;
 use crate::command::{Command, SaslLine};
-use crate::encode;
 use crate::error::{ClientError, ParseError};
-use crate::frame::{ReplyFrame, ReplyFramer};
-use crate::parse;
 use crate::reply::Reply;
 use crate::server::Protocol;
 use crate::types::{Capabilities, Mechanism, ReplyCode, SaslResponse};

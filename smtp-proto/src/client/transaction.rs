@@ -5,9 +5,9 @@ use std::borrow::Cow;
 
 use crate::client::session::{Expect, Op};
 use crate::client::{ClientSession, EnvelopeResult, Event, MessageResult};
+use crate::codec::frame::DotStuffer;
 use crate::command::Command;
 use crate::error::ClientError;
-use crate::frame::DotStuffer;
 use crate::reply::Reply;
 use crate::server::{Protocol, local_error};
 use crate::types::{BodyType, Envelope, ReplyCode};
@@ -215,7 +215,7 @@ impl ClientSession {
 
     fn bdat_chunk(&mut self, data: Vec<u8>, last: bool, finals: Vec<Expect>) {
         let mut bytes = Vec::with_capacity(data.len() + 32);
-        crate::encode::command(
+        crate::codec::encode::command(
             &Command::Bdat {
                 size: data.len() as u64,
                 last,

@@ -19,7 +19,7 @@
 //!
 //! Each layer is usable alone:
 //!
-//! 1. **Codec** ([`parse`](crate::parse), [`encode`](crate::encode)): pure functions
+//! 1. **Codec** ([`parse`](crate::codec::parse), [`encode`](crate::codec::encode)): pure functions
 //!    from one complete frame to a typed value and back. No state, no I/O, no
 //!    allocation beyond the value, which borrows from the input
 //!    ([`Command<'a>`](crate::Command), `into_owned()` to keep it). Encoding a valid
@@ -27,7 +27,7 @@
 //!    ([`types`](crate::types)). The hot paths (the verb, the paths of MAIL and RCPT)
 //!    are hand-written byte loops; the parameter lists and replies, which have
 //!    repetition and optional parts, use nom.
-//! 2. **Framer** ([`frame`](crate::frame)): splits the byte stream into frames under
+//! 2. **Framer** ([`frame`](crate::codec::frame)): splits the byte stream into frames under
 //!    hard limits. It is the only component that ever says "need more input".
 //! 3. **Session** ([`server`](crate::server), [`client`](crate::client)): the RFC
 //!    state machine. It owns a bounded input buffer and an output buffer, takes the
@@ -47,7 +47,7 @@
 //! * a command line is at most [`Limits::max_command_line`](crate::server::Limits::max_command_line)
 //!   octets; a longer one is dropped as it arrives, never buffered, and answered once
 //!   when its LF arrives (`500 5.5.2`), so the replies stay in step with the lines;
-//! * a DATA body is never a frame: the [`DataDecoder`](crate::frame::DataDecoder)
+//! * a DATA body is never a frame: the [`DataDecoder`](crate::codec::frame::DataDecoder)
 //!   hands out [`Bytes`](bytes::Bytes) chunks split off the input buffer (no copy) as
 //!   they arrive, so a 50 MB message never lives in one buffer;
 //! * a BDAT chunk is counted off exactly, piece by piece, even when the command was

@@ -8,11 +8,11 @@
 //! | verbs in any case, `mail from:` | command parser | RFC 5321 section 2.4 makes verbs case-insensitive |
 //! | a space after `FROM:` / `TO:` (`MAIL FROM: <a@b>`) | command parser | common in old clients; unambiguous |
 //! | trailing spaces after commands without arguments | command parser | unambiguous |
-//! | a command line ending in a bare LF | [`LineFramer`](crate::frame::LineFramer) | only command lines; DATA ends at `<CRLF>.<CRLF>` only (see [`smuggling`](super::smuggling)) |
+//! | a command line ending in a bare LF | [`LineFramer`](crate::codec::frame::LineFramer) | only command lines; DATA ends at `<CRLF>.<CRLF>` only (see [`smuggling`](super::smuggling)) |
 //! | lower-case SASL mechanism names | [`Mechanism`](crate::Mechanism) | compared case-insensitively |
 //! | lower-case hex and UTF-8 in xtext | [`XText`](crate::XText) | decoded the same |
 //! | `AUTH=PLAIN LOGIN` in an EHLO reply | [`Capabilities`](crate::Capabilities) | old servers; read as `AUTH PLAIN LOGIN` |
-//! | a missing final CRLF or bare LFs in a reply | [`parse::reply`](crate::parse::reply) | the framer already found the reply's end |
+//! | a missing final CRLF or bare LFs in a reply | [`parse::reply`](crate::codec::parse::reply) | the framer already found the reply's end |
 //!
 //! Not tolerated, because they change meaning or hide attacks: end of data at
 //! anything but `<CRLF>.<CRLF>`, a path without angle brackets (`MAIL FROM:a@b`),

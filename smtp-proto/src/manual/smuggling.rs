@@ -10,15 +10,15 @@
 //!
 //! This crate closes it on both sides:
 //!
-//! * **Receiving.** The [`DataDecoder`](crate::frame::DataDecoder) ends a body only
+//! * **Receiving.** The [`DataDecoder`](crate::codec::frame::DataDecoder) ends a body only
 //!   where the octets on the wire are `CR LF . CR LF` (or `. CR LF` as the first line).
 //!   Line starts, for dot-unstuffing too, are only after a real CRLF. Every other
 //!   combination is body content. Bare CR and LF are then normalized to CRLF in the
 //!   body handed out (the default, as Postfix 3.9's `smtpd_forbid_bare_newline =
 //!   normalize`), or the message is refused after its end with `554 5.6.0`
-//!   ([`BareLineEndings::Reject`](crate::frame::BareLineEndings::Reject)). Either way
+//!   ([`BareLineEndings::Reject`](crate::codec::frame::BareLineEndings::Reject)). Either way
 //!   the session's idea of where the message ends is the RFC's.
-//! * **Sending.** The [`DotStuffer`](crate::frame::DotStuffer) of the client turns
+//! * **Sending.** The [`DotStuffer`](crate::codec::frame::DotStuffer) of the client turns
 //!   every bare CR and bare LF into CRLF *before* it doubles leading dots. A body that
 //!   holds `\n.\n` goes out as `\r\n..\r\n`: no receiver, however lenient, can read an
 //!   end of data into it. BDAT bodies get the same line-ending normalization (except

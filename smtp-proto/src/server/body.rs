@@ -3,8 +3,8 @@
 
 use bytes::Bytes;
 
+use crate::codec::frame::{ChunkDecoder, DataDecoder, DataEvent};
 use crate::error::{LimitExceeded, Sequence, SessionError, Unsupported};
-use crate::frame::{ChunkDecoder, DataDecoder, DataEvent};
 use crate::reply::Reply;
 use crate::server::event::{MessageAnswer, local_error};
 use crate::server::session::{Mode, Pending};
@@ -132,7 +132,7 @@ impl ServerSession {
             None if last => self.end_of_body(),
             None => {
                 let mut digits = [0; 20];
-                let size = crate::encode::decimal(size, &mut digits);
+                let size = crate::codec::encode::decimal(size, &mut digits);
                 self.reply_parts(
                     ReplyCode::OK,
                     Some(EnhancedStatusCode::OK),

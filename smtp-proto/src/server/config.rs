@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::frame::BareLineEndings;
+use crate::codec::frame::BareLineEndings;
 use crate::server::Limits;
 use crate::types::{Domain, Mechanism, Text};
 

@@ -3,10 +3,10 @@
 
 use bytes::BufMut;
 
+use crate::codec::frame::Line;
+use crate::codec::parse;
 use crate::command::{Command, MailParameters, RcptParameters};
 use crate::error::{LimitExceeded, Policy, Sequence, SessionError, Unsupported};
-use crate::frame::Line;
-use crate::parse;
 use crate::reply::Reply;
 use crate::server::session::{Mode, Pending, Transaction};
 use crate::server::{HelloKind, Protocol, ServerConfig, ServerSession, VerifyKind};
@@ -277,7 +277,7 @@ impl ServerSession {
         let tls = self.tls;
         let out = &mut self.output;
         let ok = ReplyCode::OK;
-        crate::encode::reply_line(ok, None, true, greeting, out);
+        crate::codec::encode::reply_line(ok, None, true, greeting, out);
         let offers = [
             (config.pipelining, "PIPELINING"),
             (config.eight_bit_mime, "8BITMIME"),
@@ -289,10 +289,10 @@ impl ServerSession {
             (config.starttls && !tls, "STARTTLS"),
         ];
         for (_, keyword) in offers.iter().filter(|(on, _)| *on) {
-            crate::encode::reply_line(ok, None, true, &[keyword], out);
+            crate::codec::encode::reply_line(ok, None, true, &[keyword], out);
         }
         out.put_slice(if auth { b"250-SIZE " } else { b"250 SIZE " });
-        crate::encode::put_decimal(config.limits.max_message_size, out);
+        crate::codec::encode::put_decimal(config.limits.max_message_size, out);
         out.put_slice(b"\r\n");
         if auth {
             out.put_slice(b"250 AUTH");

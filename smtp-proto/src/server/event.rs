@@ -62,7 +62,7 @@ pub enum AbortReason {
     /// The body passed [`Limits::max_message_size`](crate::server::Limits::max_message_size);
     /// the client gets `552 5.3.4` after the end of data.
     TooLarge,
-    /// A bare CR or LF under [`BareLineEndings::Reject`](crate::frame::BareLineEndings::Reject);
+    /// A bare CR or LF under [`BareLineEndings::Reject`](crate::codec::frame::BareLineEndings::Reject);
     /// the client gets `554 5.6.0` after the end of data.
     BareLineEnding,
     /// `RSET`, `EHLO` or a failed `BDAT` between BDAT chunks ended the transaction.

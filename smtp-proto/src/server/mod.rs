@@ -32,7 +32,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use crate::frame::BareLineEndings;
+pub use crate::codec::frame::BareLineEndings;
 pub use config::{Protocol, ServerConfig};
 pub(crate) use event::local_error;
 pub use event::{

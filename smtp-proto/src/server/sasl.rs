@@ -3,10 +3,10 @@
 //! The session runs the exchange (challenges, base64, cancellation, line limits) and
 //! hands the application only the finished [`Credentials`].
 
+use crate::codec::frame::Line;
+use crate::codec::parse;
 use crate::command::SaslLine;
 use crate::error::{LimitExceeded, Policy, Sequence, SessionError, Unsupported};
-use crate::frame::Line;
-use crate::parse;
 use crate::reply::Reply;
 use crate::server::session::{Mode, Pending};
 use crate::server::{Credentials, HelloKind, ServerSession};

@@ -9,10 +9,10 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 
+use crate::codec::encode;
+use crate::codec::frame::{ChunkDecoder, DataDecoder, LineFramer};
 use crate::command::MailParameters;
-use crate::encode;
 use crate::error::{LimitExceeded, SessionError};
-use crate::frame::{ChunkDecoder, DataDecoder, LineFramer};
 use crate::reply::Reply;
 use crate::server::sasl::SaslStep;
 use crate::server::{

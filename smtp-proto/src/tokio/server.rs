@@ -210,7 +210,7 @@ impl<H: Handler> Service for Server<H> {
             EnhancedStatusCode::SECURITY_OTHER.with_class(ReplyClass::TransientNegative),
         );
         let mut wire = Vec::new();
-        crate::encode::reply(&reply, &mut wire);
+        crate::codec::encode::reply(&reply, &mut wire);
         wire
     }
 

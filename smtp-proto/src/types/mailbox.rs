@@ -2,8 +2,8 @@
 
 use std::fmt;
 
+use crate::codec::parse;
 use crate::error::ValidationError;
-use crate::parse;
 use crate::types::{Host, LocalPart, utf8};
 
 /// A mailbox, [RFC 5321 section 4.1.2](https://www.rfc-editor.org/rfc/rfc5321#section-4.1.2):

@@ -535,7 +535,7 @@ mod tests {
             let sep = if i + 1 == lines.len() { ' ' } else { '-' };
             wire.push_str(&format!("{code}{sep}{enhanced}{line}\r\n"));
         }
-        mailwright_smtp::parse::reply(wire.as_bytes())
+        mailwright_smtp::codec::parse::reply(wire.as_bytes())
             .ok()
             .map(Reply::into_owned)
     }
