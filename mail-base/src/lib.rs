@@ -8,6 +8,7 @@
 //! | [`secret`] | [`Secret`]: a password or SASL response whose `Debug` is redacted and whose memory is zeroized | SMTP, IMAP and POP3 `AUTH`/`LOGIN`/`PASS` |
 //! | [`mutf7`] | modified UTF-7 (RFC 3501 section 5.1.3) | IMAP4rev1 mailbox names; Maildir++ folder names on disk |
 //! | [`sort`] | [`SortKey`] and [`SortCriterion`] (RFC 5256, RFC 5957) | IMAP `SORT`; the store's sorted search |
+//! | `blocking` (feature `tokio`) | `short`: a short blocking call from async code (`block_in_place`), a panic turned into `None` | the IMAP and POP3 adapters' store calls |
 //! | `listener` (feature `tokio`) | the tokio listener code: connection limits, accept loop with graceful shutdown, TLS per listener, handshake and write timeouts | the tokio edges of SMTP, IMAP and POP3 |
 //!
 //! ```
@@ -24,6 +25,9 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod blocking;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod listener;

@@ -2,7 +2,7 @@
 //! an [`Authenticator`], one store account per logged-in connection, IDLE fed by the
 //! store's change notifications.
 //!
-//! Every store call blocks, so each runs off the event loop (see [`crate::offload`])
+//! Every store call blocks, so each runs off the event loop (see [`mailwright_base::blocking`])
 //! with a shared handle on the account.
 
 use std::collections::HashMap;
@@ -151,14 +151,14 @@ fn status_info(s: &MailboxStatus) -> StatusInfo {
     .with_details(s.deleted, s.size, Some(s.highest_modseq.get()))
 }
 
-/// Runs `f` with the account off the event loop (see [`crate::offload::short`]): IMAP
+/// Runs `f` with the account off the event loop (see [`mailwright_base::blocking::short`]): IMAP
 /// commands are short store calls on the connection's critical path.
 async fn blocking<S: MailStore + 'static, T: Send + 'static>(
     account: &Arc<S>,
     f: impl FnOnce(&S) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Rejection> {
     let account = Arc::clone(account);
-    match crate::offload::short(move || f(&account)).await {
+    match mailwright_base::blocking::short(move || f(&account)).await {
         Some(result) => result.map_err(|e| rejection(&e)),
         None => Err(Rejection::server_bug()),
     }

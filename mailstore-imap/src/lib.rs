@@ -96,7 +96,6 @@
 mod backend;
 mod convert;
 mod fetch;
-mod offload;
 mod options;
 #[cfg(test)]
 mod tests;

@@ -81,7 +81,6 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod maildrop;
-mod offload;
 
 pub use maildrop::{Authenticator, Pop3Handler, Pop3Maildrop, Pop3Message};
 

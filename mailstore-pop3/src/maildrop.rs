@@ -293,7 +293,7 @@ impl<S: MailStore + 'static> Maildrop for Pop3Maildrop<S> {
                     .map_err(io)?,
             )
         };
-        crate::offload::short(read)
+        mailwright_base::blocking::short(read)
             .await
             .unwrap_or_else(|| Err(MaildropError::Io(std::io::Error::other("read task failed"))))
     }

@@ -16,7 +16,7 @@ use mailwright_smtp::{
     ReversePath,
 };
 
-use super::rcpt::{self, Recipient};
+use super::rcpt::{self, Recipient, Recipients};
 use super::{helo, reply};
 use crate::delivery;
 use crate::headers::{self, Trace};
@@ -37,10 +37,8 @@ pub struct Inbound {
 struct Transaction {
     sender: Option<String>,
     spf: Option<SpfOutput>,
-    /// Local users the accepted recipients resolve to (no duplicates).
-    local: Vec<String>,
-    /// Accepted remote recipients (trusted clients only).
-    remote: Vec<String>,
+    /// Accepted recipients (remote ones from trusted clients only).
+    recipients: Recipients,
     body: Vec<u8>,
 }
 
@@ -106,19 +104,7 @@ impl SessionHandler for Inbound {
             return Ok(());
         };
         match rcpt::lookup(&self.app, &to).await {
-            Ok(Recipient::Local(users)) => {
-                for user in users {
-                    if !self.transaction.local.contains(&user) {
-                        self.transaction.local.push(user);
-                    }
-                }
-                Ok(())
-            }
-            Ok(Recipient::Remote) if self.relay_allowed => {
-                self.transaction.remote.push(to);
-                Ok(())
-            }
-            Ok(Recipient::Remote) => {
+            Ok(Recipient::Remote) if !self.relay_allowed => {
                 self.app.metrics.rejected(Rejection::Relay);
                 tracing::info!(peer = %self.peer, rcpt = %to, "smtp: relaying denied");
                 Err(Reply::new(
@@ -126,6 +112,10 @@ impl SessionHandler for Inbound {
                     format!("<{to}>: relay access denied"),
                 )
                 .with_enhanced(EnhancedStatusCode::DELIVERY_NOT_AUTHORIZED))
+            }
+            Ok(found) => {
+                self.transaction.recipients.add(found, to);
+                Ok(())
             }
             Err(reply) => Err(reply),
         }
@@ -141,10 +131,7 @@ impl SessionHandler for Inbound {
         envelope: &Envelope<'static>,
         _size: u64,
     ) -> MessageOutcome {
-        match self.accept(ctx, envelope).await {
-            Ok(id) => MessageOutcome::Accepted(id),
-            Err(reply) => MessageOutcome::Rejected(reply),
-        }
+        rcpt::outcome(self.accept(ctx, envelope).await)
     }
 
     async fn message_aborted(&mut self, _ctx: &Context, _reason: AbortReason) {
@@ -220,20 +207,20 @@ impl Inbound {
         message.extend_from_slice(&transaction.body);
         let folder = (verdict.disposition == Disposition::Quarantine)
             .then(|| self.app.config.inbound.quarantine_mailbox.clone());
-        if !transaction.remote.is_empty()
+        if !transaction.recipients.remote.is_empty()
             && let Err(reply) = self
                 .app
-                .relay(envelope, &transaction.remote, &message)
+                .relay(envelope, &transaction.recipients.remote, &message)
                 .await
         {
             log("deferred: queue");
             return Err(reply);
         }
-        let delivered = if transaction.local.is_empty() {
+        let delivered = if transaction.recipients.local.is_empty() {
             delivery::Delivered::default()
         } else {
             let app = Arc::clone(&self.app);
-            let users = transaction.local.clone();
+            let users = transaction.recipients.local.clone();
             tokio::task::spawn_blocking(move || {
                 delivery::store_local(&app, &users, &message, folder.as_deref())
             })
@@ -242,7 +229,7 @@ impl Inbound {
         };
         if delivered.stored.is_empty()
             && !delivered.failed.is_empty()
-            && transaction.remote.is_empty()
+            && transaction.recipients.remote.is_empty()
         {
             let quota = delivered.failed.iter().any(|(_, e)| e.is_quota());
             log("deferred: store");

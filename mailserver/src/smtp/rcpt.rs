@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use mailwright_smtp::tokio::MessageOutcome;
 use mailwright_smtp::{EnhancedStatusCode, Reply, ReplyCode};
 use mailwright_store::StoreError;
 
@@ -19,6 +20,39 @@ pub enum Recipient {
     Local(Vec<String>),
     /// Out, by the queue (the caller decides whether it may relay).
     Remote,
+}
+
+/// The recipients a transaction has accepted.
+#[derive(Debug, Default)]
+pub struct Recipients {
+    /// Local users the accepted recipients resolve to, each once.
+    pub local: Vec<String>,
+    /// Remote addresses, for the queue.
+    pub remote: Vec<String>,
+}
+
+impl Recipients {
+    /// Adds what `address` was found to be.
+    pub fn add(&mut self, found: Recipient, address: String) {
+        match found {
+            Recipient::Local(users) => {
+                for user in users {
+                    if !self.local.contains(&user) {
+                        self.local.push(user);
+                    }
+                }
+            }
+            Recipient::Remote => self.remote.push(address),
+        }
+    }
+}
+
+/// The answer to a complete message: its queue id, or the reply that refuses it.
+pub fn outcome(result: Result<String, Reply<'static>>) -> MessageOutcome {
+    match result {
+        Ok(id) => MessageOutcome::Accepted(id),
+        Err(reply) => MessageOutcome::Rejected(reply),
+    }
 }
 
 /// What went wrong in the blocking part of the lookup.

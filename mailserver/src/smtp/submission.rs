@@ -15,7 +15,7 @@ use mailwright_smtp::{
     ReversePath,
 };
 
-use super::rcpt::{self, Recipient};
+use super::rcpt::{self, Recipients};
 use super::{helo, reply};
 use crate::delivery;
 use crate::headers::{self, Trace};
@@ -39,8 +39,7 @@ pub struct Submission {
 #[derive(Debug, Default)]
 struct Transaction {
     sender: Option<String>,
-    local: Vec<String>,
-    remote: Vec<String>,
+    recipients: Recipients,
     body: Vec<u8>,
 }
 
@@ -161,16 +160,8 @@ impl SessionHandler for Submission {
             return Ok(());
         };
         match rcpt::lookup(&self.app, &to).await {
-            Ok(Recipient::Local(users)) => {
-                for user in users {
-                    if !self.transaction.local.contains(&user) {
-                        self.transaction.local.push(user);
-                    }
-                }
-                Ok(())
-            }
-            Ok(Recipient::Remote) => {
-                self.transaction.remote.push(to);
+            Ok(found) => {
+                self.transaction.recipients.add(found, to);
                 Ok(())
             }
             Err(reply) => Err(reply),
@@ -187,10 +178,7 @@ impl SessionHandler for Submission {
         envelope: &Envelope<'static>,
         _size: u64,
     ) -> MessageOutcome {
-        match self.accept(ctx, envelope).await {
-            Ok(id) => MessageOutcome::Accepted(id),
-            Err(reply) => MessageOutcome::Rejected(reply),
-        }
+        rcpt::outcome(self.accept(ctx, envelope).await)
     }
 
     async fn message_aborted(&mut self, _ctx: &Context, _reason: AbortReason) {
@@ -299,24 +287,24 @@ impl Submission {
         message.extend_from_slice(trace.as_bytes());
         message.extend_from_slice(signatures.as_bytes());
         message.extend_from_slice(&unsigned);
-        if !transaction.remote.is_empty()
+        if !transaction.recipients.remote.is_empty()
             && let Err(reply) = self
                 .app
-                .relay(envelope, &transaction.remote, &message)
+                .relay(envelope, &transaction.recipients.remote, &message)
                 .await
         {
             log("deferred: queue");
             return Err(reply);
         }
-        if !transaction.local.is_empty() {
+        if !transaction.recipients.local.is_empty() {
             let app = Arc::clone(&self.app);
-            let users = transaction.local.clone();
+            let users = transaction.recipients.local.clone();
             let delivered = tokio::task::spawn_blocking(move || {
                 delivery::store_local(&app, &users, &message, None)
             })
             .await
             .unwrap_or_default();
-            if delivered.stored.is_empty() && transaction.remote.is_empty() {
+            if delivered.stored.is_empty() && transaction.recipients.remote.is_empty() {
                 log("deferred: store");
                 return Err(reply(
                     ReplyCode::LOCAL_ERROR,

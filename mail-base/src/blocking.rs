@@ -1,17 +1,19 @@
-//! Running the store's blocking calls from async code.
+//! Running a short blocking call (a mailbox store's read, a small append) from async
+//! code on a connection's critical path, as the IMAP and POP3 adapters do for every
+//! command.
 //!
-//! An IMAP command is a short store call on the connection's critical path. In a
-//! multi-threaded runtime it runs with `block_in_place`: the calling worker does the
-//! work itself and hands its other tasks to the remaining workers, which saves two
-//! thread hand-offs per call over `spawn_blocking`. Elsewhere (a current-thread
-//! runtime) it goes to the blocking pool.
+//! In a multi-threaded runtime the call runs with `block_in_place`: the calling worker
+//! does the work itself and hands its other tasks to the remaining workers, which
+//! saves two thread hand-offs per call over `spawn_blocking`. Elsewhere (a
+//! current-thread runtime) it goes to the blocking pool. Long or unbounded work
+//! (password hashing, large writes) belongs in `spawn_blocking`.
 
 /// Runs `f` on this worker thread in a multi-threaded runtime, else on the blocking
 /// pool; `None` when `f` panicked, either way, so that the caller answers with an
 /// error (IMAP `NO [SERVERBUG]`) and the connection goes on. The shared state `f`
 /// touches (the store's connections and caches) takes poisoned locks over and rolls
 /// its transactions back.
-pub(crate) async fn short<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+pub async fn short<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
         Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(|| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
