@@ -8,19 +8,10 @@ use mailwright_smtp::{EnhancedStatusCode, Reply, ReplyClass, ReplyCode};
 
 use crate::time::Timestamp;
 
-/// The enhanced status codes (RFC 3463) the queue reports that smtp-proto names no
-/// const for, in the class each is reported with.
+/// The enhanced status codes (RFC 3463) the queue reports, named for what the queue
+/// means by them (smtp-proto owns the codes), in the class each is reported with.
 pub(crate) mod codes {
     use mailwright_smtp::{EnhancedStatusCode as Code, ReplyClass};
-
-    /// A code from its parts; the parts below are all valid (checked by a test), the
-    /// fallback only keeps this free of panics.
-    const fn code(class: u8, subject: u16, detail: u16) -> Code {
-        match Code::new(class, subject, detail) {
-            Ok(code) => code,
-            Err(_) => Code::OK,
-        }
-    }
 
     /// 4.0.0 Other or undefined temporary status.
     pub(crate) const TEMPORARY: Code = Code::OK.with_class(ReplyClass::TransientNegative);
@@ -31,21 +22,22 @@ pub(crate) mod codes {
         not(feature = "tokio"),
         allow(dead_code, reason = "used by the transport")
     )]
-    pub(crate) const NO_ANSWER: Code = code(4, 4, 1);
+    pub(crate) const NO_ANSWER: Code = Code::NO_ANSWER_FROM_HOST;
     /// 4.4.3 Directory server failure (DNS).
-    pub(crate) const DIRECTORY_FAILURE: Code = code(4, 4, 3);
+    pub(crate) const DIRECTORY_FAILURE: Code = Code::DIRECTORY_FAILURE;
     /// 4.4.4 Unable to route.
-    pub(crate) const UNABLE_TO_ROUTE: Code = code(4, 4, 4);
+    pub(crate) const UNABLE_TO_ROUTE: Code = Code::UNABLE_TO_ROUTE;
     /// 4.4.7 Delivery time expired (in a delay notice).
-    pub(crate) const DELAYED: Code = code(4, 4, 7);
+    pub(crate) const DELAYED: Code = Code::DELIVERY_TIME_EXPIRED;
     /// 5.4.7 Delivery time expired (message given up).
-    pub(crate) const EXPIRED: Code = code(5, 4, 7);
+    pub(crate) const EXPIRED: Code =
+        Code::DELIVERY_TIME_EXPIRED.with_class(ReplyClass::PermanentNegative);
     /// 4.7.5 Cryptographic failure (required TLS not available).
     #[cfg_attr(
         not(feature = "tokio"),
         allow(dead_code, reason = "used by the transport")
     )]
-    pub(crate) const TLS_UNAVAILABLE: Code = code(4, 7, 5);
+    pub(crate) const TLS_UNAVAILABLE: Code = Code::CRYPTOGRAPHIC_FAILURE;
 }
 
 /// The enhanced status a reply stands for: the one the server sent (in the class of

@@ -74,10 +74,18 @@ impl EnhancedStatusCode {
     pub const SYSTEM_NOT_ACCEPTING: Self = Self::known(4, 3, 2);
     /// 5.3.4 Message too big for system.
     pub const MESSAGE_TOO_BIG: Self = Self::known(5, 3, 4);
+    /// 4.4.1 No answer from host.
+    pub const NO_ANSWER_FROM_HOST: Self = Self::known(4, 4, 1);
     /// 4.4.2 Bad connection (used for timeouts).
     pub const BAD_CONNECTION: Self = Self::known(4, 4, 2);
+    /// 4.4.3 Directory server failure (a DNS lookup failed).
+    pub const DIRECTORY_FAILURE: Self = Self::known(4, 4, 3);
+    /// 4.4.4 Unable to route.
+    pub const UNABLE_TO_ROUTE: Self = Self::known(4, 4, 4);
     /// 4.4.5 System congestion.
     pub const CONGESTION: Self = Self::known(4, 4, 5);
+    /// 4.4.7 Delivery time expired (5.4.7 with [`Self::with_class`] when given up).
+    pub const DELIVERY_TIME_EXPIRED: Self = Self::known(4, 4, 7);
     /// 5.5.0 Other or undefined protocol status.
     pub const PROTOCOL_OTHER: Self = Self::known(5, 5, 0);
     /// 5.5.1 Invalid command (also: bad sequence).
@@ -106,6 +114,8 @@ impl EnhancedStatusCode {
     pub const MECHANISM_TOO_WEAK: Self = Self::known(5, 7, 9);
     /// 5.7.11 Encryption required for requested authentication mechanism (RFC 4954).
     pub const ENCRYPTION_NEEDED: Self = Self::known(5, 7, 11);
+    /// 4.7.5 Cryptographic failure (required TLS not available).
+    pub const CRYPTOGRAPHIC_FAILURE: Self = Self::known(4, 7, 5);
 
     const fn known(class: u8, subject: u16, detail: u16) -> Self {
         Self {

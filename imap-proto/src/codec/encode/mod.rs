@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use mailwright_imap::command::{Command, CommandBody};
-//! use mailwright_imap::encode::{self, Fragment};
+//! use mailwright_imap::codec::encode::{self, Fragment};
 //! use mailwright_imap::types::{AString, Literal, Secret, Tag};
 //!
 //! let login = Command::new(

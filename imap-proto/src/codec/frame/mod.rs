@@ -15,7 +15,7 @@
 //! discards up to the next line end instead of buffering it.
 //!
 //! ```
-//! use mailwright_imap::frame::{FrameEvent, Framer};
+//! use mailwright_imap::codec::frame::{FrameEvent, Framer};
 //!
 //! let mut framer = Framer::for_commands(1024, 64 * 1024);
 //! framer.enqueue(b"a1 LOGIN alice {6}\r\n");

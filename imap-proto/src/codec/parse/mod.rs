@@ -8,11 +8,11 @@
 //! ```
 //! use mailwright_imap::command::CommandBody;
 //!
-//! let cmd = mailwright_imap::parse::command(b"a1 LOGIN alice {6+}\r\nsecret\r\n").unwrap();
+//! let cmd = mailwright_imap::codec::parse::command(b"a1 LOGIN alice {6+}\r\nsecret\r\n").unwrap();
 //! assert_eq!(cmd.tag.as_str(), "a1");
 //! assert!(matches!(cmd.body, CommandBody::Login { .. }));
 //!
-//! let err = mailwright_imap::parse::command(b"a2 FETCH 1:x FLAGS\r\n").unwrap_err();
+//! let err = mailwright_imap::codec::parse::command(b"a2 FETCH 1:x FLAGS\r\n").unwrap_err();
 //! assert_eq!(err.rule(), "sequence-set");
 //! ```
 //!

@@ -27,7 +27,7 @@ pub enum BodyProgress {
 /// a message without an empty line is all header and is sent whole.
 ///
 /// ```
-/// use mailwright_pop3::frame::{BodyEncoder, BodyProgress};
+/// use mailwright_pop3::codec::frame::{BodyEncoder, BodyProgress};
 ///
 /// let mut out = Vec::new();
 /// let mut body = BodyEncoder::top(1);

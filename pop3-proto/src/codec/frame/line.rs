@@ -22,7 +22,7 @@ pub enum LineFrame {
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use mailwright_pop3::frame::{LineFrame, LineFramer};
+/// use mailwright_pop3::codec::frame::{LineFrame, LineFramer};
 ///
 /// let mut framer = LineFramer::new(255);
 /// let mut buf = BytesMut::from(&b"STAT\r\nLIS"[..]);

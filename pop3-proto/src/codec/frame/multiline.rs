@@ -14,7 +14,7 @@ pub enum MultilineItem<'a> {
 /// ([RFC 1939 section 3](https://www.rfc-editor.org/rfc/rfc1939#section-3)).
 ///
 /// ```
-/// use mailwright_pop3::frame::{MultilineItem, multiline_item};
+/// use mailwright_pop3::codec::frame::{MultilineItem, multiline_item};
 ///
 /// assert_eq!(multiline_item(b".."), MultilineItem::Line(b"."));
 /// assert_eq!(multiline_item(b"."), MultilineItem::End);

@@ -11,7 +11,7 @@ use bytes::{Bytes, BytesMut};
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use mailwright_smtp::frame::ChunkDecoder;
+/// use mailwright_smtp::codec::frame::ChunkDecoder;
 ///
 /// let mut chunk = ChunkDecoder::new(5);
 /// let mut input = BytesMut::from(&b"a\n.\nbQUIT\r\n"[..]);

@@ -48,7 +48,7 @@ pub enum DataEvent {
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use mailwright_smtp::frame::{BareLineEndings, DataDecoder, DataEvent};
+/// use mailwright_smtp::codec::frame::{BareLineEndings, DataDecoder, DataEvent};
 ///
 /// let mut decoder = DataDecoder::new(BareLineEndings::Normalize);
 /// let mut input = BytesMut::from(&b"Hi\r\n..dot\r\n\n.\n\r\n.\r\nQUIT\r\n"[..]);

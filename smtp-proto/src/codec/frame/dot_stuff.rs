@@ -14,7 +14,7 @@ use bytes::BufMut;
 /// of a chunk is held back until the next octet shows whether an LF follows.
 ///
 /// ```
-/// use mailwright_smtp::frame::DotStuffer;
+/// use mailwright_smtp::codec::frame::DotStuffer;
 ///
 /// let mut stuffer = DotStuffer::for_data();
 /// let mut out = Vec::new();

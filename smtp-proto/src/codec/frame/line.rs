@@ -27,7 +27,7 @@ pub enum Line {
 ///
 /// ```
 /// use bytes::{Buf, BytesMut};
-/// use mailwright_smtp::frame::{Line, LineFramer};
+/// use mailwright_smtp::codec::frame::{Line, LineFramer};
 ///
 /// let mut framer = LineFramer::new(16);
 /// let mut input = BytesMut::from(&b"NOOP\r\nAAAAAAAAAAAAAAAAAAAAAAA"[..]);

@@ -21,7 +21,7 @@ pub enum ReplyFrame {
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use mailwright_smtp::frame::{ReplyFrame, ReplyFramer};
+/// use mailwright_smtp::codec::frame::{ReplyFrame, ReplyFramer};
 ///
 /// let mut framer = ReplyFramer::new(512, 100);
 /// let mut input = BytesMut::from(&b"250-mx.example.org\r\n250-PIPE"[..]);
